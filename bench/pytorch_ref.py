@@ -1,0 +1,79 @@
+"""PyTorch reference for ticketlab's benchmark: the same training steps, timed the same way.
+
+Usage: python3 pytorch_ref.py CASE [--threads N] [--steps N] [--repeats N]
+Prints one JSON object: {"case", "ms_per_step", "torch", "threads"}.
+Thread pinning: torch.set_num_threads(N) here, and OPENBLAS_NUM_THREADS / OMP_NUM_THREADS set by the caller.
+"""
+import argparse
+import json
+import sys
+import time
+
+try:
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+except ImportError:
+    print(json.dumps({"error": "torch not installed"}))
+    sys.exit(3)
+
+
+def lenet_300_100():
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 300), nn.ReLU(), nn.Linear(300, 100), nn.ReLU(), nn.Linear(100, 10))
+
+
+class ConvBlock(nn.Module):
+    """Conv-2's first block: 3→64→64 (3x3, padding 1, ReLU), 2x2 max-pool, then a linear head for the loss."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 64, 3, padding=1)
+        self.conv2 = nn.Conv2d(64, 64, 3, padding=1)
+        self.fc = nn.Linear(64 * 16 * 16, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv2(F.relu(self.conv1(x)))), 2)
+        return self.fc(torch.flatten(x, 1))
+
+
+CASES = {
+    "lenet_300_100_step": (lenet_300_100, (60, 1, 28, 28), lambda p: torch.optim.Adam(p, lr=1.2e-3)),
+    "conv2_block_step": (ConvBlock, (60, 3, 32, 32), lambda p: torch.optim.Adam(p, lr=2e-4)),
+}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("case", choices=sorted(CASES))
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--steps", type=int, default=200)
+    ap.add_argument("--warmup", type=int, default=20)
+    ap.add_argument("--repeats", type=int, default=3)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    build, shape, make_opt = CASES[a.case]
+    model = build()
+    opt = make_opt(model.parameters())
+    x = torch.randn(*shape)
+    y = torch.randint(0, 10, (shape[0],))
+
+    def step():
+        opt.zero_grad()
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+
+    for _ in range(a.warmup):
+        step()
+    best = float("inf")
+    for _ in range(a.repeats):
+        t0 = time.perf_counter()
+        for _ in range(a.steps):
+            step()
+        best = min(best, (time.perf_counter() - t0) / a.steps)
+    print(json.dumps({"case": a.case, "ms_per_step": best * 1e3, "torch": torch.__version__, "threads": torch.get_num_threads()}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+// Shared declarations of ticketlab's native core: argument checking helpers and kernel prototypes.
+// Layouts are row-major; images are NCHW. Every exported function validates array lengths against the
+// dimensions it is given, so a shape bug in TypeScript becomes a RangeError, never memory corruption.
+#pragma once
+#include <napi.h>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace tl {
+
+struct Args {
+  const Napi::CallbackInfo& info;
+  const char* fn;
+  explicit Args(const Napi::CallbackInfo& i, const char* name) : info(i), fn(name) {}
+  Napi::Env env() const { return info.Env(); }
+  [[noreturn]] void fail(const std::string& msg) const {
+    throw Napi::RangeError::New(info.Env(), std::string(fn) + ": " + msg);
+  }
+  bool isNull(size_t i) const { return i >= info.Length() || info[i].IsNull() || info[i].IsUndefined(); }
+  // A Float32Array argument of at least `need` elements (nullptr when null/undefined and optional).
+  float* f32(size_t i, size_t need, const char* name, bool optional = false) const {
+    if (isNull(i)) {
+      if (optional) return nullptr;
+      fail(std::string(name) + " is required");
+    }
+    if (!info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      fail(std::string(name) + " must be a Float32Array");
+    auto a = info[i].As<Napi::Float32Array>();
+    if (a.ElementLength() < need)
+      fail(std::string(name) + " has " + std::to_string(a.ElementLength()) + " elements, needs " + std::to_string(need));
+    return a.Data();
+  }
+  int32_t* i32(size_t i, size_t need, const char* name) const {
+    if (isNull(i) || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+      fail(std::string(name) + " must be an Int32Array");
+    auto a = info[i].As<Napi::Int32Array>();
+    if (a.ElementLength() < need)
+      fail(std::string(name) + " has " + std::to_string(a.ElementLength()) + " elements, needs " + std::to_string(need));
+    return a.Data();
+  }
+  uint8_t* u8(size_t i, size_t* len, const char* name) const {
+    if (isNull(i) || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+      fail(std::string(name) + " must be a Uint8Array");
+    auto a = info[i].As<Napi::Uint8Array>();
+    *len = a.ElementLength();
+    return a.Data();
+  }
+  int64_t integer(size_t i, const char* name, int64_t min = 0) const {
+    if (i >= info.Length() || !info[i].IsNumber()) fail(std::string(name) + " must be a number");
+    double d = info[i].As<Napi::Number>().DoubleValue();
+    if (d != static_cast<double>(static_cast<int64_t>(d))) fail(std::string(name) + " must be an integer");
+    if (d < static_cast<double>(min)) fail(std::string(name) + " must be >= " + std::to_string(min));
+    return static_cast<int64_t>(d);
+  }
+  double number(size_t i, const char* name) const {
+    if (i >= info.Length() || !info[i].IsNumber()) fail(std::string(name) + " must be a number");
+    return info[i].As<Napi::Number>().DoubleValue();
+  }
+  bool boolean(size_t i, const char* name) const {
+    if (i >= info.Length() || !info[i].IsBoolean()) fail(std::string(name) + " must be a boolean");
+    return info[i].As<Napi::Boolean>().Value();
+  }
+};
+
+// ---- GEMM: C[M,N] = alpha * op(A) * op(B) + beta * C, row-major, no padding between rows.
+void gemm(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, const float* B, float beta, float* C);
+bool gemmUsesBlas();
+void gemmSetBackend(bool useBlas);  // ignored (stays fallback) when built without OpenBLAS
+bool gemmCompiledWithBlas();
+void setThreads(int n);
+int getThreads();
+std::string blasConfig();
+
+// ---- registration hooks, one per source file
+void registerGemm(Napi::Env env, Napi::Object exports);
+void registerConv(Napi::Env env, Napi::Object exports);
+void registerPool(Napi::Env env, Napi::Object exports);
+void registerNorm(Napi::Env env, Napi::Object exports);
+void registerElementwise(Napi::Env env, Napi::Object exports);
+void registerLoss(Napi::Env env, Napi::Object exports);
+void registerOptim(Napi::Env env, Napi::Object exports);
+void registerData(Napi::Env env, Napi::Object exports);
+
+}  // namespace tl

@@ -1,0 +1,40 @@
+// `ticketlab info`: versions, GEMM backend and threads.
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import type { Command } from 'commander';
+import { native } from '../../engine/native.js';
+import { emit, type GlobalOptions } from '../output.js';
+
+const require = createRequire(import.meta.url);
+
+export function infoCommand(program: Command): void {
+  program
+    .command('info')
+    .description('show versions, the GEMM backend in use and threads')
+    .action(() => {
+      const opts = program.opts<GlobalOptions>();
+      const n = native.info();
+      const pkg = require('../../../../package.json') as { version: string };
+      const info = {
+        ticketlab: pkg.version,
+        node: process.versions.node,
+        napi: process.versions.napi,
+        platform: `${process.platform}-${process.arch}`,
+        cpu: os.cpus()[0]?.model ?? 'unknown',
+        cores: os.cpus().length,
+        gemm: n.gemm,
+        compiled_with_openblas: n.compiledWithOpenBLAS,
+        blas_config: n.blasConfig,
+        openblas_coretype: process.env.OPENBLAS_CORETYPE ?? null,
+        threads: n.threads,
+      };
+      if (opts.json) return emit(opts, info);
+      const lines = [
+        `ticketlab ${info.ticketlab} (node ${info.node}, N-API ${info.napi}, ${info.platform})`,
+        `cpu:     ${info.cpu} (${info.cores} cores)`,
+        `gemm:    ${info.gemm}${info.gemm === 'openblas' ? ` — ${info.blas_config}` : info.compiled_with_openblas ? ' (OpenBLAS available but disabled)' : ' (built without OpenBLAS: apt-get install libopenblas-dev, then npm install)'}`,
+        `threads: ${info.threads}`,
+      ];
+      console.log(lines.join('\n'));
+    });
+}

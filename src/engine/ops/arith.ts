@@ -1,0 +1,47 @@
+// Elementwise arithmetic between same-shaped tensors (residual connections) and reductions.
+import { native } from '../native.js';
+import { Tensor, accumulateGrad, shapeStr } from '../tensor.js';
+import { needsGrad, record } from '../autograd.js';
+
+function sameShape(op: string, a: Tensor, b: Tensor): void {
+  if (a.ndim !== b.ndim || a.shape.some((d, i) => d !== b.shape[i]))
+    throw new RangeError(`${op}: shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} differ`);
+}
+
+export function add(a: Tensor, b: Tensor): Tensor {
+  sameShape('add', a, b);
+  const y = new Tensor(new Float32Array(a.size), a.shape);
+  native.add(a.data, b.data, y.data, a.size);
+  if (!needsGrad(a, b)) return y;
+  return record(y, 'add', [a, b], (g) => {
+    // Each parent adopts its own buffer, so the second one gets a copy.
+    if (a.requiresGrad) accumulateGrad(a, b.requiresGrad ? g.slice() : g);
+    if (b.requiresGrad) accumulateGrad(b, g);
+  });
+}
+
+export function mul(a: Tensor, b: Tensor): Tensor {
+  sameShape('mul', a, b);
+  const y = new Tensor(new Float32Array(a.size), a.shape);
+  native.mul(a.data, b.data, y.data, a.size);
+  if (!needsGrad(a, b)) return y;
+  return record(y, 'mul', [a, b], (g) => {
+    if (a.requiresGrad) {
+      const da = new Float32Array(a.size);
+      native.mul(g, b.data, da, a.size);
+      accumulateGrad(a, da);
+    }
+    if (b.requiresGrad) {
+      const db = new Float32Array(b.size);
+      native.mul(g, a.data, db, b.size);
+      accumulateGrad(b, db);
+    }
+  });
+}
+
+/** Sum of all entries, as a one-element tensor. */
+export function sum(x: Tensor): Tensor {
+  const y = Tensor.from([native.sum(x.data, x.size)], [1]);
+  if (!needsGrad(x)) return y;
+  return record(y, 'sum', [x], (g) => accumulateGrad(x, new Float32Array(x.size).fill(g[0]!)));
+}

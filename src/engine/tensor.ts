@@ -1,0 +1,109 @@
+// Tensors: a Float32Array plus a shape, and what autograd needs (a gradient buffer and the function that
+// produced the tensor). Data is row-major; images are NCHW.
+import { native } from './native.js';
+
+export type Shape = readonly number[];
+
+/** How a tensor was computed: its inputs and how to push a gradient back to them. */
+export interface GradFn {
+  readonly name: string;
+  readonly parents: readonly Tensor[];
+  /** Receives d(loss)/d(output) and accumulates into the parents' gradients. */
+  backward(gradOut: Float32Array): void;
+}
+
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new RangeError(`invalid shape [${shape.join(', ')}]`);
+    n *= d;
+  }
+  return n;
+}
+
+export function shapeStr(shape: Shape): string {
+  return `[${shape.join(', ')}]`;
+}
+
+export class Tensor {
+  readonly shape: number[];
+  data: Float32Array;
+  grad: Float32Array | null = null;
+  /** The gradient buffer holds last step's values: the next write overwrites instead of adding. */
+  gradStale = false;
+  requiresGrad: boolean;
+  gradFn: GradFn | null = null;
+
+  constructor(data: Float32Array, shape: Shape, requiresGrad = false) {
+    const n = sizeOf(shape);
+    if (data.length !== n) throw new RangeError(`data has ${data.length} elements but shape ${shapeStr(shape)} needs ${n}`);
+    this.data = data;
+    this.shape = [...shape];
+    this.requiresGrad = requiresGrad;
+  }
+
+  static zeros(shape: Shape, requiresGrad = false): Tensor {
+    return new Tensor(new Float32Array(sizeOf(shape)), shape, requiresGrad);
+  }
+
+  static from(values: ArrayLike<number>, shape?: Shape, requiresGrad = false): Tensor {
+    return new Tensor(Float32Array.from(values), shape ?? [values.length], requiresGrad);
+  }
+
+  get size(): number {
+    return this.data.length;
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) throw new RangeError(`item() needs one element, tensor has shape ${shapeStr(this.shape)}`);
+    return this.data[0]!;
+  }
+
+  /** Drops the gradient (the buffer is kept and overwritten on the next backward pass). */
+  zeroGrad(): void {
+    if (this.grad) this.gradStale = true;
+  }
+
+  /** A tensor sharing this one's data, outside the graph. */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape, false);
+  }
+
+  clone(): Tensor {
+    return new Tensor(this.data.slice(), this.shape, this.requiresGrad);
+  }
+}
+
+/**
+ * The buffer an op's backward pass should write a parent's gradient into, and whether it must add to what is
+ * there. Reuses a stale buffer so parameters do not reallocate gradients every step.
+ */
+export function gradTarget(t: Tensor): { buf: Float32Array; accumulate: boolean } | null {
+  if (!t.requiresGrad) return null;
+  if (t.grad && !t.gradStale) return { buf: t.grad, accumulate: true };
+  if (!t.grad) t.grad = new Float32Array(t.size);
+  t.gradStale = false;
+  return { buf: t.grad, accumulate: false };
+}
+
+/**
+ * Adds `g` to t's gradient. `g` must be a buffer the caller owns and will not reuse: when t has no gradient yet,
+ * it is adopted without a copy.
+ */
+export function accumulateGrad(t: Tensor, g: Float32Array): void {
+  if (!t.requiresGrad) return;
+  if (!t.grad) {
+    t.grad = g;
+  } else if (t.gradStale) {
+    t.grad.set(g);
+  } else {
+    native.axpy(1, g, t.grad, g.length);
+    return;
+  }
+  t.gradStale = false;
+}

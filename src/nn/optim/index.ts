@@ -1,0 +1,3 @@
+export { Optimizer } from './optimizer.js';
+export { SGD, type SgdConfig } from './sgd.js';
+export { Adam, AdamW, type AdamConfig } from './adam.js';

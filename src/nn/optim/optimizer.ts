@@ -1,0 +1,46 @@
+// Optimizer base: a list of parameters, a learning rate the schedule may change, and per-parameter state that
+// can be saved and restored (so an interrupted run resumes bit-identically).
+import type { Parameter } from '../parameter.js';
+
+export abstract class Optimizer {
+  lr: number;
+  /** Number of step() calls so far. */
+  stepCount = 0;
+
+  constructor(readonly params: readonly Parameter[], lr: number) {
+    if (!(lr > 0) || !Number.isFinite(lr)) throw new RangeError(`learning rate must be a positive number, got ${lr}`);
+    this.lr = lr;
+  }
+
+  zeroGrad(): void {
+    for (const p of this.params) p.zeroGrad();
+  }
+
+  abstract step(): void;
+
+  /** Clears momentum / moment estimates, as when weights are reset between pruning rounds. */
+  abstract reset(): void;
+
+  /** State buffers by `<param index>.<name>`, plus the step count under `step`. */
+  abstract stateDict(): Map<string, Float32Array>;
+  abstract loadStateDict(state: ReadonlyMap<string, Float32Array>): void;
+
+  /** Parameters that received a gradient this step. */
+  protected *withGrads(): Generator<[number, Parameter, Float32Array]> {
+    for (const [i, p] of this.params.entries()) if (p.grad && !p.gradStale) yield [i, p, p.grad];
+  }
+}
+
+export function stepEntry(n: number): Float32Array {
+  return Float64ToF32(n);
+}
+
+/** Stores an integer counter exactly in a Float32Array via two 24-bit halves. */
+function Float64ToF32(n: number): Float32Array {
+  return Float32Array.of(n % 16777216, Math.floor(n / 16777216));
+}
+
+export function readStep(a: Float32Array | undefined): number {
+  if (!a || a.length < 2) return 0;
+  return a[0]! + a[1]! * 16777216;
+}

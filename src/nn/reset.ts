@@ -1,0 +1,26 @@
+// Initializes a whole model from one seeded stream, walking modules in registration order, so the same seed
+// gives bit-identical weights on the same machine.
+import { Rng } from '../engine/rng.js';
+import type { InitName } from './init.js';
+import { Module } from './module.js';
+import { Dropout } from './layers/simple.js';
+
+interface Resettable {
+  resetParameters(rng: Rng, init: InitName): void;
+}
+
+function isResettable(m: Module): m is Module & Resettable {
+  return typeof (m as unknown as Resettable).resetParameters === 'function';
+}
+
+export function initializeModel(model: Module, seed: number, init: InitName): void {
+  const rng = Rng.stream(seed, 'init');
+  const walk = (m: Module, name: string): void => {
+    if (isResettable(m)) m.resetParameters(rng, init);
+    if (m instanceof Dropout) m.reseed(seed, name);
+    for (const [n, c] of m.children()) walk(c, name ? `${name}.${n}` : n);
+  };
+  walk(model, '');
+  // Re-apply masks: a re-initialized masked weight must stay zero where pruned.
+  for (const p of model.parameters()) if (p.mask) p.setMask(p.mask);
+}

@@ -1,0 +1,273 @@
+// SQLite index of runs and their pruning levels at `<root>/index.sqlite`, for fast listing and
+// plotting. It is a cache: the run directories are the source of truth, so a damaged index is
+// reported with the advice to delete it. WAL mode plus a busy timeout let several ticketlab
+// processes (parallel runs sharing a root) write it at the same time.
+
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import { UserError } from '../util/errors.js';
+import { ensureWritableDir } from './atomic.js';
+
+export const INDEX_FILE = 'index.sqlite';
+const SCHEMA_VERSION = 1;
+/** How long a writer waits for another process's write transaction before giving up. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+export interface RunRow {
+  id: string;
+  kind: string;
+  model: string;
+  dir: string;
+  hparams: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+  status: string;
+}
+
+/** Timestamps default to now; an existing run keeps its original createdAt. */
+export type RunUpsert = Omit<RunRow, 'createdAt' | 'updatedAt'> & { createdAt?: string; updatedAt?: string };
+
+export interface LevelRow {
+  runId: string;
+  level: number;
+  /** Fraction of weights remaining. */
+  density: number;
+  testAccuracy: number | null;
+  bestTestAccuracy: number | null;
+  earlyStopStep: number | null;
+  layerDensity: Record<string, number> | null;
+  /** Any further JSON (e.g. accuracy curves). */
+  data: unknown;
+}
+
+/** Optional columns may be omitted; they are stored as NULL. Upserting a level replaces it entirely. */
+export type LevelUpsert = Pick<LevelRow, 'runId' | 'level' | 'density'> &
+  Partial<Omit<LevelRow, 'runId' | 'level' | 'density'>>;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  model TEXT NOT NULL,
+  dir TEXT NOT NULL,
+  hparams TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  status TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_kind_model ON runs(kind, model);
+CREATE TABLE IF NOT EXISTS levels (
+  run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  level INTEGER NOT NULL,
+  density REAL NOT NULL,
+  test_accuracy REAL,
+  best_test_accuracy REAL,
+  early_stop_step INTEGER,
+  layer_density TEXT,
+  data TEXT,
+  PRIMARY KEY (run_id, level)
+);
+`;
+
+interface RunRecord {
+  id: string;
+  kind: string;
+  model: string;
+  dir: string;
+  hparams: string;
+  created_at: string;
+  updated_at: string;
+  status: string;
+}
+
+interface LevelRecord {
+  run_id: string;
+  level: number;
+  density: number;
+  test_accuracy: number | null;
+  best_test_accuracy: number | null;
+  early_stop_step: number | null;
+  layer_density: string | null;
+  data: string | null;
+}
+
+export class RunIndex {
+  private constructor(
+    private readonly db: Database.Database,
+    readonly file: string,
+  ) {}
+
+  /** Open (creating if needed) the index of run root `root`. */
+  static open(root: string): RunIndex {
+    ensureWritableDir(root);
+    const file = path.join(path.resolve(root), INDEX_FILE);
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL'); // durable enough for a rebuildable cache, and much faster
+      db.pragma('foreign_keys = ON');
+      migrate(db, file);
+      return new RunIndex(db, file);
+    } catch (err) {
+      db?.close();
+      throw translate(err, file);
+    }
+  }
+
+  upsertRun(run: RunUpsert): void {
+    const now = new Date().toISOString();
+    this.guard(() =>
+      this.db
+        .prepare(
+          `INSERT INTO runs (id, kind, model, dir, hparams, created_at, updated_at, status)
+           VALUES (@id, @kind, @model, @dir, @hparams, @created_at, @updated_at, @status)
+           ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, model = excluded.model, dir = excluded.dir,
+             hparams = excluded.hparams, updated_at = excluded.updated_at, status = excluded.status`,
+        )
+        .run({
+          id: run.id,
+          kind: run.kind,
+          model: run.model,
+          dir: run.dir,
+          hparams: JSON.stringify(run.hparams),
+          created_at: run.createdAt ?? now,
+          updated_at: run.updatedAt ?? now,
+          status: run.status,
+        }),
+    );
+  }
+
+  /** The run must already exist (upsertRun first). */
+  upsertLevel(level: LevelUpsert): void {
+    const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+    this.guard(() =>
+      this.db
+        .prepare(
+          `INSERT INTO levels (run_id, level, density, test_accuracy, best_test_accuracy, early_stop_step, layer_density, data)
+           VALUES (@run_id, @level, @density, @test_accuracy, @best_test_accuracy, @early_stop_step, @layer_density, @data)
+           ON CONFLICT(run_id, level) DO UPDATE SET density = excluded.density, test_accuracy = excluded.test_accuracy,
+             best_test_accuracy = excluded.best_test_accuracy, early_stop_step = excluded.early_stop_step,
+             layer_density = excluded.layer_density, data = excluded.data`,
+        )
+        .run({
+          run_id: level.runId,
+          level: level.level,
+          density: level.density,
+          test_accuracy: level.testAccuracy ?? null,
+          best_test_accuracy: level.bestTestAccuracy ?? null,
+          early_stop_step: level.earlyStopStep ?? null,
+          layer_density: json(level.layerDensity),
+          data: json(level.data),
+        }),
+    );
+  }
+
+  getRun(id: string): RunRow | undefined {
+    return this.guard(() => {
+      const rec = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRecord | undefined;
+      return rec && toRun(rec, this.file);
+    });
+  }
+
+  /** Runs, oldest first, optionally filtered by kind and/or model. */
+  listRuns(filter: { kind?: string; model?: string } = {}): RunRow[] {
+    return this.guard(() => {
+      const recs = this.db
+        .prepare(
+          `SELECT * FROM runs WHERE (@kind IS NULL OR kind = @kind) AND (@model IS NULL OR model = @model)
+           ORDER BY created_at, id`,
+        )
+        .all({ kind: filter.kind ?? null, model: filter.model ?? null }) as RunRecord[];
+      return recs.map((r) => toRun(r, this.file));
+    });
+  }
+
+  /** A run's levels in increasing level order. */
+  levels(runId: string): LevelRow[] {
+    return this.guard(() => {
+      const recs = this.db.prepare('SELECT * FROM levels WHERE run_id = ? ORDER BY level').all(runId) as LevelRecord[];
+      return recs.map((r) => toLevel(r, this.file));
+    });
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw translate(err, this.file);
+    }
+  }
+}
+
+/** Open (creating if needed) `<root>/index.sqlite`. */
+export function openIndex(root: string): RunIndex {
+  return RunIndex.open(root);
+}
+
+function migrate(db: Database.Database, file: string): void {
+  // IMMEDIATE takes the write lock up front, so two processes creating a fresh index don't race.
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version === SCHEMA_VERSION) return;
+    if (version > SCHEMA_VERSION) {
+      throw new UserError(`run index ${file} was written by a newer ticketlab (schema ${version}); ${DELETE_ADVICE}`);
+    }
+    db.exec(SCHEMA);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
+
+const DELETE_ADVICE = 'it is only a cache: delete it (with its -wal and -shm files) and it is rebuilt from the run directories';
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UserError(`run index ${file} is corrupt (a stored value is not JSON); ${DELETE_ADVICE}`);
+  }
+}
+
+function toRun(r: RunRecord, file: string): RunRow {
+  return {
+    id: r.id,
+    kind: r.kind,
+    model: r.model,
+    dir: r.dir,
+    hparams: parseJson(r.hparams, file) as Record<string, unknown>,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    status: r.status,
+  };
+}
+
+function toLevel(r: LevelRecord, file: string): LevelRow {
+  return {
+    runId: r.run_id,
+    level: r.level,
+    density: r.density,
+    testAccuracy: r.test_accuracy,
+    bestTestAccuracy: r.best_test_accuracy,
+    earlyStopStep: r.early_stop_step,
+    layerDensity: r.layer_density === null ? null : (parseJson(r.layer_density, file) as Record<string, number>),
+    data: r.data === null ? null : parseJson(r.data, file),
+  };
+}
+
+/** SQLite failures the user can act on become one-line UserErrors; constraint violations etc. are bugs. */
+function translate(err: unknown, file: string): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return err;
+  const msg = (err as Error).message;
+  if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) {
+    return new UserError(`run index ${file} is corrupt (${msg}); ${DELETE_ADVICE}`);
+  }
+  if (/^SQLITE_(CANTOPEN|READONLY|IOERR|BUSY|LOCKED|FULL|PERM)/.test(code)) {
+    return new UserError(`run index ${file} cannot be used: ${msg} (${code})`);
+  }
+  return err;
+}

@@ -1,0 +1,272 @@
+// The safetensors format (https://github.com/huggingface/safetensors):
+//   u64 little-endian N | N bytes of UTF-8 JSON header | raw little-endian tensor bytes.
+// Header: { "__metadata__"?: {string: string}, name: {dtype, shape, data_offsets: [begin, end]} },
+// offsets relative to the start of the data region. Writing follows the reference implementation:
+// header padded with spaces to a multiple of 8, tensors ordered by dtype (widest first) then name,
+// so every tensor starts at an offset aligned to its item size.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { DataError } from '../util/errors.js';
+import { writeFileAtomic } from './atomic.js';
+
+/** Dtypes ticketlab reads and writes. */
+export type Dtype = 'F32' | 'F64' | 'I32' | 'I64' | 'U8' | 'BOOL';
+/** Dtypes ticketlab can read; F16 is widened to a Float32Array on load. */
+export type ReadableDtype = Dtype | 'F16';
+
+interface TensorOf<D extends ReadableDtype, A> {
+  dtype: D;
+  shape: number[];
+  data: A;
+}
+
+export type Tensor =
+  | TensorOf<'F32', Float32Array>
+  | TensorOf<'F64', Float64Array>
+  | TensorOf<'I32', Int32Array>
+  | TensorOf<'I64', BigInt64Array>
+  | TensorOf<'U8' | 'BOOL', Uint8Array>;
+
+/** A decoded tensor; `dtype` is what the file said, so F16 arrives as Float32Array data. */
+export type DecodedTensor = Tensor | TensorOf<'F16', Float32Array>;
+
+export interface DecodedSafetensors {
+  tensors: Record<string, DecodedTensor>;
+  metadata: Record<string, string>;
+}
+
+type TypedArrayCtor =
+  | Float32ArrayConstructor
+  | Float64ArrayConstructor
+  | Int32ArrayConstructor
+  | BigInt64ArrayConstructor
+  | Uint8ArrayConstructor;
+
+interface DtypeInfo {
+  itemSize: number;
+  /** Position in the reference implementation's Dtype enum; writes sort by it, descending. */
+  rank: number;
+  ctor: TypedArrayCtor;
+}
+
+const DTYPES: Record<Dtype, DtypeInfo> = {
+  BOOL: { itemSize: 1, rank: 0, ctor: Uint8Array },
+  U8: { itemSize: 1, rank: 1, ctor: Uint8Array },
+  I32: { itemSize: 4, rank: 9, ctor: Int32Array },
+  F32: { itemSize: 4, rank: 11, ctor: Float32Array },
+  F64: { itemSize: 8, rank: 12, ctor: Float64Array },
+  I64: { itemSize: 8, rank: 13, ctor: BigInt64Array },
+};
+const F16_ITEM_SIZE = 2;
+const METADATA_KEY = '__metadata__';
+/** The reference implementation refuses headers above 100 MB; so do we (guards huge allocations). */
+const MAX_HEADER_BYTES = 100_000_000;
+
+function isDtype(s: unknown): s is Dtype {
+  return typeof s === 'string' && Object.prototype.hasOwnProperty.call(DTYPES, s);
+}
+
+function assertLittleEndianHost(): void {
+  // Typed arrays use host byte order; every platform Node supports in practice is little-endian.
+  if (os.endianness() !== 'LE') throw new Error('safetensors: big-endian hosts are not supported');
+}
+
+function numel(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Reference ordering compares names as UTF-8 bytes (Rust String order). */
+function compareUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** `"key":value` JSON members, joined in the given order (JSON.stringify would hoist integer-like keys). */
+function jsonMembers(entries: [string, string][]): string {
+  return entries.map(([k, valueJson]) => `${JSON.stringify(k)}:${valueJson}`).join(',');
+}
+
+/** Serialize tensors (and optional string metadata) to safetensors bytes. Misuse throws TypeError/RangeError. */
+export function encodeSafetensors(tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): Uint8Array {
+  assertLittleEndianHost();
+  const names = Object.keys(tensors);
+  for (const name of names) validateForWrite(name, tensors[name]);
+  names.sort((a, b) => DTYPES[tensors[b].dtype].rank - DTYPES[tensors[a].dtype].rank || compareUtf8(a, b));
+
+  const members: [string, string][] = [];
+  const metaKeys = Object.keys(metadata).sort(compareUtf8);
+  if (metaKeys.length > 0) {
+    for (const k of metaKeys) {
+      if (typeof metadata[k] !== 'string') throw new TypeError(`safetensors metadata '${k}' must be a string`);
+    }
+    members.push([METADATA_KEY, `{${jsonMembers(metaKeys.map((k) => [k, JSON.stringify(metadata[k])]))}}`]);
+  }
+  let dataBytes = 0;
+  for (const name of names) {
+    const t = tensors[name];
+    const end = dataBytes + t.data.byteLength;
+    members.push([name, JSON.stringify({ dtype: t.dtype, shape: t.shape, data_offsets: [dataBytes, end] })]);
+    dataBytes = end;
+  }
+  const header = Buffer.from(`{${jsonMembers(members)}}`, 'utf8');
+  const headerLen = Math.ceil(header.byteLength / 8) * 8; // space padding keeps the data 8-byte aligned
+
+  const out = new Uint8Array(8 + headerLen + dataBytes);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerLen), true);
+  out.set(header, 8);
+  out.fill(0x20, 8 + header.byteLength, 8 + headerLen);
+  let pos = 8 + headerLen;
+  for (const name of names) {
+    const d = tensors[name].data;
+    out.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), pos);
+    pos += d.byteLength;
+  }
+  return out;
+}
+
+function validateForWrite(name: string, t: Tensor): void {
+  if (name === METADATA_KEY) throw new TypeError(`'${METADATA_KEY}' is reserved and cannot name a tensor`);
+  const dtype: unknown = t?.dtype;
+  if (!isDtype(dtype)) throw new TypeError(`tensor '${name}': dtype ${String(dtype)} cannot be written`);
+  if (!Array.isArray(t.shape) || !t.shape.every((n) => Number.isSafeInteger(n) && n >= 0)) {
+    throw new TypeError(`tensor '${name}': shape must be an array of non-negative integers`);
+  }
+  const { ctor } = DTYPES[t.dtype];
+  if (!(t.data instanceof ctor)) throw new TypeError(`tensor '${name}': dtype ${t.dtype} needs a ${ctor.name}`);
+  if (t.data.length !== numel(t.shape)) {
+    throw new RangeError(`tensor '${name}': shape [${t.shape}] needs ${numel(t.shape)} elements, data has ${t.data.length}`);
+  }
+}
+
+interface HeaderEntry {
+  name: string;
+  dtype: ReadableDtype;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/**
+ * Parse and fully validate safetensors bytes. `source` (usually the file path) names the file in
+ * every DataError. Tensor data is copied into fresh buffers, so every typed array is aligned and
+ * independent of `bytes`.
+ */
+export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): DecodedSafetensors {
+  assertLittleEndianHost();
+  const fail = (why: string): never => {
+    throw new DataError(`invalid safetensors file ${source}: ${why}`);
+  };
+  if (bytes.byteLength < 8) fail(`file is ${bytes.byteLength} bytes, shorter than the 8-byte header length`);
+  const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  if (n > BigInt(bytes.byteLength - 8)) {
+    fail(`header length ${n} exceeds the ${bytes.byteLength - 8} bytes after the length field (truncated or not safetensors)`);
+  }
+  const headerLen = Number(n);
+  if (headerLen > MAX_HEADER_BYTES) fail(`header length ${headerLen} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen)));
+  } catch (err) {
+    fail(`header is not valid UTF-8 JSON (${(err as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
+
+  const metadata: Record<string, string> = {};
+  const entries: HeaderEntry[] = [];
+  for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
+    if (name === METADATA_KEY) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('__metadata__ is not an object');
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        if (typeof v !== 'string') fail(`__metadata__ value '${k}' is not a string`);
+        metadata[k] = v as string;
+      }
+    } else {
+      entries.push(parseEntry(name, value, fail));
+    }
+  }
+
+  checkCoverage(entries, bytes.byteLength - 8 - headerLen, fail);
+
+  const dataStart = 8 + headerLen;
+  const tensors: Record<string, DecodedTensor> = {};
+  for (const e of entries) {
+    const src = bytes.subarray(dataStart + e.begin, dataStart + e.end);
+    const copy = new ArrayBuffer(src.byteLength); // fresh buffer: offset 0, so aligned for any dtype
+    new Uint8Array(copy).set(src);
+    if (e.dtype === 'F16') {
+      tensors[e.name] = { dtype: 'F16', shape: e.shape, data: halfToFloat(new Uint16Array(copy)) };
+    } else {
+      tensors[e.name] = { dtype: e.dtype, shape: e.shape, data: new DTYPES[e.dtype].ctor(copy) } as Tensor;
+    }
+  }
+  return { tensors, metadata };
+}
+
+function parseEntry(name: string, value: unknown, fail: (why: string) => never): HeaderEntry {
+  if (typeof value !== 'object' || value === null) fail(`tensor '${name}' has no {dtype, shape, data_offsets} entry`);
+  const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
+  if (dtype !== 'F16' && !isDtype(dtype)) fail(`tensor '${name}' has unknown dtype ${JSON.stringify(dtype)}`);
+  const isIndex = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
+  if (!Array.isArray(shape) || !shape.every(isIndex)) fail(`tensor '${name}' has an invalid shape ${JSON.stringify(shape)}`);
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex) || offsets[0] > offsets[1]) {
+    fail(`tensor '${name}' has invalid data_offsets ${JSON.stringify(offsets)}`);
+  }
+  const d = dtype as ReadableDtype;
+  const itemSize = d === 'F16' ? F16_ITEM_SIZE : DTYPES[d].itemSize;
+  const [begin, end] = offsets as number[];
+  const want = numel(shape as number[]) * itemSize;
+  if (end - begin !== want) {
+    fail(`tensor '${name}' has shape [${shape}] (${want} bytes of ${d}) but data_offsets [${begin}, ${end}] span ${end - begin} bytes`);
+  }
+  return { name, dtype: d, shape: shape as number[], begin, end };
+}
+
+/** Tensors must tile the data region exactly: no overlaps, no gaps, nothing past the end, nothing left over. */
+function checkCoverage(entries: HeaderEntry[], dataLen: number, fail: (why: string) => never): void {
+  const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  const contiguous = sorted.every((e, i) => e.begin === (i === 0 ? 0 : sorted[i - 1].end));
+  const needed = sorted.length ? sorted[sorted.length - 1].end : 0;
+  if (contiguous && needed > dataLen) fail(`file is truncated: tensors need ${needed} data bytes but only ${dataLen} are present`);
+
+  let covered = 0;
+  let prev: HeaderEntry | undefined;
+  for (const e of sorted) {
+    if (e.end > dataLen) fail(`tensor '${e.name}' data_offsets [${e.begin}, ${e.end}] lie outside the ${dataLen}-byte data region`);
+    if (e.begin < covered) fail(`tensor '${e.name}' data_offsets [${e.begin}, ${e.end}] overlap tensor '${prev!.name}'`);
+    if (e.begin > covered) fail(`data bytes [${covered}, ${e.begin}) are not covered by any tensor`);
+    covered = e.end;
+    prev = e;
+  }
+  if (covered < dataLen) fail(`data bytes [${covered}, ${dataLen}) are not covered by any tensor`);
+}
+
+/** IEEE 754 half -> single precision. */
+function halfToFloat(h: Uint16Array): Float32Array {
+  const out = new Float32Array(h.length);
+  for (let i = 0; i < h.length; i++) {
+    const sign = h[i] & 0x8000 ? -1 : 1;
+    const exp = (h[i] >> 10) & 0x1f;
+    const frac = h[i] & 0x3ff;
+    if (exp === 0) out[i] = sign * frac * 2 ** -24; // subnormal
+    else if (exp === 0x1f) out[i] = frac ? NaN : sign * Infinity;
+    else out[i] = sign * (1 + frac / 1024) * 2 ** (exp - 15);
+  }
+  return out;
+}
+
+/** Write a safetensors file atomically (temp file + fsync + rename). */
+export function saveSafetensors(path: string, tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): void {
+  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
+}
+
+/** Read and validate a safetensors file; problems (missing, corrupt) throw a DataError naming it. */
+export function loadSafetensors(path: string): DecodedSafetensors {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(path);
+  } catch (err) {
+    throw new DataError(`cannot read safetensors file ${path}: ${(err as Error).message.split(',')[0]}`);
+  }
+  return decodeSafetensors(bytes, path);
+}

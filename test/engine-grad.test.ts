@@ -1,0 +1,138 @@
+// Every differentiable op against finite differences.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Tensor, Rng, ops, noGrad, native } from '../src/engine/index.js';
+import { gradCheck, randomTensor } from './helpers/gradcheck.js';
+
+const rng = new Rng(7, 'grad-tests');
+
+for (const backend of ['openblas', 'fallback'] as const) {
+  test(`linear (${backend})`, (t) => {
+    if (backend === 'openblas' && !native.info().compiledWithOpenBLAS) return t.skip('built without OpenBLAS');
+    native.setGemmBackend(backend);
+    try {
+      const x = randomTensor(rng, [5, 7]);
+      const w = randomTensor(rng, [4, 7]);
+      const b = randomTensor(rng, [4]);
+      gradCheck('linear', [x, w, b], () => ops.linear(x, w, b));
+      gradCheck('linear no bias', [x, w], () => ops.linear(x, w));
+    } finally {
+      native.setGemmBackend(native.info().compiledWithOpenBLAS ? 'openblas' : 'fallback');
+    }
+  });
+
+  test(`conv2d stride/padding variants (${backend})`, (t) => {
+    if (backend === 'openblas' && !native.info().compiledWithOpenBLAS) return t.skip('built without OpenBLAS');
+    native.setGemmBackend(backend);
+    try {
+      for (const [stride, padding, k] of [[1, 1, 3], [2, 1, 3], [1, 0, 3], [2, 0, 1], [1, 0, 1], [3, 2, 5]] as const) {
+        const x = randomTensor(rng, [2, 3, 7, 6]);
+        const w = randomTensor(rng, [4, 3, k, k], 0.5);
+        const b = randomTensor(rng, [4]);
+        gradCheck(`conv2d s${stride} p${padding} k${k}`, [x, w, b], () => ops.conv2d(x, w, b, { stride, padding }));
+      }
+    } finally {
+      native.setGemmBackend(native.info().compiledWithOpenBLAS ? 'openblas' : 'fallback');
+    }
+  });
+}
+
+test('matmul', () => {
+  const a = randomTensor(rng, [3, 5]);
+  const b = randomTensor(rng, [5, 4]);
+  gradCheck('matmul', [a, b], () => ops.matmul(a, b));
+});
+
+test('max pooling (distinct values so the argmax is stable)', () => {
+  const x = Tensor.zeros([2, 2, 6, 6], true);
+  const perm = new Rng(3).shuffle(Int32Array.from({ length: x.size }, (_, i) => i));
+  for (let i = 0; i < x.size; i++) x.data[i] = perm[i]! * 0.1; // gaps of 0.1 ≫ eps
+  gradCheck('maxPool2d k2', [x], () => ops.maxPool2d(x, 2));
+  gradCheck('maxPool2d k3 s2 p1', [x], () => ops.maxPool2d(x, 3, 2, 1));
+});
+
+test('average and global average pooling', () => {
+  const x = randomTensor(rng, [2, 3, 6, 6]);
+  gradCheck('avgPool2d k2', [x], () => ops.avgPool2d(x, 2));
+  gradCheck('avgPool2d k3 s1 p1', [x], () => ops.avgPool2d(x, 3, 1, 1));
+  gradCheck('globalAvgPool', [x], () => ops.globalAvgPool(x));
+});
+
+test('batch norm, training and eval, 2-D and 4-D', () => {
+  for (const shape of [[6, 4], [3, 4, 3, 3]]) {
+    const C = shape[1]!;
+    const x = randomTensor(rng, shape);
+    const g = randomTensor(rng, [C]);
+    const b = randomTensor(rng, [C]);
+    const fresh = () => ({ runningMean: new Float32Array(C), runningVar: new Float32Array(C).fill(1) });
+    gradCheck(`batchNorm train ${shape}`, [x, g, b], () => ops.batchNorm(x, g, b, fresh(), true), { eps: 1e-2, rtol: 3e-2 });
+    const st = { runningMean: Float32Array.from({ length: C }, (_, i) => 0.1 * i), runningVar: new Float32Array(C).fill(2) };
+    gradCheck(`batchNorm eval ${shape}`, [x, g, b], () => ops.batchNorm(x, g, b, st, false));
+  }
+});
+
+test('relu away from the kink', () => {
+  const x = randomTensor(rng, [4, 9]);
+  for (let i = 0; i < x.size; i++) if (Math.abs(x.data[i]!) < 0.05) x.data[i] = 0.3;
+  gradCheck('relu', [x], () => ops.relu(x));
+});
+
+test('dropout with a fixed seed', () => {
+  const x = randomTensor(rng, [4, 10]);
+  gradCheck('dropout', [x], () => ops.dropout(x, 0.3, new Rng(5, 'dropout'), true));
+});
+
+test('reshape, flatten and add (residual)', () => {
+  const a = randomTensor(rng, [2, 3, 2, 2]);
+  const b = randomTensor(rng, [2, 3, 2, 2]);
+  gradCheck('flatten(add)', [a, b], () => ops.flatten(ops.add(a, b)));
+  gradCheck('reshape', [a], () => ops.reshape(a, [4, -1]));
+  gradCheck('add same input twice', [a], () => ops.add(a, a));
+  gradCheck('mul', [a, b], () => ops.mul(a, b));
+});
+
+test('embedding lookup with repeated indices', () => {
+  const table = randomTensor(rng, [6, 4]);
+  const idx = Int32Array.of(0, 3, 3, 5, 1);
+  gradCheck('embedding', [table], () => ops.embedding(idx, table));
+});
+
+test('softmax cross-entropy and mse', () => {
+  const z = randomTensor(rng, [5, 7], 3);
+  const labels = Int32Array.of(0, 6, 3, 3, 1);
+  gradCheck('softmaxCrossEntropy', [z], () => ops.softmaxCrossEntropy(z, labels), { eps: 1e-2 });
+  const p = randomTensor(rng, [5, 3]);
+  const target = new Rng(9).fillNormal(new Float32Array(15));
+  gradCheck('mse', [p], () => ops.mse(p, target));
+});
+
+test('a small network end to end (conv → bn → relu → pool → linear → CE)', () => {
+  const x = randomTensor(rng, [3, 2, 6, 6]);
+  const cw = randomTensor(rng, [4, 2, 3, 3], 0.5);
+  const g = randomTensor(rng, [4]);
+  const b = randomTensor(rng, [4]);
+  const w = randomTensor(rng, [5, 36], 0.3);
+  const labels = Int32Array.of(1, 4, 0);
+  const f = () => {
+    const st = { runningMean: new Float32Array(4), runningVar: new Float32Array(4).fill(1) };
+    const h = ops.maxPool2d(ops.relu(ops.batchNorm(ops.conv2d(x, cw, null, { padding: 1 }), g, b, st, true)), 2);
+    return ops.softmaxCrossEntropy(ops.linear(ops.flatten(h), w), labels);
+  };
+  gradCheck('network', [x, cw, g, b, w], f, { eps: 5e-3, rtol: 5e-2, atol: 5e-3 });
+});
+
+test('cross-entropy is numerically stable for huge logits', () => {
+  const z = Tensor.from([1000, 0, -1000, 1e4, 1e4 - 1, 0], [2, 3]);
+  const loss = noGrad(() => ops.softmaxCrossEntropy(z, Int32Array.of(0, 1)));
+  assert.ok(Number.isFinite(loss.item()));
+  assert.ok(Math.abs(loss.item() - (0 + (1 + Math.log(1 + Math.exp(-1) + Math.exp(-1e4)))) / 2) < 1e-4);
+});
+
+test('shape errors are clear', () => {
+  const x = Tensor.zeros([2, 3]);
+  const w = Tensor.zeros([4, 5]);
+  assert.throws(() => ops.linear(x, w), /input \[2, 3\] does not match weight \[4, 5\]/);
+  assert.throws(() => ops.conv2d(Tensor.zeros([1, 3, 4, 4]), Tensor.zeros([2, 2, 3, 3])), /does not match weight/);
+  assert.throws(() => ops.softmaxCrossEntropy(Tensor.zeros([2, 3]), Int32Array.of(0, 5)), /label 5 out of range/);
+  assert.throws(() => ops.reshape(x, [4, 2]), /cannot reshape/);
+});
