@@ -2,6 +2,7 @@
 // (any widths: `mnist_lenet_500_300_100`).
 import { ConfigError } from '../util/errors.js';
 import { LeNet } from './lenet.js';
+import { CIFAR_FAMILIES } from './families.js';
 import type { Model } from './model.js';
 
 interface Family {
@@ -26,6 +27,7 @@ const families: Family[] = [
     example: 'mnist_lenet_300_100',
     build: (name, args) => new LeNet(name, positiveInts(name, args, 'layer width')),
   },
+  ...CIFAR_FAMILIES,
 ];
 
 /** Registers another model family (used by other modules and tests). */

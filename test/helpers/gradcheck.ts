@@ -31,8 +31,10 @@ export function gradCheck(name: string, inputs: Tensor[], f: () => Tensor, opts:
   for (const t of inputs) t.grad = null;
   const out = f();
   backward(out, r);
+  const base = lossOf(f());
   for (const [k, t] of inputs.entries()) {
     if (!t.requiresGrad) continue;
+    let kinks = 0;
     assert.ok(t.grad, `${name}: input ${k} got no gradient`);
     const analytic = t.grad!.slice();
     const points = Math.min(t.size, opts.maxPoints ?? t.size);
@@ -48,7 +50,25 @@ export function gradCheck(name: string, inputs: Tensor[], f: () => Tensor, opts:
       const numeric = (lp - lm) / (2 * eps);
       const a = analytic[i]!;
       const tol = atol + rtol * Math.max(Math.abs(a), Math.abs(numeric));
-      assert.ok(Math.abs(a - numeric) <= tol, `${name}: input ${k}[${i}] analytic ${a} vs numeric ${numeric}`);
+      if (Math.abs(a - numeric) <= tol) continue;
+      // Retry with a smaller step: a ReLU/max-pool switch within eps of x often lies outside eps/10.
+      const small = eps / 10;
+      t.data[i] = orig + small;
+      const sp = lossOf(f());
+      t.data[i] = orig - small;
+      const sm = lossOf(f());
+      t.data[i] = orig;
+      const fine = (sp - sm) / (2 * small);
+      if (Math.abs(a - fine) <= atol + rtol * Math.max(Math.abs(a), Math.abs(fine))) continue;
+      // A ReLU or max-pool switch inside [x-eps, x+eps] makes the one-sided slopes disagree: the function is not
+      // differentiable there at this eps and the central difference means nothing. Such a point is excused (a
+      // few are allowed); any other mismatch fails.
+      const right = (lp - base) / eps;
+      const left = (base - lm) / eps;
+      const kink = Math.abs(right - left) > 4 * (atol + rtol * Math.max(Math.abs(right), Math.abs(left)));
+      assert.ok(kink, `${name}: input ${k}[${i}] analytic ${a} vs numeric ${numeric}`);
+      kinks++;
     }
+    assert.ok(kinks <= Math.max(1, points * 0.05), `${name}: input ${k}: ${kinks} of ${points} points not differentiable at eps`);
   }
 }

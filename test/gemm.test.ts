@@ -1,0 +1,58 @@
+// GEMM against a naive double-precision reference, for both backends, every transpose combination and
+// awkward sizes (edges of the fallback's blocking, empty dimensions).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { native, Rng } from '../src/engine/index.js';
+
+function naive(tA: boolean, tB: boolean, M: number, N: number, K: number, alpha: number, A: Float32Array, B: Float32Array, beta: number, C: Float32Array): Float64Array {
+  const out = new Float64Array(M * N);
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += (tA ? A[k * M + i]! : A[i * K + k]!) * (tB ? B[j * K + k]! : B[k * N + j]!);
+      out[i * N + j] = alpha * s + (beta === 0 ? 0 : beta * C[i * N + j]!);
+    }
+  return out;
+}
+
+const backends = native.info().compiledWithOpenBLAS ? (['openblas', 'fallback'] as const) : (['fallback'] as const);
+const defaultBackend = native.info().compiledWithOpenBLAS ? 'openblas' : 'fallback';
+
+for (const backend of backends) {
+  test(`gemm matches the reference (${backend})`, () => {
+    native.setGemmBackend(backend);
+    try {
+      const rng = new Rng(11, 'gemm');
+      for (const [M, N, K] of [[1, 1, 1], [3, 5, 7], [17, 130, 33], [64, 513, 129], [2, 600, 3], [0, 4, 5], [4, 3, 0]] as const)
+        for (const tA of [false, true])
+          for (const tB of [false, true])
+            for (const [alpha, beta] of [[1, 0], [0.5, 1], [2, -0.5]] as const) {
+              const A = rng.fillNormal(new Float32Array(M * K));
+              const B = rng.fillNormal(new Float32Array(K * N));
+              const C = rng.fillNormal(new Float32Array(M * N));
+              const want = naive(tA, tB, M, N, K, alpha, A, B, beta, C);
+              native.gemm(tA, tB, M, N, K, alpha, A, B, beta, C);
+              for (let i = 0; i < M * N; i++)
+                assert.ok(Math.abs(C[i]! - want[i]!) <= 1e-4 * (1 + Math.abs(want[i]!)) * Math.sqrt(K + 1), `${backend} ${M}x${N}x${K} tA=${tA} tB=${tB} [${i}]: ${C[i]} vs ${want[i]}`);
+            }
+    } finally {
+      native.setGemmBackend(defaultBackend);
+    }
+  });
+}
+
+test('native kernels reject arrays too small for the dimensions', () => {
+  assert.throws(() => native.gemm(false, false, 4, 4, 4, 1, new Float32Array(15), new Float32Array(16), 0, new Float32Array(16)), /gemm: A has 15 elements, needs 16/);
+  assert.throws(() => native.linearForward(new Float32Array(6), new Float32Array(6), null, new Float32Array(3), 2, 3, 2), /y has 3 elements, needs 4/);
+  assert.throws(() => native.setGemmBackend('mkl' as 'openblas'), /must be 'openblas' or 'fallback'/);
+});
+
+test('info reports the backend and threads', () => {
+  const info = native.info();
+  assert.ok(info.gemm === 'openblas' || info.gemm === 'fallback');
+  assert.equal(info.compiledWithOpenBLAS, info.blasConfig.startsWith('OpenBLAS'));
+  native.setThreads(2);
+  assert.equal(native.info().threads, 2);
+  native.setThreads(1);
+  assert.equal(native.info().threads, 1);
+});
