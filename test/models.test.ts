@@ -6,7 +6,7 @@ import { Tensor, Rng, backward, noGrad, ops } from '../src/engine/index.js';
 import { initializeModel } from '../src/nn/reset.js';
 import { ConfigError } from '../src/util/errors.js';
 import { createModel, layerKinds, type Model } from '../src/models/index.js';
-import { gradCheck, randomTensor } from './helpers/gradcheck.js';
+import { randomTensor } from './helpers/gradcheck.js';
 
 function randomBatch(shape: number[], seed = 1): Tensor {
   return randomTensor(new Rng(seed, 'models-test'), shape, 1, false);
@@ -118,25 +118,107 @@ test('initializeModel: same seed bit-identical, different seed different, paper 
   assert.ok(Math.abs(std(resnet.get('blocks.8.conv2.weight')!) / Math.sqrt(2 / (64 * 9)) - 1) < 0.03);
 });
 
-test('ResNet-8: one training step gives finite gradients for every parameter, matching finite differences', () => {
+// A float64 reference of CifarResNet's training-mode forward (naive loops), reading weights by dotted name. Float32
+// finite differences are useless here: BN couples every unit of a channel, so nudging an early weight by 1e-4
+// already moves some ReLU input across zero; in float64 an eps of 1e-6 stays clear of those kinks.
+type T64 = { d: Float64Array; s: number[] };
+function resnetReference(w: Map<string, T64>, input: T64): Float64Array {
+  const conv = (x: T64, k: T64, stride: number, pad: number): T64 => {
+    const [N, C, H, W] = x.s as [number, number, number, number];
+    const [O, , K] = k.s as [number, number, number];
+    const OH = Math.floor((H + 2 * pad - K) / stride) + 1;
+    const OW = Math.floor((W + 2 * pad - K) / stride) + 1;
+    const y = new Float64Array(N * O * OH * OW);
+    for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) for (let i = 0; i < OH; i++) for (let j = 0; j < OW; j++) {
+      let s = 0;
+      for (let c = 0; c < C; c++) for (let a = 0; a < K; a++) for (let b = 0; b < K; b++) {
+        const h = i * stride - pad + a;
+        const v = j * stride - pad + b;
+        if (h >= 0 && h < H && v >= 0 && v < W) s += x.d[((n * C + c) * H + h) * W + v]! * k.d[((o * C + c) * K + a) * K + b]!;
+      }
+      y[((n * O + o) * OH + i) * OW + j] = s;
+    }
+    return { d: y, s: [N, O, OH, OW] };
+  };
+  const bn = (x: T64, prefix: string): T64 => {
+    const [N, C, H, W] = x.s as [number, number, number, number];
+    const hw = H * W;
+    const y = new Float64Array(x.d.length);
+    for (let c = 0; c < C; c++) {
+      const idx = (n: number, i: number): number => (n * C + c) * hw + i;
+      let mu = 0;
+      let v = 0;
+      for (let n = 0; n < N; n++) for (let i = 0; i < hw; i++) mu += x.d[idx(n, i)]! / (N * hw);
+      for (let n = 0; n < N; n++) for (let i = 0; i < hw; i++) v += (x.d[idx(n, i)]! - mu) ** 2 / (N * hw);
+      const scale = w.get(`${prefix}.weight`)!.d[c]! / Math.sqrt(v + 1e-5);
+      for (let n = 0; n < N; n++) for (let i = 0; i < hw; i++) y[idx(n, i)] = (x.d[idx(n, i)]! - mu) * scale + w.get(`${prefix}.bias`)!.d[c]!;
+    }
+    return { d: y, s: x.s };
+  };
+  const relu = (x: T64): T64 => ({ d: x.d.map((v) => Math.max(v, 0)), s: x.s });
+  let h = relu(bn(conv(input, w.get('conv.weight')!, 1, 1), 'bn'));
+  for (let k = 0; w.has(`blocks.${k}.conv1.weight`); k++) {
+    const p = `blocks.${k}`;
+    const stride = w.get(`${p}.conv1.weight`)!.s[0] === h.s[1] ? 1 : 2;
+    const main = bn(conv(relu(bn(conv(h, w.get(`${p}.conv1.weight`)!, stride, 1), `${p}.bn1`)), w.get(`${p}.conv2.weight`)!, 1, 1), `${p}.bn2`);
+    const short = w.has(`${p}.shortcut.0.weight`) ? bn(conv(h, w.get(`${p}.shortcut.0.weight`)!, stride, 0), `${p}.shortcut.1`) : h;
+    h = relu({ d: main.d.map((v, i) => v + short.d[i]!), s: main.s });
+  }
+  const [N, C, H, W] = h.s as [number, number, number, number];
+  const fc = w.get('fc.weight')!;
+  const out = new Float64Array(N * fc.s[0]!);
+  for (let n = 0; n < N; n++) for (let o = 0; o < fc.s[0]!; o++) {
+    let s = w.get('fc.bias')!.d[o]!;
+    for (let c = 0; c < C; c++) for (let i = 0; i < H * W; i++) s += (fc.d[o * C + c]! * h.d[(n * C + c) * H * W + i]!) / (H * W);
+    out[n * fc.s[0]! + o] = s;
+  }
+  return out;
+}
+
+function meanCrossEntropy(logits: Float64Array, labels: Int32Array): number {
+  const C = logits.length / labels.length;
+  let loss = 0;
+  labels.forEach((y, n) => {
+    const row = logits.subarray(n * C, (n + 1) * C);
+    const max = Math.max(...row);
+    loss += Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0)) + max - row[y]!;
+  });
+  return loss / labels.length;
+}
+
+test('ResNet-8: one training step gives every parameter a gradient that matches float64 finite differences', () => {
   const m = build('cifar_resnet_8_4', 5);
   const x = randomBatch([2, 3, 8, 8], 2);
   const labels = Int32Array.from([3, 7]);
-  m.zeroGrad();
-  backward(ops.softmaxCrossEntropy(m.forward(x), labels));
+  m.train().zeroGrad();
+  const logits = m.forward(x);
+  backward(ops.softmaxCrossEntropy(logits, labels));
   for (const [n, p] of m.namedParameters()) {
     assert.ok(p.grad && !p.gradStale, `${n}: no gradient`);
     assert.ok(p.grad.every(Number.isFinite), `${n}: non-finite gradient`);
     assert.ok(p.grad.some((g) => g !== 0), `${n}: all-zero gradient`);
   }
-  // Finite differences, a few coordinates per parameter. In training mode BN couples every unit of a channel, so
-  // nudging an early weight moves hundreds of ReLU inputs and some cross zero even at eps 1e-4: early layers are
-  // checked in eval mode (running statistics, now non-trivial), the last block and fc in training mode too.
-  const check = { maxPoints: 3, eps: 1e-3, rtol: 2e-2, atol: 2e-3 };
-  const late = m.namedParameters().filter(([n]) => n.startsWith('blocks.2.') || n.startsWith('fc.')).map(([, p]) => p);
-  gradCheck('cifar_resnet_8_4 train (last block, fc)', late, () => m.forward(x), check);
-  m.eval();
-  gradCheck('cifar_resnet_8_4 eval', m.parameters(), () => m.forward(x), check);
+
+  const weights = new Map(m.namedParameters().map(([n, p]) => [n, { d: Float64Array.from(p.data), s: p.shape }]));
+  const input = { d: Float64Array.from(x.data), s: x.shape };
+  const ref = resnetReference(weights, input);
+  assert.ok(ref.every((v, i) => Math.abs(v - logits.data[i]!) < 1e-4), 'engine forward differs from the float64 reference');
+  const loss = (): number => meanCrossEntropy(resnetReference(weights, input), labels);
+  const eps = 1e-6;
+  for (const [n, p] of m.namedParameters()) {
+    const w = weights.get(n)!.d;
+    for (const i of [0, Math.floor(p.size / 2), p.size - 1]) {
+      const orig = w[i]!;
+      w[i] = orig + eps;
+      const lp = loss();
+      w[i] = orig - eps;
+      const lm = loss();
+      w[i] = orig;
+      const numeric = (lp - lm) / (2 * eps);
+      const analytic = p.grad![i]!;
+      assert.ok(Math.abs(analytic - numeric) <= 1e-4 + 1e-3 * Math.abs(numeric), `${n}[${i}]: analytic ${analytic} vs numeric ${numeric}`);
+    }
+  }
 });
 
 test('BN models differ between train and eval mode; Conv-N does not', () => {
@@ -173,6 +255,7 @@ test('bad model names throw ConfigError with readable messages', () => {
     ['cifar_resnet_21', /^cifar_resnet_21: depth must be 6n\+2 \(8, 14, 20, 32, 44, 56, 110\)$/],
     ['cifar_resnet_2', /depth must be 6n\+2/],
     ['cifar_resnet_20_0', /^cifar_resnet_20_0: width must be a positive integer, got '0'$/],
+    ['cifar_resnet_20_100000', /^cifar_resnet_20_100000: width 100000 is too large \(at most 10000\)$/],
     ['cifar_resnet_20_16_2', /^cifar_resnet_20_16_2: expected cifar_resnet_<depth>\[_<width>\]$/],
     ['cifar_lenet_300', /unknown model 'cifar_lenet_300'.*cifar_conv_2.*cifar_vgg_16.*cifar_resnet_20/],
   ];

@@ -6,6 +6,7 @@ import { UserError } from '../util/errors.js';
 import { oneOf, positiveInt } from './parse.js';
 import { infoCommand } from './commands/info.js';
 import { trainCommand } from './commands/train.js';
+import { lotteryCommand } from './commands/lottery.js';
 import type { GlobalOptions } from './output.js';
 
 const debug = process.argv.includes('--debug');
@@ -46,6 +47,7 @@ const program = new Command('ticketlab')
 
 infoCommand(program);
 trainCommand(program);
+lotteryCommand(program);
 
 process.on('uncaughtException', handle);
 try {

@@ -3,6 +3,7 @@ import cliProgress from 'cli-progress';
 
 export interface Progress {
   update(value: number, payload?: Record<string, string>): void;
+  setTotal?(total: number): void;
   stop(): void;
 }
 
@@ -23,6 +24,7 @@ export function progressBar(label: string, total: number, enabled: boolean): Pro
   bar.start(total, 0, { info: '' });
   return {
     update: (v, payload) => bar.update(v, payload ?? {}),
+    setTotal: (t) => bar.setTotal(t),
     stop: () => bar.stop(),
   };
 }

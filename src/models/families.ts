@@ -16,6 +16,8 @@ export interface ModelFamily {
   build(name: string, args: string[]): Model;
 }
 
+const MAX_ARG = 10_000;
+
 /** Parses `args` as `min..max` positive integers, naming `what` in errors. */
 function intArgs(name: string, args: string[], what: readonly string[], min: number): number[] {
   if (args.length < min || args.length > what.length) {
@@ -23,8 +25,10 @@ function intArgs(name: string, args: string[], what: readonly string[], min: num
     throw new ConfigError(`${name}: expected ${name.split('_').slice(0, 2).join('_')}${form}`);
   }
   return args.map((a, i) => {
-    if (!/^[1-9][0-9]{0,5}$/.test(a)) throw new ConfigError(`${name}: ${what[i]} must be a positive integer, got '${a}'`);
-    return Number(a);
+    if (!/^[1-9][0-9]*$/.test(a)) throw new ConfigError(`${name}: ${what[i]} must be a positive integer, got '${a}'`);
+    const n = Number(a);
+    if (n > MAX_ARG) throw new ConfigError(`${name}: ${what[i]} ${n} is too large (at most ${MAX_ARG})`);
+    return n;
   });
 }
 

@@ -1,14 +1,11 @@
 // The training loop: seeded batches, forward, loss, backward, optimizer step, scheduled learning rate, periodic
 // evaluation, and a hard stop with a clear error when the loss stops being finite.
-import { Tensor } from '../engine/tensor.js';
-import { backward } from '../engine/autograd.js';
-import { softmaxCrossEntropy } from '../engine/ops/loss.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { BatchSampler } from '../data/sampler.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../nn/optim/optimizer.js';
 import { lrAt, type ScheduleConfig } from '../nn/schedule.js';
-import { DivergenceError } from '../util/errors.js';
+import { trainStep, type Augment } from './step.js';
 import { evaluate, type EvalResult } from './evaluate.js';
 
 export interface TrainLoopConfig {
@@ -22,7 +19,7 @@ export interface TrainLoopConfig {
   /** Data to evaluate on during training (e.g. a validation split); defaults to none. */
   evalData?: ImageDataset;
   /** Applied to each training batch in place (e.g. random crop + flip). */
-  augment?: (x: Float32Array, n: number) => void;
+  augment?: Augment;
 }
 
 export interface StepInfo {
@@ -53,7 +50,6 @@ export function trainLoop(
   sampler = new BatchSampler(data.size, cfg.batchSize, cfg.seed),
   startStep = 0,
 ): TrainLoopResult {
-  const [C, H, W] = data.shape;
   const baseLr = optimizer.lr;
   const evals: TrainLoopResult['evals'] = [];
   let lastLoss = NaN;
@@ -63,21 +59,10 @@ export function trainLoop(
   for (let step = startStep; step < cfg.steps; step++) {
     const t0 = process.hrtime.bigint();
     optimizer.lr = lrAt(baseLr, step, cfg.schedule ?? {});
-    const ids = sampler.next();
-    const { x, y } = data.batch(ids);
-    const n = ids.length;
-    if (cfg.augment) cfg.augment(x, n);
-    optimizer.zeroGrad();
-    const loss = softmaxCrossEntropy(model.forward(new Tensor(x, [n, C, H, W])), y);
-    lastLoss = loss.item();
-    if (!Number.isFinite(lastLoss)) {
-      optimizer.lr = baseLr;
-      throw new DivergenceError(`loss became ${lastLoss} at step ${step + 1}: training diverged (try a lower learning rate)`);
-    }
-    backward(loss);
-    optimizer.step();
+    const r = trainStep(model, optimizer, data, sampler, step, cfg.augment);
+    lastLoss = r.loss;
+    examples += r.examples;
     trainSeconds += Number(process.hrtime.bigint() - t0) / 1e9;
-    examples += n;
     hooks.onStep?.({ step: step + 1, loss: lastLoss, lr: optimizer.lr });
     const every = cfg.evalEvery ?? 0;
     if (cfg.evalData && every > 0 && (step + 1) % every === 0) {

@@ -1,0 +1,52 @@
+// Masks: one 0/1 Float32Array per prunable weight, keyed by the weight's dotted name.
+import type { Module } from '../nn/module.js';
+
+export type Masks = Map<string, Float32Array>;
+
+/** All-ones masks for every prunable weight (the dense network). */
+export function denseMasks(model: Module): Masks {
+  return new Map(model.prunableParameters().map(([n, p]) => [n, new Float32Array(p.size).fill(1)]));
+}
+
+export function countOnes(m: Float32Array): number {
+  let k = 0;
+  for (let i = 0; i < m.length; i++) k += m[i]!;
+  return k;
+}
+
+/** Fraction of prunable weights kept. */
+export function totalDensity(masks: Masks): number {
+  let kept = 0;
+  let total = 0;
+  for (const m of masks.values()) {
+    kept += countOnes(m);
+    total += m.length;
+  }
+  return total === 0 ? 1 : kept / total;
+}
+
+export function layerDensities(masks: Masks): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [n, m] of masks) out[n] = m.length === 0 ? 1 : countOnes(m) / m.length;
+  return out;
+}
+
+/** Attaches masks to the model's prunable weights (zeroing pruned entries). Every prunable weight needs one. */
+export function applyMasks(model: Module, masks: Masks): void {
+  for (const [n, p] of model.prunableParameters()) {
+    const m = masks.get(n);
+    if (!m) throw new Error(`no mask for prunable weight '${n}'`);
+    p.setMask(m);
+  }
+  for (const n of masks.keys())
+    if (!model.prunableParameters().some(([pn]) => pn === n)) throw new Error(`mask for unknown weight '${n}'`);
+}
+
+export function cloneMasks(masks: Masks): Masks {
+  return new Map([...masks].map(([n, m]) => [n, m.slice()]));
+}
+
+/** Current weights of the prunable parameters, keyed like masks (copies). */
+export function prunableWeights(model: Module): Map<string, Float32Array> {
+  return new Map(model.prunableParameters().map(([n, p]) => [n, p.data.slice()]));
+}
