@@ -7,6 +7,8 @@ import { oneOf, positiveInt } from './parse.js';
 import { infoCommand } from './commands/info.js';
 import { trainCommand } from './commands/train.js';
 import { lotteryCommand } from './commands/lottery.js';
+import { reportCommand } from './commands/report.js';
+import { runsCommand } from './commands/runs.js';
 import type { GlobalOptions } from './output.js';
 
 const debug = process.argv.includes('--debug');
@@ -48,6 +50,8 @@ const program = new Command('ticketlab')
 infoCommand(program);
 trainCommand(program);
 lotteryCommand(program);
+runsCommand(program);
+reportCommand(program);
 
 process.on('uncaughtException', handle);
 try {

@@ -109,7 +109,7 @@ function percentX(percents: number[]) {
     title: PERCENT_TITLE,
     // Explicit domain, not nice(): rounding out to powers of ten would waste most of the width.
     scale: { type: 'log' as const, reverse: true, domain: lo === hi ? [lo / 2, hi] : [lo, hi], nice: false, padding: 12 },
-    axis: { values: logTicks(lo, hi, percents), format: '~g', grid: true },
+    axis: { values: logTicks(lo, hi, percents), format: '.3~r', grid: true },
   };
 }
 

@@ -40,18 +40,30 @@ export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<
   const pidFile = path.join(abs, LOCK_PID_NAME);
   let compromised: Error | null = null;
 
-  let unlock: () => Promise<void>;
-  try {
-    unlock = await lockfile.lock(abs, {
+  const staleMs = opts.staleMs ?? 10_000;
+  const attempt = (retries: number) =>
+    lockfile.lock(abs, {
       lockfilePath: path.join(abs, LOCK_NAME),
       realpath: false,
-      stale: opts.staleMs ?? 10_000,
+      stale: staleMs,
       update: opts.updateMs ?? 2_000,
+      retries: retries > 0 ? { retries, minTimeout: 500, maxTimeout: 500, factor: 1 } : 0,
       // The default throws from a timer, crashing the process; record it and let the owner decide.
       onCompromised: (err) => {
         compromised = err;
       },
     });
+  let unlock: () => Promise<void>;
+  try {
+    try {
+      unlock = await attempt(0);
+    } catch (err) {
+      // A holder that died (kill -9) stops refreshing its lock, which goes stale within staleMs: when the
+      // recorded pid no longer exists on this machine, wait for that instead of failing.
+      const pid = readPid(pidFile);
+      if ((err as NodeJS.ErrnoException).code !== 'ELOCKED' || pid === null || pid === process.pid || isAlive(pid)) throw err;
+      unlock = await attempt(Math.ceil((staleMs + 2_000) / 500));
+    }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ELOCKED') throw new UserError(inUseMessage(abs, readPid(pidFile)));
     throw new UserError(`cannot lock run ${abs}: ${(err as Error).message}`);
@@ -91,6 +103,15 @@ export async function withLock<T>(dir: string, fn: (lock: RunLock) => Promise<T>
     return await fn(lock);
   } finally {
     await lock.release();
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -8,6 +8,20 @@ export interface Conv2dOptions {
   padding?: number;
 }
 
+/**
+ * A Float32Array for a kernel that overwrites every element. Large ones come from Buffer.allocUnsafe, which above
+ * its pool threshold returns an unpooled ArrayBuffer of exactly that size without the zero fill (megabytes per call
+ * for conv activations); anything else, or a pooled slice, gets an ordinary zeroed array.
+ */
+function uninitializedF32(n: number): Float32Array {
+  const bytes = n * 4;
+  if (bytes >= 1 << 16) {
+    const b = Buffer.allocUnsafe(bytes);
+    if (b.byteOffset === 0 && b.buffer.byteLength === bytes) return new Float32Array(b.buffer, 0, n);
+  }
+  return new Float32Array(n);
+}
+
 export function conv2dOutputSize(size: number, kernel: number, stride: number, padding: number): number {
   return Math.floor((size + 2 * padding - kernel) / stride) + 1;
 }
@@ -26,7 +40,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   if (H + 2 * pad < KH || W + 2 * pad < KW) throw new RangeError(`conv2d: kernel ${KH}x${KW} larger than padded input ${H}x${W}`);
   const OH = conv2dOutputSize(H, KH, stride, pad);
   const OW = conv2dOutputSize(W, KW, stride, pad);
-  const y = new Tensor(new Float32Array(N * O * OH * OW), [N, O, OH, OW]);
+  const y = new Tensor(uninitializedF32(N * O * OH * OW), [N, O, OH, OW]);
   native.conv2dForward(x.data, weight.data, bias ? bias.data : null, y.data, N, C, H, W, O, KH, KW, stride, pad);
   if (!needsGrad(x, weight, bias)) return y;
   return record(y, 'conv2d', bias ? [x, weight, bias] : [x, weight], (g) => {
@@ -43,7 +57,7 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
       native.conv2dBackwardFilter(g, x.data, tmp, db.buf, N, C, H, W, O, KH, KW, stride, pad, db.accumulate);
     }
     if (x.requiresGrad) {
-      const dx = new Float32Array(x.size);
+      const dx = uninitializedF32(x.size);
       native.conv2dBackwardData(g, weight.data, dx, N, C, H, W, O, KH, KW, stride, pad);
       accumulateGrad(x, dx);
     }

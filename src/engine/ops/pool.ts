@@ -4,6 +4,27 @@ import { Tensor, accumulateGrad, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 import { conv2dOutputSize } from './conv.js';
 
+/**
+ * Arrays for kernels that overwrite every element. Large ones come from Buffer.allocUnsafe, which above its pool
+ * threshold returns an unpooled ArrayBuffer of exactly that size without the zero fill; anything else, or a pooled
+ * slice, gets an ordinary zeroed array.
+ */
+function uninitializedBuffer(bytes: number): ArrayBuffer | null {
+  if (bytes < 1 << 16) return null;
+  const b = Buffer.allocUnsafe(bytes);
+  return b.byteOffset === 0 && b.buffer.byteLength === bytes ? (b.buffer as ArrayBuffer) : null;
+}
+
+function uninitializedF32(n: number): Float32Array {
+  const buf = uninitializedBuffer(n * 4);
+  return buf ? new Float32Array(buf, 0, n) : new Float32Array(n);
+}
+
+function uninitializedI32(n: number): Int32Array {
+  const buf = uninitializedBuffer(n * 4);
+  return buf ? new Int32Array(buf, 0, n) : new Int32Array(n);
+}
+
 function dims4(op: string, x: Tensor): [number, number, number, number] {
   if (x.ndim !== 4) throw new RangeError(`${op}: input must be 4-D [N, C, H, W], got ${shapeStr(x.shape)}`);
   return x.shape as [number, number, number, number];
@@ -21,12 +42,12 @@ export function maxPool2d(x: Tensor, kernel: number, stride = kernel, padding = 
   checkWindow('maxPool2d', H, W, kernel, stride, padding);
   const OH = conv2dOutputSize(H, kernel, stride, padding);
   const OW = conv2dOutputSize(W, kernel, stride, padding);
-  const y = new Tensor(new Float32Array(N * C * OH * OW), [N, C, OH, OW]);
-  const argmax = new Int32Array(y.size);
+  const y = new Tensor(uninitializedF32(N * C * OH * OW), [N, C, OH, OW]);
+  const argmax = uninitializedI32(y.size);
   native.maxPool2dForward(x.data, y.data, argmax, N, C, H, W, kernel, stride, padding);
   if (!needsGrad(x)) return y;
   return record(y, 'maxPool2d', [x], (g) => {
-    const dx = new Float32Array(x.size);
+    const dx = uninitializedF32(x.size);
     native.maxPool2dBackward(g, argmax, dx, N, C, H, W, kernel, stride, padding);
     accumulateGrad(x, dx);
   });
@@ -37,11 +58,11 @@ export function avgPool2d(x: Tensor, kernel: number, stride = kernel, padding = 
   checkWindow('avgPool2d', H, W, kernel, stride, padding);
   const OH = conv2dOutputSize(H, kernel, stride, padding);
   const OW = conv2dOutputSize(W, kernel, stride, padding);
-  const y = new Tensor(new Float32Array(N * C * OH * OW), [N, C, OH, OW]);
+  const y = new Tensor(uninitializedF32(N * C * OH * OW), [N, C, OH, OW]);
   native.avgPool2dForward(x.data, y.data, N, C, H, W, kernel, stride, padding);
   if (!needsGrad(x)) return y;
   return record(y, 'avgPool2d', [x], (g) => {
-    const dx = new Float32Array(x.size);
+    const dx = uninitializedF32(x.size);
     native.avgPool2dBackward(g, dx, N, C, H, W, kernel, stride, padding);
     accumulateGrad(x, dx);
   });

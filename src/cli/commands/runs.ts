@@ -1,0 +1,41 @@
+// `ticketlab runs`: lists runs from the SQLite index of a run root.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { openIndex, INDEX_FILE } from '../../store/index-db.js';
+import { defaultRoot } from '../../lottery/layout.js';
+import { UserError } from '../../util/errors.js';
+import { emit, say, type GlobalOptions } from '../output.js';
+
+export function runsCommand(program: Command): void {
+  program
+    .command('runs')
+    .description('list stored runs (from the run index)')
+    .option('--root <dir>', 'run root (default as for lottery)')
+    .option('--model <name>', 'only runs of this model')
+    .option('--levels', 'also list each run\'s levels')
+    .action((o: { root?: string; model?: string; levels?: boolean }) => {
+      const g = program.opts<GlobalOptions>();
+      const root = o.root ?? defaultRoot();
+      if (!fs.existsSync(path.join(root, INDEX_FILE))) throw new UserError(`no runs under ${root} (no ${INDEX_FILE}); run \`ticketlab lottery\` first or pass --root`);
+      const index = openIndex(root);
+      try {
+        const runs = index.listRuns({ model: o.model });
+        for (const r of runs) {
+          const levels = index.levels(r.id);
+          const last = levels[levels.length - 1];
+          if (g.json) {
+            emit(g, { id: r.id, kind: r.kind, model: r.model, status: r.status, dir: r.dir, levels: levels.length, min_density: last?.density ?? null, updated_at: r.updatedAt, ...(o.levels ? { level_rows: levels } : {}) });
+            continue;
+          }
+          say(g, `${r.id}  ${r.model}  ${r.status}  ${levels.length} level${levels.length === 1 ? '' : 's'}${last ? `, down to ${(last.density * 100).toFixed(2)}% (test acc ${((last.testAccuracy ?? 0) * 100).toFixed(2)}%)` : ''}  ${r.updatedAt}`);
+          if (o.levels)
+            for (const l of levels)
+              say(g, `    level ${l.level}: ${(l.density * 100).toFixed(2)}%  test ${((l.testAccuracy ?? 0) * 100).toFixed(2)}%  best ${((l.bestTestAccuracy ?? 0) * 100).toFixed(2)}%  early stop ${l.earlyStopStep}`);
+        }
+        if (!g.json && runs.length === 0) say(g, `no runs under ${root}`);
+      } finally {
+        index.close();
+      }
+    });
+}
