@@ -95,15 +95,13 @@ function refBackward(c: ConvCase, x: Float32Array, w: Float32Array, dy: Float32A
 
 function assertClose(what: string, got: Float32Array, ref: Ref, base?: Float32Array): void {
   assert.equal(got.length, ref.value.length, `${what}: length`);
-  let worst = 0, at = -1;
   for (let i = 0; i < got.length; i++) {
     const want = ref.value[i]! + (base ? base[i]! : 0);
+    // float32 accumulation error scales with the sum of |terms|; NaN (an element never written) always fails
     const tol = 1e-5 * (ref.scale[i]! + (base ? Math.abs(base[i]!) : 0)) + 1e-6;
     const err = Math.abs(got[i]! - want);
     if (!(err <= tol)) assert.fail(`${what}: element ${i} is ${got[i]}, expected ${want} (|diff| ${err} > ${tol})`);
-    if (err > worst) [worst, at] = [err, i];
   }
-  assert.ok(at >= -1, `${what}: max |diff| ${worst}`);
 }
 
 const CASES: ConvCase[] = [
