@@ -9,6 +9,7 @@
         "src/addon.cc",
         "src/gemm.cc",
         "src/conv.cc",
+        "src/convk.cc",
         "src/pool.cc",
         "src/norm.cc",
         "src/elementwise.cc",

@@ -68,3 +68,19 @@ test('random pruning keeps per-layer (layerwise) or total (global) density', () 
   assert.equal(countOnes(gl.get('a')!) + countOnes(gl.get('b')!), 70);
   assert.ok(Math.abs(totalDensity(gl) - totalDensity(m)) < 1e-12);
 });
+
+test('target density: one-shot and geometric schedules hit the density exactly', async () => {
+  const { nextMask } = await import('../src/lottery/prune-step.js');
+  const model = createModel('mnist_lenet_300_100');
+  initializeModel(model, 1, 'glorot_normal');
+  const w = new Map(model.prunableParameters().map(([n, p]) => [n, p.data]));
+  const p = { ...lotteryDefaults('mnist_lenet_300_100').pruning, targetDensity: 0.05 };
+  const oneShot = nextMask(model, w, denseMasks(model), p, 1, 1);
+  const d = layerDensities(oneShot);
+  assert.ok(Math.abs(d['fc1.weight']! - 0.05) < 1e-5);
+  // the output layer keeps the relative rate of IMP with fc 20% / output 10% per level
+  assert.ok(Math.abs(d['fc3.weight']! - 0.05 ** (Math.log(0.9) / Math.log(0.8))) < 2e-3);
+  let m = denseMasks(model);
+  for (let level = 1; level <= 4; level++) m = nextMask(model, w, m, { ...p, strategy: 'global', ignore: [] }, level, 4);
+  assert.ok(Math.abs(totalDensity(m) - 0.05) < 1e-5);
+});

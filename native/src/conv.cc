@@ -1,6 +1,8 @@
-// 2-D convolution (NCHW input, OIHW weight) by im2col + GEMM, one image at a time so the column buffer stays
+// 2-D convolution (NCHW input, OIHW weight). Stride-1 convolutions go to the direct AVX-512 kernels in convk.cc
+// when the build has them; everything else by im2col + GEMM, one image at a time so the column buffer stays
 // small (C*KH*KW x OH*OW floats) and each GEMM is large enough to run at full BLAS speed.
 #include "tl.h"
+#include "convk.h"
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -89,6 +91,19 @@ static void col2im(const ConvDims& d, const float* col, float* x) {
       }
 }
 
+// Which implementation runs: 0 = choose (direct kernels where they apply), 1 = always im2col + GEMM.
+static int g_algo = 0;
+
+static convk::Shape directShape(const ConvDims& d) {
+  return convk::Shape{d.N, d.C, d.H, d.W, d.O, d.KH, d.KW, d.pad, d.OH, d.OW};
+}
+
+// The direct kernels are single-threaded: with several threads, OpenBLAS's threaded GEMM may win instead.
+static bool useDirect(const ConvDims& d) {
+  return g_algo == 0 && convk::compiled() && d.stride == 1 && convk::suitable(directShape(d)) &&
+         (getThreads() == 1 || !gemmUsesBlas());
+}
+
 static thread_local std::vector<float> t_col;
 static float* colBuffer(const ConvDims& d) {
   size_t need = d.colRows() * d.colCols();
@@ -104,6 +119,10 @@ static Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
   float* w = a.f32(1, d.O * d.colRows(), "weight");
   float* b = a.f32(2, d.O, "bias", true);
   float* y = a.f32(3, d.N * d.outPlane(), "y");
+  if (useDirect(d)) {
+    convk::forward(directShape(d), x, w, b, y);
+    return info.Env().Undefined();
+  }
   const int OHW = d.OH * d.OW, CKK = static_cast<int>(d.colRows());
   float* col = d.direct() ? nullptr : colBuffer(d);
   for (int n = 0; n < d.N; ++n) {
@@ -128,6 +147,10 @@ static Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
   float* dy = a.f32(0, d.N * d.outPlane(), "dy");
   float* w = a.f32(1, d.O * d.colRows(), "weight");
   float* dx = a.f32(2, d.N * d.inPlane(), "dx");
+  if (useDirect(d)) {
+    convk::backwardData(directShape(d), dy, w, dx);
+    return info.Env().Undefined();
+  }
   const int OHW = d.OH * d.OW, CKK = static_cast<int>(d.colRows());
   if (d.direct()) {
     for (int n = 0; n < d.N; ++n)
@@ -143,6 +166,18 @@ static Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Sum of a plane in 16 independent float partial sums (vectorizes without -ffast-math), totalled in double.
+static double sumPlane(const float* r, int n) {
+  float acc[16] = {0};
+  int i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int l = 0; l < 16; ++l) acc[l] += r[i + l];
+  double s = 0;
+  for (int l = 0; l < 16; ++l) s += acc[l];
+  for (; i < n; ++i) s += r[i];
+  return s;
+}
+
 // conv2dBackwardFilter(dy, x, dw, db|null, N, C, H, W, O, KH, KW, stride, pad, accumulate)
 static Napi::Value Conv2dBackwardFilter(const Napi::CallbackInfo& info) {
   Args a(info, "conv2dBackwardFilter");
@@ -152,6 +187,10 @@ static Napi::Value Conv2dBackwardFilter(const Napi::CallbackInfo& info) {
   float* x = a.f32(1, d.N * d.inPlane(), "x");
   float* dw = a.f32(2, d.O * d.colRows(), "dw");
   float* db = a.f32(3, d.O, "db", true);
+  if (useDirect(d)) {
+    convk::backwardFilter(directShape(d), dy, x, dw, db, acc);
+    return info.Env().Undefined();
+  }
   const int OHW = d.OH * d.OW, CKK = static_cast<int>(d.colRows());
   float* col = d.direct() ? nullptr : colBuffer(d);
   for (int n = 0; n < d.N; ++n) {
@@ -164,16 +203,34 @@ static Napi::Value Conv2dBackwardFilter(const Napi::CallbackInfo& info) {
     if (!acc) std::fill(db, db + d.O, 0.0f);
     for (int n = 0; n < d.N; ++n)
       for (int o = 0; o < d.O; ++o) {
-        const float* r = dy + n * d.outPlane() + static_cast<size_t>(o) * OHW;
-        double s = 0;
-        for (int i = 0; i < OHW; ++i) s += r[i];
-        db[o] += static_cast<float>(s);
+        db[o] += static_cast<float>(sumPlane(dy + n * d.outPlane() + static_cast<size_t>(o) * OHW, OHW));
       }
   }
   return info.Env().Undefined();
 }
 
+// conv2dSetAlgorithm('auto' | 'im2col'): 'im2col' forces im2col + GEMM everywhere (for tests and comparisons).
+// Returns the previous setting.
+static Napi::Value Conv2dSetAlgorithm(const Napi::CallbackInfo& info) {
+  Args a(info, "conv2dSetAlgorithm");
+  if (a.isNull(0) || !info[0].IsString()) a.fail("algorithm must be 'auto' or 'im2col'");
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  std::string prev = g_algo == 0 ? "auto" : "im2col";
+  if (name == "auto") g_algo = 0;
+  else if (name == "im2col") g_algo = 1;
+  else a.fail("algorithm must be 'auto' or 'im2col', got '" + name + "'");
+  return Napi::String::New(info.Env(), prev);
+}
+
+// conv2dUsesDirect(N, C, H, W, O, KH, KW, stride, pad): whether these dims run on the direct kernels now.
+static Napi::Value Conv2dUsesDirect(const Napi::CallbackInfo& info) {
+  Args a(info, "conv2dUsesDirect");
+  return Napi::Boolean::New(info.Env(), useDirect(readDims(a, 0)));
+}
+
 void registerConv(Napi::Env env, Napi::Object exports) {
+  exports.Set("conv2dSetAlgorithm", Napi::Function::New(env, Conv2dSetAlgorithm));
+  exports.Set("conv2dUsesDirect", Napi::Function::New(env, Conv2dUsesDirect));
   exports.Set("conv2dForward", Napi::Function::New(env, Conv2dForward));
   exports.Set("conv2dBackwardData", Napi::Function::New(env, Conv2dBackwardData));
   exports.Set("conv2dBackwardFilter", Napi::Function::New(env, Conv2dBackwardFilter));

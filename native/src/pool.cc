@@ -2,7 +2,15 @@
 // so the backward pass is a scatter; average pooling counts padding like PyTorch's default.
 #include "tl.h"
 #include <algorithm>
+#include <cstring>
 #include <limits>
+#if defined(__AVX512F__)
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12 flags the _mm512_undefined_ps() placeholders inside its own intrinsic wrappers.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <immintrin.h>
+#endif
 
 namespace tl {
 
@@ -27,6 +35,66 @@ static PoolDims readPool(const Args& a, size_t first) {
   return d;
 }
 
+// One max-pool window, scanned row by row: the first element, then any larger one or any NaN (the last NaN wins,
+// as in PyTorch). The window [h0, h1) x [w0, w1) is already clipped to the plane.
+static inline void maxWindow(const float* xp, int W, int h0, int h1, int w0, int w1, float* outV, int32_t* outI) {
+  float best = -std::numeric_limits<float>::infinity();
+  int bi = -1;
+  if (h0 < h1 && w0 < w1) {
+    best = xp[h0 * W + w0];
+    bi = h0 * W + w0;
+    for (int ih = h0; ih < h1; ++ih)
+      for (int iw = (ih == h0 ? w0 + 1 : w0); iw < w1; ++iw) {
+        float v = xp[ih * W + iw];
+        bool take = (v > best) | (v != v);
+        best = take ? v : best;
+        bi = take ? ih * W + iw : bi;
+      }
+  }
+  *outV = best;
+  *outI = bi;
+}
+
+// 2x2 windows at stride 2 without padding (the common case): same selection rule, 16 outputs at a time.
+static void maxPool2x2Plane(const float* xp, int W, int OH, int OW, float* yp, int32_t* ip) {
+  int ow0 = 0;
+#if defined(__AVX512F__)
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+  const __m512i lane2 = _mm512_slli_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), 1);
+  const int vecEnd = OW / 16 * 16;
+  for (int oh = 0; oh < OH; ++oh) {
+    const float* r0 = xp + static_cast<size_t>(2 * oh) * W;
+    const float* r1 = r0 + W;
+    for (int ow = 0; ow < vecEnd; ow += 16) {
+      const __m512 l0 = _mm512_loadu_ps(r0 + 2 * ow), h0 = _mm512_loadu_ps(r0 + 2 * ow + 16);
+      const __m512 l1 = _mm512_loadu_ps(r1 + 2 * ow), h1 = _mm512_loadu_ps(r1 + 2 * ow + 16);
+      const __m512 a = _mm512_permutex2var_ps(l0, even, h0), b = _mm512_permutex2var_ps(l0, odd, h0);
+      const __m512 c = _mm512_permutex2var_ps(l1, even, h1), d = _mm512_permutex2var_ps(l1, odd, h1);
+      const __m512i ia = _mm512_add_epi32(_mm512_set1_epi32(2 * oh * W + 2 * ow), lane2);
+      __m512 best = a;
+      __m512i bi = ia;
+      __mmask16 m = _mm512_cmp_ps_mask(b, best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(b, b, _CMP_UNORD_Q);
+      best = _mm512_mask_mov_ps(best, m, b);
+      bi = _mm512_mask_mov_epi32(bi, m, _mm512_add_epi32(ia, _mm512_set1_epi32(1)));
+      m = _mm512_cmp_ps_mask(c, best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(c, c, _CMP_UNORD_Q);
+      best = _mm512_mask_mov_ps(best, m, c);
+      bi = _mm512_mask_mov_epi32(bi, m, _mm512_add_epi32(ia, _mm512_set1_epi32(W)));
+      m = _mm512_cmp_ps_mask(d, best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(d, d, _CMP_UNORD_Q);
+      best = _mm512_mask_mov_ps(best, m, d);
+      bi = _mm512_mask_mov_epi32(bi, m, _mm512_add_epi32(ia, _mm512_set1_epi32(W + 1)));
+      _mm512_storeu_ps(yp + static_cast<size_t>(oh) * OW + ow, best);
+      _mm512_storeu_si512(ip + static_cast<size_t>(oh) * OW + ow, bi);
+    }
+  }
+  ow0 = vecEnd;
+#endif
+  for (int oh = 0; oh < OH; ++oh)
+    for (int ow = ow0; ow < OW; ++ow)
+      maxWindow(xp, W, 2 * oh, 2 * oh + 2, 2 * ow, 2 * ow + 2, yp + static_cast<size_t>(oh) * OW + ow,
+                ip + static_cast<size_t>(oh) * OW + ow);
+}
+
 // maxPool2dForward(x, y, argmax:Int32Array, N, C, H, W, kernel, stride, pad)
 static Napi::Value MaxPoolForward(const Napi::CallbackInfo& info) {
   Args a(info, "maxPool2dForward");
@@ -35,30 +103,80 @@ static Napi::Value MaxPoolForward(const Napi::CallbackInfo& info) {
   float* x = a.f32(0, d.planes() * inP, "x");
   float* y = a.f32(1, d.planes() * outP, "y");
   int32_t* idx = a.i32(2, d.planes() * outP, "argmax");
+  const bool fast2x2 = d.K == 2 && d.stride == 2 && d.pad == 0;
   for (size_t p = 0; p < d.planes(); ++p) {
     const float* xp = x + p * inP;
     float* yp = y + p * outP;
     int32_t* ip = idx + p * outP;
-    for (int oh = 0; oh < d.OH; ++oh)
+    if (fast2x2) {
+      maxPool2x2Plane(xp, d.W, d.OH, d.OW, yp, ip);
+      continue;
+    }
+    for (int oh = 0; oh < d.OH; ++oh) {
+      int h0 = oh * d.stride - d.pad;
+      int hl = std::max(0, h0), hh = std::min(d.H, h0 + d.K);
       for (int ow = 0; ow < d.OW; ++ow) {
-        int h0 = oh * d.stride - d.pad, w0 = ow * d.stride - d.pad;
-        float best = -std::numeric_limits<float>::infinity();
-        int bi = -1;
-        for (int kh = 0; kh < d.K; ++kh) {
-          int ih = h0 + kh;
-          if (ih < 0 || ih >= d.H) continue;
-          for (int kw = 0; kw < d.K; ++kw) {
-            int iw = w0 + kw;
-            if (iw < 0 || iw >= d.W) continue;
-            float v = xp[ih * d.W + iw];
-            if (v > best || bi < 0 || v != v) { best = v; bi = ih * d.W + iw; }
-          }
-        }
-        yp[oh * d.OW + ow] = best;
-        ip[oh * d.OW + ow] = bi;
+        int w0 = ow * d.stride - d.pad;
+        maxWindow(xp, d.W, hl, hh, std::max(0, w0), std::min(d.W, w0 + d.K), yp + oh * d.OW + ow, ip + oh * d.OW + ow);
       }
+    }
   }
   return info.Env().Undefined();
+}
+
+// Backward of a 2x2 stride-2 plane when every argmax lies in its own window (always, for argmax from the forward
+// pass): each input element belongs to exactly one window, so dx is written once, without a zero fill or scatter.
+// Returns false when some index is outside its window; dp is then partly written and the caller redoes the plane.
+static bool maxPool2x2BackwardPlane(const float* g, const int32_t* ip, int H, int W, int OH, int OW, float* dp) {
+  int ow0 = 0;
+#if defined(__AVX512F__)
+  const __m512i lane2 = _mm512_slli_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), 1);
+  // interleave two 16-vectors: lo = (u0, v0, u1, v1, ...u7, v7), hi = (u8, v8, ...)
+  const __m512i ilo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const __m512i ihi = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+  const __m512 zero = _mm512_setzero_ps();
+  const int vecEnd = OW / 16 * 16;
+  for (int oh = 0; oh < OH; ++oh) {
+    float* d0 = dp + static_cast<size_t>(2 * oh) * W;
+    float* d1 = d0 + W;
+    for (int ow = 0; ow < vecEnd; ow += 16) {
+      // g + 0 turns -0 into +0, exactly as adding into a zeroed buffer does.
+      const __m512 gv = _mm512_add_ps(_mm512_loadu_ps(g + static_cast<size_t>(oh) * OW + ow), zero);
+      const __m512i iv = _mm512_loadu_si512(ip + static_cast<size_t>(oh) * OW + ow);
+      const __m512i ia = _mm512_add_epi32(_mm512_set1_epi32(2 * oh * W + 2 * ow), lane2);
+      const __mmask16 ma = _mm512_cmpeq_epi32_mask(iv, ia);
+      const __mmask16 mb = _mm512_cmpeq_epi32_mask(iv, _mm512_add_epi32(ia, _mm512_set1_epi32(1)));
+      const __mmask16 mc = _mm512_cmpeq_epi32_mask(iv, _mm512_add_epi32(ia, _mm512_set1_epi32(W)));
+      const __mmask16 me = _mm512_cmpeq_epi32_mask(iv, _mm512_add_epi32(ia, _mm512_set1_epi32(W + 1)));
+      if (static_cast<__mmask16>(ma | mb | mc | me) != 0xFFFF) return false;
+      const __m512 a = _mm512_maskz_mov_ps(ma, gv), b = _mm512_maskz_mov_ps(mb, gv);
+      const __m512 c = _mm512_maskz_mov_ps(mc, gv), e = _mm512_maskz_mov_ps(me, gv);
+      _mm512_storeu_ps(d0 + 2 * ow, _mm512_permutex2var_ps(a, ilo, b));
+      _mm512_storeu_ps(d0 + 2 * ow + 16, _mm512_permutex2var_ps(a, ihi, b));
+      _mm512_storeu_ps(d1 + 2 * ow, _mm512_permutex2var_ps(c, ilo, e));
+      _mm512_storeu_ps(d1 + 2 * ow + 16, _mm512_permutex2var_ps(c, ihi, e));
+    }
+  }
+  ow0 = vecEnd;
+#endif
+  for (int oh = 0; oh < OH; ++oh) {
+    float* d0 = dp + static_cast<size_t>(2 * oh) * W;
+    for (int ow = ow0; ow < OW; ++ow) {
+      float v = g[static_cast<size_t>(oh) * OW + ow] + 0.0f;
+      int i = ip[static_cast<size_t>(oh) * OW + ow], base = 2 * oh * W + 2 * ow;
+      if (i != base && i != base + 1 && i != base + W && i != base + W + 1) return false;
+      d0[2 * ow] = i == base ? v : 0.0f;
+      d0[2 * ow + 1] = i == base + 1 ? v : 0.0f;
+      d0[W + 2 * ow] = i == base + W ? v : 0.0f;
+      d0[W + 2 * ow + 1] = i == base + W + 1 ? v : 0.0f;
+    }
+    if (W > 2 * OW) {  // odd width: the last column is in no window
+      d0[W - 1] = 0.0f;
+      d0[2 * W - 1] = 0.0f;
+    }
+  }
+  if (H > 2 * OH) std::memset(dp + static_cast<size_t>(2 * OH) * W, 0, sizeof(float) * (H - 2 * OH) * W);
+  return true;
 }
 
 // maxPool2dBackward(dy, argmax, dx, N, C, H, W, kernel, stride, pad): dx overwritten
@@ -69,11 +187,13 @@ static Napi::Value MaxPoolBackward(const Napi::CallbackInfo& info) {
   float* dy = a.f32(0, d.planes() * outP, "dy");
   int32_t* idx = a.i32(1, d.planes() * outP, "argmax");
   float* dx = a.f32(2, d.planes() * inP, "dx");
-  std::fill(dx, dx + d.planes() * inP, 0.0f);
+  const bool fast2x2 = d.K == 2 && d.stride == 2 && d.pad == 0;
   for (size_t p = 0; p < d.planes(); ++p) {
     const float* g = dy + p * outP;
     const int32_t* ip = idx + p * outP;
     float* dp = dx + p * inP;
+    if (fast2x2 && maxPool2x2BackwardPlane(g, ip, d.H, d.W, d.OH, d.OW, dp)) continue;
+    std::fill(dp, dp + inP, 0.0f);
     for (size_t o = 0; o < outP; ++o) {
       int32_t i = ip[o];
       if (i < 0 || static_cast<size_t>(i) >= inP) a.fail("argmax index out of range");

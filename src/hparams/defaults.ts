@@ -6,9 +6,9 @@ import type { LotteryHparams, PruningHparams } from './groups.js';
 
 function pruningDefaults(model: string, outputWeight: string): PruningHparams {
   if (model.startsWith('cifar_resnet') || model.startsWith('cifar_vgg'))
-    return { strategy: 'global', rate: 0.2, convRate: 0.2, outputRate: 0.2, ignore: [outputWeight] };
+    return { strategy: 'global', rate: 0.2, convRate: 0.2, outputRate: 0.2, ignore: [outputWeight], targetDensity: 0 };
   const convRate = model === 'cifar_conv_6' ? 0.15 : 0.1;
-  return { strategy: 'layerwise', rate: 0.2, convRate, outputRate: 0.1, ignore: [] };
+  return { strategy: 'layerwise', rate: 0.2, convRate, outputRate: 0.1, ignore: [], targetDensity: 0 };
 }
 
 /** All defaults for a model (the model name is validated by building it). */

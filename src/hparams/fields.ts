@@ -30,6 +30,14 @@ function stepList(flag: string) {
   return (v: string): string[] => (v.trim() === '' || v === 'none' ? [] : v.split(',').map((s) => stepString(flag)(s)));
 }
 
+function unitDensity(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new ConfigError(`${flag} must be a density in (0, 1] (or 0 for off), got '${v}'`);
+    return n;
+  };
+}
+
 function nameList(v: string): string[] {
   return v.trim() === '' || v === 'none' ? [] : v.split(',').map((s) => s.trim());
 }
@@ -54,6 +62,7 @@ export const FIELDS: readonly Field[] = [
   { group: 'pruning', key: 'convRate', flag: '--prune-conv-rate', help: 'layerwise rate for conv layers', parse: fraction('--prune-conv-rate') },
   { group: 'pruning', key: 'outputRate', flag: '--prune-output-rate', help: 'layerwise rate for the output layer', parse: fraction('--prune-output-rate') },
   { group: 'pruning', key: 'ignore', flag: '--prune-ignore', help: 'global: comma-separated weights not pruned, or none', parse: nameList },
+  { group: 'pruning', key: 'targetDensity', flag: '--prune-target-density', help: 'density after the last level, reached geometrically (one-shot with --levels 1); 0: use the rates', parse: unitDensity('--prune-target-density') },
   { group: null, key: 'rewind', flag: '--rewind', help: 'rewind point: 0it (reset to θ0) or e.g. 500it', parse: stepString('--rewind') },
 ];
 

@@ -44,6 +44,11 @@ export interface PruningHparams {
   outputRate: number;
   /** Global: weights left out of pruning (dotted names). */
   ignore: string[];
+  /**
+   * 0: prune by the per-level rates. Otherwise the density reached after the last level, approached
+   * geometrically (one-shot pruning to it with --levels 1); layerwise kinds keep their relative rates.
+   */
+  targetDensity: number;
 }
 
 export interface LotteryHparams {

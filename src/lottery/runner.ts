@@ -66,9 +66,13 @@ export interface ExperimentIds {
   nonDefault: Record<string, unknown>;
 }
 
-/** The experiment a set of hyperparameters names: hash of the non-default fields. */
-export function experimentOf(h: LotteryHparams, root: string): ExperimentIds {
+/**
+ * The experiment a set of hyperparameters names: hash of the non-default fields. With a target density the
+ * masks depend on the number of levels too, so it joins the hash.
+ */
+export function experimentOf(h: LotteryHparams, root: string, levels?: number): ExperimentIds {
   const nd = nonDefaults(h, lotteryDefaults(h.model.model));
+  if (h.pruning.targetDensity > 0) nd['pruning.levels'] = levels;
   const hash = hparamHash(nd);
   return { hash, dir: experimentDir(root, hash), nonDefault: nd };
 }
@@ -86,7 +90,7 @@ export async function runLottery(o: LotteryOptions): Promise<LevelRecord[]> {
   const h = o.hparams;
   if (!Number.isInteger(o.levels) || o.levels < 0 || o.levels > 100) throw new ConfigError(`--levels must be an integer in [0, 100], got ${o.levels}`);
   ensureWritableDir(o.root);
-  const exp = experimentOf(h, o.root);
+  const exp = experimentOf(h, o.root, o.levels);
   ensureWritableDir(exp.dir, 'experiment directory');
   const hpFile = path.join(exp.dir, FILES.hparams);
   if (!fs.existsSync(hpFile)) writeFileAtomic(hpFile, JSON.stringify({ hparams: h, non_default: exp.nonDefault }, null, 2) + '\n');
@@ -176,7 +180,7 @@ function trunkMask(ctx: Ctx, level: number): Masks {
   const prevDir = levelDir(repDir, level - 1);
   const prevMask = level === 1 ? denseMasks(model) : loadMasks(path.join(prevDir, FILES.mask), model);
   const trained = loadTensors(path.join(prevDir, FILES.final)).values;
-  const masks = nextMask(model, trained, prevMask, ctx.o.hparams.pruning);
+  const masks = nextMask(model, trained, prevMask, ctx.o.hparams.pruning, level, ctx.o.levels);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   ctx.lock.assertHeld();
   saveMasks(file, model, masks, { level, density: totalDensity(masks), seed: ctx.o.seed });

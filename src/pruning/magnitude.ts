@@ -69,3 +69,32 @@ export function pruneGlobal(weights: ReadonlyMap<string, Float32Array>, masks: M
   pruneSmallest(groups, Math.round(fraction * alive));
   return out;
 }
+
+/** Prunes each listed layer down to `densities[name]` of its size (smallest |w| first; never un-prunes). */
+export function pruneLayersToDensity(weights: ReadonlyMap<string, Float32Array>, masks: Masks, densities: ReadonlyMap<string, number>): Masks {
+  const out = cloneMasks(masks);
+  for (const [name, d] of densities) {
+    if (!(d > 0 && d <= 1)) throw new ConfigError(`density of ${name} must be in (0, 1], got ${d}`);
+    const m = out.get(name);
+    const w = weights.get(name);
+    if (!m || !w) throw new ConfigError(`no prunable weight named '${name}'`);
+    pruneSmallest([{ scores: abs(w), mask: m }], Math.max(0, countOnes(m) - Math.round(d * m.length)));
+  }
+  return out;
+}
+
+/** Global magnitude pruning down to `density` of the non-ignored weights (smallest |w| first). */
+export function pruneGlobalToDensity(weights: ReadonlyMap<string, Float32Array>, masks: Masks, density: number, ignore: readonly string[] = []): Masks {
+  if (!(density > 0 && density <= 1)) throw new ConfigError(`density must be in (0, 1], got ${density}`);
+  for (const n of ignore) if (!masks.has(n)) throw new ConfigError(`cannot ignore '${n}': no prunable weight of that name`);
+  const out = cloneMasks(masks);
+  const groups = [...out].filter(([n]) => !ignore.includes(n)).map(([n, m]) => ({ scores: abs(weights.get(n)!), mask: m }));
+  let alive = 0;
+  let size = 0;
+  for (const g of groups) {
+    alive += countOnes(g.mask);
+    size += g.mask.length;
+  }
+  pruneSmallest(groups, Math.max(0, alive - Math.round(density * size)));
+  return out;
+}
