@@ -15,7 +15,8 @@
         "src/elementwise.cc",
         "src/loss.cc",
         "src/optim.cc",
-        "src/data.cc"
+        "src/data.cc",
+        "src/sparse.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -21,7 +21,9 @@ interface ConvCase {
 // Not part of NativeCore's typed surface: test and benchmark switches exported by conv.cc.
 const convAlgo = native as unknown as {
   conv2dSetAlgorithm(name: 'auto' | 'im2col'): string;
-  conv2dUsesDirect(N: number, C: number, H: number, W: number, O: number, KH: number, KW: number, stride: number, pad: number): boolean;
+  conv2dUsesDirect(
+    N: number, C: number, H: number, W: number, O: number, KH: number, KW: number, stride: number, pad: number,
+  ): { forward: boolean; backwardData: boolean; backwardFilter: boolean };
 };
 
 const rng = new Rng(11, 'conv-kernels');
@@ -119,6 +121,12 @@ const CASES: ConvCase[] = [
   { N: 1, C: 3, H: 10, W: 9, O: 3, KH: 1, KW: 1, stride: 1, pad: 1 }, // padding wider than the kernel
   { N: 1, C: 7, H: 9, W: 20, O: 6, KH: 3, KW: 3, stride: 1, pad: 3 },
   { N: 1, C: 3, H: 12, W: 19, O: 8, KH: 5, KW: 5, stride: 1, pad: 0 },
+  // narrow images (the direct kernels tile the flattened padded grid)
+  { N: 2, C: 8, H: 8, W: 8, O: 9, KH: 3, KW: 3, stride: 1, pad: 1 },
+  { N: 2, C: 7, H: 16, W: 16, O: 20, KH: 3, KW: 3, stride: 1, pad: 1 },
+  { N: 1, C: 5, H: 4, W: 4, O: 7, KH: 3, KW: 3, stride: 1, pad: 1 },
+  { N: 1, C: 3, H: 6, W: 13, O: 4, KH: 5, KW: 5, stride: 1, pad: 2 },
+  { N: 2, C: 6, H: 1, W: 30, O: 5, KH: 1, KW: 3, stride: 1, pad: 0 },
   // stride 2 and narrow images (im2col + GEMM everywhere)
   { N: 2, C: 3, H: 9, W: 11, O: 4, KH: 3, KW: 3, stride: 2, pad: 1 },
   { N: 1, C: 5, H: 13, W: 12, O: 7, KH: 5, KW: 5, stride: 2, pad: 2 },
@@ -127,8 +135,8 @@ const CASES: ConvCase[] = [
   { N: 1, C: 2, H: 5, W: 5, O: 3, KH: 5, KW: 5, stride: 3, pad: 2 },
 ];
 
-function runConvCases(label: string): void {
-  for (const c of CASES) {
+function runConvCases(label: string, cases = CASES): void {
+  for (const c of cases) {
     const { N, C, H, W, O, KH, KW, stride, pad } = c;
     const OH = outSize(H, KH, stride, pad), OW = outSize(W, KW, stride, pad);
     const name = `${label} N${N} C${C} ${H}x${W} O${O} k${KH}x${KW} s${stride} p${pad}`;
@@ -177,14 +185,30 @@ for (const backend of ['openblas', 'fallback'] as const) {
   }
 }
 
+test('conv2d kernels with several threads', () => {
+  const prev = native.info().threads;
+  native.setThreads(3);
+  try {
+    // large enough (> 4e7 flops) for the direct kernels to split the batch over threads
+    runConvCases('3 threads', [
+      { N: 7, C: 16, H: 32, W: 32, O: 32, KH: 3, KW: 3, stride: 1, pad: 1 },
+      { N: 5, C: 8, H: 18, W: 33, O: 21, KH: 5, KW: 5, stride: 1, pad: 2 },
+    ]);
+  } finally {
+    native.setThreads(prev);
+  }
+});
+
 test('conv2d algorithm switch', () => {
   const prev = convAlgo.conv2dSetAlgorithm('im2col');
   try {
-    assert.equal(convAlgo.conv2dUsesDirect(2, 3, 32, 32, 64, 3, 3, 1, 1), false);
+    const none = { forward: false, backwardData: false, backwardFilter: false };
+    assert.deepEqual(convAlgo.conv2dUsesDirect(2, 3, 32, 32, 64, 3, 3, 1, 1), none);
     convAlgo.conv2dSetAlgorithm('auto');
     // stride 2 always goes through im2col; stride 1 on a wide image uses the direct kernels when the build has them
-    assert.equal(convAlgo.conv2dUsesDirect(2, 3, 32, 32, 64, 3, 3, 2, 1), false);
-    assert.equal(typeof convAlgo.conv2dUsesDirect(2, 3, 32, 32, 64, 3, 3, 1, 1), 'boolean');
+    assert.deepEqual(convAlgo.conv2dUsesDirect(2, 3, 32, 32, 64, 3, 3, 2, 1), none);
+    const wide = convAlgo.conv2dUsesDirect(2, 3, 32, 32, 64, 3, 3, 1, 1);
+    assert.ok(wide.forward === wide.backwardData && wide.forward === wide.backwardFilter, JSON.stringify(wide));
     assert.throws(() => convAlgo.conv2dSetAlgorithm('winograd' as 'auto'), /must be 'auto' or 'im2col'/);
   } finally {
     convAlgo.conv2dSetAlgorithm(prev as 'auto' | 'im2col');

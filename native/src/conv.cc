@@ -98,10 +98,16 @@ static convk::Shape directShape(const ConvDims& d) {
   return convk::Shape{d.N, d.C, d.H, d.W, d.O, d.KH, d.KW, d.pad, d.OH, d.OW};
 }
 
-// The direct kernels are single-threaded: with several threads, OpenBLAS's threaded GEMM may win instead.
-static bool useDirect(const ConvDims& d) {
-  return g_algo == 0 && convk::compiled() && d.stride == 1 && convk::suitable(directShape(d)) &&
-         (getThreads() == 1 || !gemmUsesBlas());
+enum class Pass { Forward, BackwardData, BackwardFilter };
+
+static bool useDirect(const ConvDims& d, Pass pass) {
+  if (g_algo != 0 || !convk::compiled() || d.stride != 1 || d.N == 0) return false;
+  const convk::Shape s = directShape(d);
+  switch (pass) {
+    case Pass::Forward: return convk::suitableForward(s);
+    case Pass::BackwardData: return convk::suitableBackwardData(s);
+    default: return convk::suitableBackwardFilter(s);
+  }
 }
 
 static thread_local std::vector<float> t_col;
@@ -119,8 +125,8 @@ static Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
   float* w = a.f32(1, d.O * d.colRows(), "weight");
   float* b = a.f32(2, d.O, "bias", true);
   float* y = a.f32(3, d.N * d.outPlane(), "y");
-  if (useDirect(d)) {
-    convk::forward(directShape(d), x, w, b, y);
+  if (useDirect(d, Pass::Forward)) {
+    convk::forward(directShape(d), x, w, b, y, getThreads());
     return info.Env().Undefined();
   }
   const int OHW = d.OH * d.OW, CKK = static_cast<int>(d.colRows());
@@ -147,8 +153,8 @@ static Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
   float* dy = a.f32(0, d.N * d.outPlane(), "dy");
   float* w = a.f32(1, d.O * d.colRows(), "weight");
   float* dx = a.f32(2, d.N * d.inPlane(), "dx");
-  if (useDirect(d)) {
-    convk::backwardData(directShape(d), dy, w, dx);
+  if (useDirect(d, Pass::BackwardData)) {
+    convk::backwardData(directShape(d), dy, w, dx, getThreads());
     return info.Env().Undefined();
   }
   const int OHW = d.OH * d.OW, CKK = static_cast<int>(d.colRows());
@@ -187,8 +193,8 @@ static Napi::Value Conv2dBackwardFilter(const Napi::CallbackInfo& info) {
   float* x = a.f32(1, d.N * d.inPlane(), "x");
   float* dw = a.f32(2, d.O * d.colRows(), "dw");
   float* db = a.f32(3, d.O, "db", true);
-  if (useDirect(d)) {
-    convk::backwardFilter(directShape(d), dy, x, dw, db, acc);
+  if (useDirect(d, Pass::BackwardFilter)) {
+    convk::backwardFilter(directShape(d), dy, x, dw, db, acc, getThreads());
     return info.Env().Undefined();
   }
   const int OHW = d.OH * d.OW, CKK = static_cast<int>(d.colRows());
@@ -222,10 +228,16 @@ static Napi::Value Conv2dSetAlgorithm(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), prev);
 }
 
-// conv2dUsesDirect(N, C, H, W, O, KH, KW, stride, pad): whether these dims run on the direct kernels now.
+// conv2dUsesDirect(N, C, H, W, O, KH, KW, stride, pad): which passes run on the direct kernels now, as
+// { forward, backwardData, backwardFilter } booleans.
 static Napi::Value Conv2dUsesDirect(const Napi::CallbackInfo& info) {
   Args a(info, "conv2dUsesDirect");
-  return Napi::Boolean::New(info.Env(), useDirect(readDims(a, 0)));
+  ConvDims d = readDims(a, 0);
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("forward", useDirect(d, Pass::Forward));
+  o.Set("backwardData", useDirect(d, Pass::BackwardData));
+  o.Set("backwardFilter", useDirect(d, Pass::BackwardFilter));
+  return o;
 }
 
 void registerConv(Napi::Env env, Napi::Object exports) {

@@ -15,7 +15,9 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <new>
+#include <thread>
 #include <vector>
 #if defined(__AVX512F__)
 #if defined(__GNUC__) && !defined(__clang__)
@@ -31,19 +33,16 @@ namespace convk {
 #if !defined(__AVX512F__)
 
 bool compiled() { return false; }
-bool suitable(const Shape&) { return false; }
-void forward(const Shape&, const float*, const float*, const float*, float*) {}
-void backwardData(const Shape&, const float*, const float*, float*) {}
-void backwardFilter(const Shape&, const float*, const float*, float*, float*, bool) {}
+bool suitableForward(const Shape&) { return false; }
+bool suitableBackwardData(const Shape&) { return false; }
+bool suitableBackwardFilter(const Shape&) { return false; }
+void forward(const Shape&, const float*, const float*, const float*, float*, int) {}
+void backwardData(const Shape&, const float*, const float*, float*, int) {}
+void backwardFilter(const Shape&, const float*, const float*, float*, float*, bool, int) {}
 
 #else
 
 bool compiled() { return true; }
-
-bool suitable(const Shape& s) {
-  // One output row per tile: narrow images waste most of each 16-lane vector (im2col + GEMM does better there).
-  return s.OW >= 8 && s.W >= 8 && s.N > 0 && s.O > 0 && s.C > 0;
-}
 
 namespace {
 
@@ -69,7 +68,36 @@ struct Scratch {
   }
 };
 
-thread_local Scratch t_pad, t_wpack, t_dyt, t_acc;
+thread_local Scratch t_pad, t_wpack, t_dyt, t_acc, t_flat;
+
+// Runs body(first, last, worker) over [0, N) split into up to `threads` contiguous ranges, the first on the calling
+// thread; small jobs stay on one thread. An exception in any worker is rethrown after all have joined.
+template <class Body>
+void forImages(int N, int threads, const Body& body) {
+  const int T = std::max(1, std::min(threads, N));
+  if (T == 1) {
+    body(0, N, 0);
+    return;
+  }
+  std::vector<std::exception_ptr> errors(T);
+  std::vector<std::thread> pool;
+  pool.reserve(T - 1);
+  auto run = [&](int t) {
+    try {
+      body(static_cast<int>(static_cast<long>(N) * t / T), static_cast<int>(static_cast<long>(N) * (t + 1) / T), t);
+    } catch (...) {
+      errors[t] = std::current_exception();
+    }
+  };
+  for (int t = 1; t < T; ++t) pool.emplace_back(run, t);
+  run(0);
+  for (auto& th : pool) th.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+// Thread count for a job: thread start-up (tens of microseconds each) must stay small against the work.
+int threadsFor(int threads, int N, double flops) { return flops < 4e7 ? 1 : std::max(1, std::min(threads, N)); }
 
 inline __mmask16 tailMask(int lanes) { return lanes >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << lanes) - 1u); }
 
@@ -148,18 +176,44 @@ struct Segment {
   __mmask16 last;
 };
 
-// Covers one output row with register-tile widths: 32-wide tiles, the remainder with the narrowest width that holds it.
-std::vector<Segment> rowSegments(int OW) {
+// Covers a run of outputs with register-tile widths: tiles of 16*nvWide, the remainder with the narrowest width
+// that holds it.
+std::vector<Segment> rowSegments(int OW, int nvWide) {
   std::vector<Segment> segs;
   int at = 0;
   while (at < OW) {
     int rem = OW - at;
-    int nv = rem > 48 ? 2 : (rem + 15) / 16;
+    int nv = rem > 16 * (nvWide + 1) ? nvWide : std::min(4, (rem + 15) / 16);
     int width = std::min(rem, 16 * nv);
     segs.push_back({at, nv, tailMask(width - 16 * (nv - 1))});
     at += width;
   }
   return segs;
+}
+
+// How a correlation's output is tiled. Row mode covers each output row with segments; flat mode covers the
+// flattened padded grid q = oh*Wp + ow (Wp = OW + KW - 1) in one run of segments, computing the KW-1 columns past
+// each row's end as well, so narrow images still fill whole vectors (results are compacted afterwards).
+struct Layout {
+  bool flat;
+  int span;  // flat: (OH-1)*Wp + OW positions; row: OW
+  std::vector<Segment> segs;
+  double efficiency;  // useful lanes per lane computed, with 16-wide tiles (load-bound) counted at 85%
+};
+
+double laneCost(const std::vector<Segment>& segs) {
+  double lanes = 0;
+  for (const Segment& s : segs) lanes += 16.0 * s.nv * (s.nv == 1 ? 1.0 / 0.85 : 1.0);
+  return lanes;
+}
+
+// With few output channels (M) a tile has few rows, so it takes more pixels to keep enough accumulators in flight.
+Layout chooseLayout(int OH, int OW, int KW, int M) {
+  const int Wp = OW + KW - 1, span = (OH - 1) * Wp + OW, nvWide = M <= corrMaxMR(4) ? 4 : 2;
+  Layout row{false, OW, rowSegments(OW, nvWide), 0.0}, flat{true, span, rowSegments(span, nvWide), 0.0};
+  row.efficiency = static_cast<double>(OW) / laneCost(row.segs);
+  flat.efficiency = static_cast<double>(OH) * OW / laneCost(flat.segs);
+  return flat.efficiency > row.efficiency + 0.01 ? flat : row;
 }
 
 // Zero-pads one image: src[C][Hin][Win] -> dst[C][Hp][Wp], src row r lands at dst row r + padH (pads may be
@@ -188,7 +242,7 @@ struct Corr {
   int N, Cin, Hin, Win, padH, padW, KH, KW, M, OH, OW;
 };
 
-void correlate(const Corr& p, const float* in, const float* wc, const float* bias, float* out) {
+void correlate(const Corr& p, const float* in, const float* wc, const float* bias, float* out, int threads) {
   const int Hp = p.OH + p.KH - 1, Wp = p.OW + p.KW - 1;
   const int K = p.Cin * p.KH * p.KW;
   const size_t plane = static_cast<size_t>(Hp) * Wp;
@@ -197,7 +251,8 @@ void correlate(const Corr& p, const float* in, const float* wc, const float* bia
     for (int kh = 0; kh < p.KH; ++kh)
       for (int kw = 0; kw < p.KW; ++kw) koff[k++] = static_cast<int32_t>(c * plane + kh * Wp + kw);
 
-  const std::vector<Segment> segs = rowSegments(p.OW);
+  const Layout layout = chooseLayout(p.OH, p.OW, p.KW, p.M);
+  const std::vector<Segment>& segs = layout.segs;
   // One tiling of M (and one packed copy of the weights) per register-tile width in use.
   struct Tile {
     int m0, mr;
@@ -222,20 +277,34 @@ void correlate(const Corr& p, const float* in, const float* wc, const float* bia
     }
   }
 
-  float* xp = t_pad.get(static_cast<size_t>(p.Cin) * plane);
   const size_t inImage = static_cast<size_t>(p.Cin) * p.Hin * p.Win;
   const size_t ldy = static_cast<size_t>(p.OH) * p.OW;
-  for (int n = 0; n < p.N; ++n) {
-    padImage(in + n * inImage, p.Cin, p.Hin, p.Win, p.padH, p.padW, Hp, Wp, xp);
-    float* yn = out + n * static_cast<size_t>(p.M) * ldy;
-    for (int oh = 0; oh < p.OH; ++oh)
-      for (const Segment& s : segs) {
-        const float* xb = xp + static_cast<size_t>(oh) * Wp + s.ow0;
-        float* yrow = yn + static_cast<size_t>(oh) * p.OW + s.ow0;
-        for (const Tile& t : tilesByNv[s.nv])
-          t.fn(K, t.a, xb, koff.data(), yrow + t.m0 * ldy, ldy, s.last, bias ? bias + t.m0 : nullptr);
+  forImages(p.N, threadsFor(threads, p.N, 2.0 * p.N * p.M * K * ldy), [&](int n0, int n1, int) {
+    float* xp = t_pad.get(static_cast<size_t>(p.Cin) * plane);  // this thread's
+    float* tmp = layout.flat ? t_flat.get(static_cast<size_t>(p.M) * layout.span) : nullptr;
+    for (int n = n0; n < n1; ++n) {
+      padImage(in + n * inImage, p.Cin, p.Hin, p.Win, p.padH, p.padW, Hp, Wp, xp);
+      float* yn = out + n * static_cast<size_t>(p.M) * ldy;
+      if (layout.flat) {
+        const size_t ld = layout.span;
+        for (const Segment& s : segs)
+          for (const Tile& t : tilesByNv[s.nv])
+            t.fn(K, t.a, xp + s.ow0, koff.data(), tmp + t.m0 * ld + s.ow0, ld, s.last, bias ? bias + t.m0 : nullptr);
+        for (int m = 0; m < p.M; ++m)
+          for (int oh = 0; oh < p.OH; ++oh)
+            std::memcpy(yn + m * ldy + static_cast<size_t>(oh) * p.OW, tmp + m * ld + static_cast<size_t>(oh) * Wp,
+                        sizeof(float) * p.OW);
+        continue;
       }
-  }
+      for (int oh = 0; oh < p.OH; ++oh)
+        for (const Segment& s : segs) {
+          const float* xb = xp + static_cast<size_t>(oh) * Wp + s.ow0;
+          float* yrow = yn + static_cast<size_t>(oh) * p.OW + s.ow0;
+          for (const Tile& t : tilesByNv[s.nv])
+            t.fn(K, t.a, xb, koff.data(), yrow + t.m0 * ldy, ldy, s.last, bias ? bias + t.m0 : nullptr);
+        }
+    }
+  });
 }
 
 // Transposes a block of up to 16x16: rows r < nr (each nc <= 16 floats at src + r*ss) become dst rows c < nc
@@ -333,12 +402,18 @@ FiltFn filtFnFor(int nv, int mr) {
 
 }  // namespace
 
-void forward(const Shape& s, const float* x, const float* w, const float* b, float* y) {
+// The correlation kernels need at least ~60% of their vector lanes doing useful work to beat im2col + GEMM; the
+// filter gradient reduces over pixels, so it only needs enough of them per image to amortize its tile loads.
+bool suitableForward(const Shape& s) { return chooseLayout(s.OH, s.OW, s.KW, s.O).efficiency >= 0.6; }
+bool suitableBackwardData(const Shape& s) { return chooseLayout(s.H, s.W, s.KW, s.C).efficiency >= 0.6; }
+bool suitableBackwardFilter(const Shape& s) { return static_cast<long>(s.OH) * s.OW >= 64; }
+
+void forward(const Shape& s, const float* x, const float* w, const float* b, float* y, int threads) {
   Corr p{s.N, s.C, s.H, s.W, s.pad, s.pad, s.KH, s.KW, s.O, s.OH, s.OW};
-  correlate(p, x, w, b, y);  // w[O][C][KH][KW] is already the [M][K] matrix
+  correlate(p, x, w, b, y, threads);  // w[O][C][KH][KW] is already the [M][K] matrix
 }
 
-void backwardData(const Shape& s, const float* dy, const float* w, float* dx) {
+void backwardData(const Shape& s, const float* dy, const float* w, float* dx, int threads) {
   // dx[c][ih][iw] = sum_{o,kh,kw} w[o][c][KH-1-kh][KW-1-kw] * dyp[o][ih+kh][iw+kw], dy padded by K-1-pad.
   const int K = s.O * s.KH * s.KW;
   std::vector<float> wc(static_cast<size_t>(s.C) * K);
@@ -349,10 +424,10 @@ void backwardData(const Shape& s, const float* dy, const float* w, float* dx) {
           wc[static_cast<size_t>(c) * K + (o * s.KH + kh) * s.KW + kw] =
               w[((static_cast<size_t>(o) * s.C + c) * s.KH + (s.KH - 1 - kh)) * s.KW + (s.KW - 1 - kw)];
   Corr p{s.N, s.O, s.OH, s.OW, s.KH - 1 - s.pad, s.KW - 1 - s.pad, s.KH, s.KW, s.C, s.H, s.W};
-  correlate(p, dy, wc.data(), nullptr, dx);
+  correlate(p, dy, wc.data(), nullptr, dx, threads);
 }
 
-void backwardFilter(const Shape& s, const float* dy, const float* x, float* dw, float* db, bool accumulate) {
+void backwardFilter(const Shape& s, const float* dy, const float* x, float* dw, float* db, bool accumulate, int threads) {
   const int Hp = s.H + 2 * s.pad, Wp = s.W + 2 * s.pad;
   const int P = s.OH * s.OW;
   const int R = s.KH * s.KW * s.C;  // rows r = (kh*KW + kw)*C + c
@@ -374,40 +449,59 @@ void backwardFilter(const Shape& s, const float* dy, const float* x, float* dw, 
     o0 += 16 * nv;
   }
 
-  float* acc = t_acc.get(static_cast<size_t>(R) * Opad);
-  std::fill(acc, acc + static_cast<size_t>(R) * Opad, 0.0f);
-  float* xh = t_pad.get(static_cast<size_t>(Hp) * Wp * s.C);
-  float* dyt = t_dyt.get(static_cast<size_t>(P) * Opad);
-  std::vector<double> bsum(db ? s.O : 0, 0.0);
-  // Borders of the NHWC copy stay zero; padding lanes of dy^T stay zero.
-  std::fill(xh, xh + static_cast<size_t>(Hp) * Wp * s.C, 0.0f);
-  if (Opad != s.O) std::fill(dyt, dyt + static_cast<size_t>(P) * Opad, 0.0f);
+  const size_t accLen = static_cast<size_t>(R) * Opad;
   const size_t inImage = static_cast<size_t>(s.C) * s.H * s.W, outImage = static_cast<size_t>(s.O) * P;
-  for (int n = 0; n < s.N; ++n) {
-    const float* xn = x + n * inImage;
-    const float* dyn = dy + n * outImage;
-    // NHWC, padded: xh[(h+pad)*Wp + (w+pad)][c], one C x W transpose per input row
-    for (int h = 0; h < s.H; ++h)
-      transpose(xn + static_cast<size_t>(h) * s.W, static_cast<size_t>(s.H) * s.W, s.C, s.W,
-                xh + (static_cast<size_t>(h + s.pad) * Wp + s.pad) * s.C, s.C);
-    // dy^T[p][o], and the bias gradient's per-channel sums
-    transpose(dyn, P, s.O, P, dyt, Opad);
-    if (db)
-      for (int o = 0; o < s.O; ++o) {
-        const float* src = dyn + static_cast<size_t>(o) * P;
-        __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
-        int p = 0;
-        for (; p + 32 <= P; p += 32) {
-          s0 = _mm512_add_ps(s0, _mm512_loadu_ps(src + p));
-          s1 = _mm512_add_ps(s1, _mm512_loadu_ps(src + p + 16));
+  // Worker 0 accumulates into this thread's buffer, others into their own; partials are added in worker order.
+  const int T = threadsFor(threads, s.N, 2.0 * s.N * R * s.O * P);
+  std::vector<std::vector<float>> extraAcc(T - 1);
+  std::vector<std::vector<double>> bsums(T, std::vector<double>(db ? s.O : 0, 0.0));
+  float* acc0 = t_acc.get(accLen);
+  forImages(s.N, T, [&](int n0, int n1, int worker) {
+    float* acc = acc0;
+    if (worker > 0) {
+      extraAcc[worker - 1].assign(accLen, 0.0f);
+      acc = extraAcc[worker - 1].data();
+    } else {
+      std::fill(acc, acc + accLen, 0.0f);
+    }
+    std::vector<double>& bsum = bsums[worker];
+    float* xh = t_pad.get(static_cast<size_t>(Hp) * Wp * s.C);  // this thread's
+    float* dyt = t_dyt.get(static_cast<size_t>(P) * Opad);
+    // Borders of the NHWC copy stay zero; padding lanes of dy^T stay zero.
+    std::fill(xh, xh + static_cast<size_t>(Hp) * Wp * s.C, 0.0f);
+    if (Opad != s.O) std::fill(dyt, dyt + static_cast<size_t>(P) * Opad, 0.0f);
+    for (int n = n0; n < n1; ++n) {
+      const float* xn = x + n * inImage;
+      const float* dyn = dy + n * outImage;
+      // NHWC, padded: xh[(h+pad)*Wp + (w+pad)][c], one C x W transpose per input row
+      for (int h = 0; h < s.H; ++h)
+        transpose(xn + static_cast<size_t>(h) * s.W, static_cast<size_t>(s.H) * s.W, s.C, s.W,
+                  xh + (static_cast<size_t>(h + s.pad) * Wp + s.pad) * s.C, s.C);
+      // dy^T[p][o], and the bias gradient's per-channel sums
+      transpose(dyn, P, s.O, P, dyt, Opad);
+      if (db)
+        for (int o = 0; o < s.O; ++o) {
+          const float* src = dyn + static_cast<size_t>(o) * P;
+          __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+          int p = 0;
+          for (; p + 32 <= P; p += 32) {
+            s0 = _mm512_add_ps(s0, _mm512_loadu_ps(src + p));
+            s1 = _mm512_add_ps(s1, _mm512_loadu_ps(src + p + 16));
+          }
+          for (; p < P; p += 16) s0 = _mm512_add_ps(s0, _mm512_maskz_loadu_ps(tailMask(P - p), src + p));
+          bsum[o] += static_cast<double>(_mm512_reduce_add_ps(_mm512_add_ps(s0, s1)));
         }
-        for (; p < P; p += 16) s0 = _mm512_add_ps(s0, _mm512_maskz_loadu_ps(tailMask(P - p), src + p));
-        bsum[o] += static_cast<double>(_mm512_reduce_add_ps(_mm512_add_ps(s0, s1)));
-      }
-    for (const Tile& t : tiles)
-      t.fn(xh, roff.data() + t.r0, dyt + t.o0, Opad, s.OH, s.OW, Wp * s.C, s.C, acc + static_cast<size_t>(t.r0) * Opad + t.o0,
-           Opad);
-  }
+      for (const Tile& t : tiles)
+        t.fn(xh, roff.data() + t.r0, dyt + t.o0, Opad, s.OH, s.OW, Wp * s.C, s.C,
+             acc + static_cast<size_t>(t.r0) * Opad + t.o0, Opad);
+    }
+  });
+  float* acc = acc0;
+  for (const auto& part : extraAcc)
+    for (size_t i = 0; i < part.size(); ++i) acc[i] += part[i];
+  std::vector<double> bsum(db ? s.O : 0, 0.0);
+  for (const auto& part : bsums)
+    for (size_t o = 0; o < bsum.size(); ++o) bsum[o] += part[o];
   for (int o = 0; o < s.O; ++o)
     for (int c = 0; c < s.C; ++c)
       for (int kh = 0; kh < s.KH; ++kh)

@@ -14,15 +14,19 @@ struct Shape {
 
 // True when this build has the kernels (target with AVX-512F).
 bool compiled();
-// True when the direct kernels handle this shape well (stride 1 is the caller's business).
-bool suitable(const Shape& s);
+// True when the direct kernel for that pass handles this shape well (stride 1 is the caller's business).
+bool suitableForward(const Shape& s);
+bool suitableBackwardData(const Shape& s);
+bool suitableBackwardFilter(const Shape& s);
 
+// Each call splits the batch over up to `threads` threads (images are independent; the filter gradient sums
+// per-thread partials in a fixed order, so results depend only on the thread count).
 // y = conv(x, w) + b (b may be null); y is overwritten.
-void forward(const Shape& s, const float* x, const float* w, const float* b, float* y);
+void forward(const Shape& s, const float* x, const float* w, const float* b, float* y, int threads);
 // dx = conv^T(dy, w); dx is overwritten.
-void backwardData(const Shape& s, const float* dy, const float* w, float* dx);
+void backwardData(const Shape& s, const float* dy, const float* w, float* dx, int threads);
 // dw (+)= sum_n dy_n (*) x_n; db (+)= sum of dy per channel (db may be null). `accumulate` selects += over =.
-void backwardFilter(const Shape& s, const float* dy, const float* x, float* dw, float* db, bool accumulate);
+void backwardFilter(const Shape& s, const float* dy, const float* x, float* dw, float* db, bool accumulate, int threads);
 
 }  // namespace convk
 }  // namespace tl

@@ -31,6 +31,12 @@ struct Args {
       fail(std::string(name) + " has " + std::to_string(a.ElementLength()) + " elements, needs " + std::to_string(need));
     return a.Data();
   }
+  // A Float32Array of any length; its length goes to *len.
+  float* f32any(size_t i, const char* name, size_t* len) const {
+    float* p = f32(i, 0, name);
+    *len = info[i].As<Napi::Float32Array>().ElementLength();
+    return p;
+  }
   int32_t* i32(size_t i, size_t need, const char* name) const {
     if (isNull(i) || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
       fail(std::string(name) + " must be an Int32Array");
@@ -81,5 +87,6 @@ void registerElementwise(Napi::Env env, Napi::Object exports);
 void registerLoss(Napi::Env env, Napi::Object exports);
 void registerOptim(Napi::Env env, Napi::Object exports);
 void registerData(Napi::Env env, Napi::Object exports);
+void registerSparse(Napi::Env env, Napi::Object exports);
 
 }  // namespace tl

@@ -9,6 +9,9 @@ import { trainCommand } from './commands/train.js';
 import { lotteryCommand } from './commands/lottery.js';
 import { reportCommand } from './commands/report.js';
 import { runsCommand } from './commands/runs.js';
+import { plantCommand } from './commands/plant.js';
+import { seekCommand } from './commands/seek.js';
+import { pruneCommand } from './commands/prune.js';
 import type { GlobalOptions } from './output.js';
 
 const debug = process.argv.includes('--debug');
@@ -52,6 +55,9 @@ trainCommand(program);
 lotteryCommand(program);
 runsCommand(program);
 reportCommand(program);
+plantCommand(program);
+seekCommand(program);
+pruneCommand(program);
 
 process.on('uncaughtException', handle);
 try {

@@ -33,6 +33,11 @@ export class Tensor {
   gradStale = false;
   requiresGrad: boolean;
   gradFn: GradFn | null = null;
+  /**
+   * A 2-D activation stored transposed, [features, batch], while `shape` stays [batch, features]: the layout the
+   * sparse kernels want. Chains of sparse layers pass it along without transposing; other ops convert (layout.ts).
+   */
+  featureMajor = false;
 
   constructor(data: Float32Array, shape: Shape, requiresGrad = false) {
     const n = sizeOf(shape);

@@ -5,6 +5,8 @@ import { Tensor, type Shape, shapeStr } from '../engine/tensor.js';
 export class Parameter extends Tensor {
   readonly prunable: boolean;
   mask: Float32Array | null = null;
+  /** Indices of the mask's ones (ascending): optimizers update only these when the mask is sparse enough. */
+  active: Int32Array | null = null;
 
   constructor(data: Float32Array, shape: Shape, prunable = false) {
     super(data, shape, true);
@@ -15,6 +17,7 @@ export class Parameter extends Tensor {
   setMask(mask: Float32Array | null): void {
     if (mask === null) {
       this.mask = null;
+      this.active = null;
       return;
     }
     if (!this.prunable) throw new Error('only prunable weights (linear and conv weights) can be masked');
@@ -23,6 +26,13 @@ export class Parameter extends Tensor {
       const m = mask[i]!;
       if (m !== 0 && m !== 1) throw new RangeError(`mask entries must be 0 or 1, found ${m} at ${i}`);
       if (m === 0) this.data[i] = 0;
+    }
+    if (this.mask !== mask) {
+      let k = 0;
+      for (let i = 0; i < mask.length; i++) k += mask[i]!;
+      this.active = new Int32Array(k);
+      for (let i = 0, j = 0; i < mask.length; i++) if (mask[i] !== 0) this.active[j++] = i;
+      this.grad = null; // a dense gradient from before holds values off the new mask
     }
     this.mask = mask;
   }

@@ -6,6 +6,7 @@ import type { Rng } from '../rng.js';
 
 export function relu(x: Tensor): Tensor {
   const y = new Tensor(new Float32Array(x.size), x.shape);
+  y.featureMajor = x.featureMajor; // elementwise: any layout
   native.reluForward(x.data, y.data, x.size);
   if (!needsGrad(x)) return y;
   return record(y, 'relu', [x], (g) => {
@@ -20,6 +21,7 @@ export function dropout(x: Tensor, p: number, rng: Rng, training: boolean): Tens
   if (!(p >= 0 && p < 1)) throw new RangeError(`dropout: p must be in [0, 1), got ${p}`);
   if (!training || p === 0) return x;
   const y = new Tensor(new Float32Array(x.size), x.shape);
+  y.featureMajor = x.featureMajor;
   const mask = new Float32Array(x.size);
   native.dropoutForward(x.data, y.data, mask, x.size, p, rng.seed53());
   if (!needsGrad(x)) return y;

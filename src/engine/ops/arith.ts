@@ -2,15 +2,19 @@
 import { native } from '../native.js';
 import { Tensor, accumulateGrad, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
+import { batchMajor } from './layout.js';
 
 function sameShape(op: string, a: Tensor, b: Tensor): void {
   if (a.ndim !== b.ndim || a.shape.some((d, i) => d !== b.shape[i]))
     throw new RangeError(`${op}: shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} differ`);
 }
 
-export function add(a: Tensor, b: Tensor): Tensor {
+export function add(a0: Tensor, b0: Tensor): Tensor {
+  // Elementwise ops work in either layout as long as both inputs share it.
+  const [a, b] = a0.featureMajor === b0.featureMajor ? [a0, b0] : [batchMajor(a0), batchMajor(b0)];
   sameShape('add', a, b);
   const y = new Tensor(new Float32Array(a.size), a.shape);
+  y.featureMajor = a.featureMajor;
   native.add(a.data, b.data, y.data, a.size);
   if (!needsGrad(a, b)) return y;
   return record(y, 'add', [a, b], (g) => {
@@ -20,9 +24,11 @@ export function add(a: Tensor, b: Tensor): Tensor {
   });
 }
 
-export function mul(a: Tensor, b: Tensor): Tensor {
+export function mul(a0: Tensor, b0: Tensor): Tensor {
+  const [a, b] = a0.featureMajor === b0.featureMajor ? [a0, b0] : [batchMajor(a0), batchMajor(b0)];
   sameShape('mul', a, b);
   const y = new Tensor(new Float32Array(a.size), a.shape);
+  y.featureMajor = a.featureMajor;
   native.mul(a.data, b.data, y.data, a.size);
   if (!needsGrad(a, b)) return y;
   return record(y, 'mul', [a, b], (g) => {

@@ -3,6 +3,7 @@
 import { native } from '../native.js';
 import { Tensor, accumulateGrad, gradTarget, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
+import { batchMajor } from './layout.js';
 
 export interface BatchNormState {
   runningMean: Float32Array;
@@ -10,7 +11,7 @@ export interface BatchNormState {
 }
 
 export function batchNorm(
-  x: Tensor,
+  input: Tensor,
   gamma: Tensor,
   beta: Tensor,
   state: BatchNormState,
@@ -18,6 +19,7 @@ export function batchNorm(
   momentum = 0.1,
   eps = 1e-5,
 ): Tensor {
+  const x = batchMajor(input);
   if (x.ndim !== 2 && x.ndim !== 4) throw new RangeError(`batchNorm: input must be [N, C] or [N, C, H, W], got ${shapeStr(x.shape)}`);
   const N = x.shape[0]!;
   const C = x.shape[1]!;

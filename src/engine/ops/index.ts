@@ -7,3 +7,5 @@ export { reshape, flatten } from './shape.js';
 export { add, mul, sum } from './arith.js';
 export { embedding } from './embedding.js';
 export { softmaxCrossEntropy, mse, countCorrect } from './loss.js';
+export { batchMajor, featureMajor } from './layout.js';
+export { sparseLinear, csrFromMask, type CsrStructure } from './sparse-linear.js';

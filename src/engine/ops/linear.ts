@@ -2,8 +2,10 @@
 import { native } from '../native.js';
 import { Tensor, accumulateGrad, gradTarget, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
+import { batchMajor } from './layout.js';
 
-export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  const x = batchMajor(input);
   if (weight.ndim !== 2) throw new RangeError(`linear: weight must be 2-D, got ${shapeStr(weight.shape)}`);
   const [outF, inF] = weight.shape as [number, number];
   if (x.ndim !== 2 || x.shape[1] !== inF)
@@ -31,7 +33,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
 }
 
 /** Plain matrix product of 2-D tensors: [m, k] × [k, n]. */
-export function matmul(a: Tensor, b: Tensor): Tensor {
+export function matmul(a0: Tensor, b0: Tensor): Tensor {
+  const a = batchMajor(a0);
+  const b = batchMajor(b0);
   if (a.ndim !== 2 || b.ndim !== 2 || a.shape[1] !== b.shape[0])
     throw new RangeError(`matmul: shapes ${shapeStr(a.shape)} and ${shapeStr(b.shape)} do not chain`);
   const [m, k] = a.shape as [number, number];

@@ -2,8 +2,10 @@
 import { native } from '../native.js';
 import { Tensor, accumulateGrad, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
+import { batchMajor } from './layout.js';
 
-export function softmaxCrossEntropy(logits: Tensor, labels: Int32Array): Tensor {
+export function softmaxCrossEntropy(input: Tensor, labels: Int32Array): Tensor {
+  const logits = batchMajor(input);
   if (logits.ndim !== 2) throw new RangeError(`softmaxCrossEntropy: logits must be [N, C], got ${shapeStr(logits.shape)}`);
   const [N, C] = logits.shape as [number, number];
   if (labels.length !== N) throw new RangeError(`softmaxCrossEntropy: ${labels.length} labels for ${N} rows`);
@@ -17,7 +19,8 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Int32Array): Tensor 
   });
 }
 
-export function mse(pred: Tensor, target: Float32Array): Tensor {
+export function mse(input: Tensor, target: Float32Array): Tensor {
+  const pred = batchMajor(input);
   if (target.length !== pred.size) throw new RangeError(`mse: target has ${target.length} values, prediction ${pred.size}`);
   const loss = Tensor.from([native.mseForward(pred.data, target, pred.size)], [1]);
   if (!needsGrad(pred)) return loss;
@@ -29,7 +32,8 @@ export function mse(pred: Tensor, target: Float32Array): Tensor {
 }
 
 /** Number of rows whose largest logit is the label. */
-export function countCorrect(logits: Tensor, labels: Int32Array): number {
+export function countCorrect(input: Tensor, labels: Int32Array): number {
+  const logits = batchMajor(input);
   const [N, C] = logits.shape as [number, number];
   return native.countCorrect(logits.data, labels, N, C);
 }

@@ -1,9 +1,11 @@
 // Shape changes that share data: reshape and flatten.
 import { Tensor, accumulateGrad, shapeStr, sizeOf } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
+import { batchMajor } from './layout.js';
 
 /** Same data, new shape; one dimension may be -1 (inferred). */
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+export function reshape(input: Tensor, shape: readonly number[]): Tensor {
+  const x = batchMajor(input);
   const s = [...shape];
   const infer = s.indexOf(-1);
   if (infer >= 0) {

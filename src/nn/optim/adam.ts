@@ -2,7 +2,7 @@
 // bias correction. Moments stay zero at masked weights, which stay exactly zero.
 import { native } from '../../engine/native.js';
 import type { Parameter } from '../parameter.js';
-import { Optimizer, readStep, stepEntry } from './optimizer.js';
+import { Optimizer, readStep, sparseUpdateIndices, stepEntry } from './optimizer.js';
 
 export interface AdamConfig {
   lr: number;
@@ -37,8 +37,11 @@ export class Adam extends Optimizer {
 
   step(): void {
     this.stepCount++;
-    for (const [i, p, g] of this.withGrads())
-      native.adamStep(p.data, g, this.m[i]!, this.v[i]!, p.mask, p.size, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, this.decoupled, this.stepCount);
+    for (const [i, p, g] of this.withGrads()) {
+      const idx = sparseUpdateIndices(p);
+      if (idx) native.adamStepIndexed(p.data, g, this.m[i]!, this.v[i]!, idx, idx.length, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, this.decoupled, this.stepCount);
+      else native.adamStep(p.data, g, this.m[i]!, this.v[i]!, p.mask, p.size, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, this.decoupled, this.stepCount);
+    }
   }
 
   reset(): void {

@@ -31,6 +31,14 @@ export abstract class Optimizer {
   }
 }
 
+/**
+ * The entries an update must touch: the mask's ones when the mask is sparse enough for an indexed update to pay
+ * (masked entries have zero gradient, state and value, so skipping them gives exactly the dense masked update).
+ */
+export function sparseUpdateIndices(p: Parameter): Int32Array | null {
+  return p.mask && p.active && p.active.length < 0.5 * p.size ? p.active : null;
+}
+
 export function stepEntry(n: number): Float32Array {
   return Float64ToF32(n);
 }

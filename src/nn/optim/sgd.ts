@@ -2,7 +2,7 @@
 // gradient, optional dampening and Nesterov. Masked weights stay exactly zero (fused native update).
 import { native } from '../../engine/native.js';
 import type { Parameter } from '../parameter.js';
-import { Optimizer, readStep, stepEntry } from './optimizer.js';
+import { Optimizer, readStep, sparseUpdateIndices, stepEntry } from './optimizer.js';
 
 export interface SgdConfig {
   lr: number;
@@ -37,7 +37,9 @@ export class SGD extends Optimizer {
       let buf = this.buffers[i]!;
       const first = this.momentum !== 0 && buf === null;
       if (this.momentum !== 0 && buf === null) buf = this.buffers[i] = new Float32Array(p.size);
-      native.sgdStep(p.data, g, buf, p.mask, p.size, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first);
+      const idx = sparseUpdateIndices(p);
+      if (idx) native.sgdStepIndexed(p.data, g, buf, idx, idx.length, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first);
+      else native.sgdStep(p.data, g, buf, p.mask, p.size, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first);
     }
   }
 

@@ -1,0 +1,310 @@
+// Sparse linear layers for pruned networks (SparseProp, Nikdan et al. 2023): CSR weights with a fixed mask,
+// activations stored feature-major ([features, batch]) so every non-zero touches a contiguous batch row, and one
+// backward pass over the non-zeros that yields the input gradient and the weight gradient at the mask's
+// non-zeros only. Cost follows the number of non-zeros, not the dense size.
+#include "tl.h"
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace tl {
+
+struct Csr {
+  const int32_t* rowPtr;
+  const int32_t* col;
+  int rows, cols;
+  size_t nnz;
+};
+
+static Csr readCsr(const Args& a, size_t first, int rows, int cols) {
+  Csr c;
+  c.rows = rows;
+  c.cols = cols;
+  c.rowPtr = a.i32(first, static_cast<size_t>(rows) + 1, "rowPtr");
+  c.nnz = static_cast<size_t>(c.rowPtr[rows]);
+  c.col = a.i32(first + 1, c.nnz, "colIdx");
+  // Validate structure once per call: a corrupt index must not become an out-of-bounds write.
+  if (c.rowPtr[0] != 0) a.fail("rowPtr[0] must be 0");
+  for (int i = 0; i < rows; ++i)
+    if (c.rowPtr[i + 1] < c.rowPtr[i]) a.fail("rowPtr must be non-decreasing");
+  for (size_t k = 0; k < c.nnz; ++k)
+    if (c.col[k] < 0 || c.col[k] >= cols) a.fail("column index out of range");
+  return c;
+}
+
+#ifdef __AVX512F__
+// GCC 12 warns falsely inside _mm512_reduce_add_ps (maybe-uninitialized in its own header).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+// AVX-512: the batch row is NB 16-float blocks, the last one masked when N is not a multiple of 16, so the
+// tail costs one masked vector op instead of a scalar loop (masked loads never fault past the row's end).
+template <int NB>
+static void forwardRows(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N) {
+  const __mmask16 last = static_cast<__mmask16>(N % 16 == 0 ? 0xFFFF : (1u << (N % 16)) - 1);
+  for (int i = 0; i < c.rows; ++i) {
+    __m512 acc[NB];
+    const __m512 b0 = _mm512_set1_ps(b ? b[i] : 0.0f);
+    for (int q = 0; q < NB; ++q) acc[q] = b0;
+    for (int32_t k = c.rowPtr[i]; k < c.rowPtr[i + 1]; ++k) {
+      const __m512 w = _mm512_set1_ps(val[k]);
+      const float* x = xT + static_cast<size_t>(c.col[k]) * N;
+      for (int q = 0; q < NB - 1; ++q) acc[q] = _mm512_fmadd_ps(w, _mm512_loadu_ps(x + 16 * q), acc[q]);
+      acc[NB - 1] = _mm512_fmadd_ps(w, _mm512_maskz_loadu_ps(last, x + 16 * (NB - 1)), acc[NB - 1]);
+    }
+    float* y = yT + static_cast<size_t>(i) * N;
+    for (int q = 0; q < NB - 1; ++q) _mm512_storeu_ps(y + 16 * q, acc[q]);
+    _mm512_mask_storeu_ps(y + 16 * (NB - 1), last, acc[NB - 1]);
+  }
+}
+
+template <int NB>
+static void backwardRows(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval, float* db, int N, bool acc) {
+  const __mmask16 last = static_cast<__mmask16>(N % 16 == 0 ? 0xFFFF : (1u << (N % 16)) - 1);
+  for (int i = 0; i < c.rows; ++i) {
+    const float* g = dyT + static_cast<size_t>(i) * N;
+    __m512 gv[NB];
+    for (int q = 0; q < NB - 1; ++q) gv[q] = _mm512_loadu_ps(g + 16 * q);
+    gv[NB - 1] = _mm512_maskz_loadu_ps(last, g + 16 * (NB - 1));
+    if (db) {
+      __m512 s = gv[0];
+      for (int q = 1; q < NB; ++q) s = _mm512_add_ps(s, gv[q]);
+      const float t = _mm512_reduce_add_ps(s);
+      db[i] = acc ? db[i] + t : t;
+    }
+    for (int32_t k = c.rowPtr[i]; k < c.rowPtr[i + 1]; ++k) {
+      const size_t off = static_cast<size_t>(c.col[k]) * N;
+      if (dval) {
+        const float* x = xT + off;
+        __m512 s = _mm512_mul_ps(gv[0], NB == 1 ? _mm512_maskz_loadu_ps(last, x) : _mm512_loadu_ps(x));
+        for (int q = 1; q < NB - 1; ++q) s = _mm512_fmadd_ps(gv[q], _mm512_loadu_ps(x + 16 * q), s);
+        if (NB > 1) s = _mm512_fmadd_ps(gv[NB - 1], _mm512_maskz_loadu_ps(last, x + 16 * (NB - 1)), s);
+        const float t = _mm512_reduce_add_ps(s);
+        dval[k] = acc ? dval[k] + t : t;
+      }
+      if (dxT) {
+        const __m512 w = _mm512_set1_ps(val[k]);
+        float* dx = dxT + off;
+        for (int q = 0; q < NB - 1; ++q) _mm512_storeu_ps(dx + 16 * q, _mm512_fmadd_ps(w, gv[q], _mm512_loadu_ps(dx + 16 * q)));
+        float* dl = dx + 16 * (NB - 1);
+        _mm512_mask_storeu_ps(dl, last, _mm512_fmadd_ps(w, gv[NB - 1], _mm512_maskz_loadu_ps(last, dl)));
+      }
+    }
+  }
+}
+static constexpr int kMaxBlocks = 8;
+static inline int blocksFor(int N) { return (N + 15) / 16; }
+#else
+template <int NB>
+static void forwardRows(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N);
+template <int NB>
+static void backwardRows(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval, float* db, int N, bool acc);
+static constexpr int kMaxBlocks = 0;  // no AVX-512: the generic loops below (auto-vectorized) serve every batch size
+static inline int blocksFor(int) { return kMaxBlocks + 1; }
+#endif
+
+// Batches of up to 8 blocks (N <= 128) run the register-blocked kernels; larger ones, and machines without
+// AVX-512, the generic auto-vectorized loops.
+template <template <int> class F, typename... A>
+static bool dispatchNB(int N, A... args) {
+  const int nb = blocksFor(N);
+  if (nb < 1 || nb > kMaxBlocks) return false;
+#ifdef __AVX512F__
+  switch (nb) {
+    case 1: F<1>::run(args...); return true;
+    case 2: F<2>::run(args...); return true;
+    case 3: F<3>::run(args...); return true;
+    case 4: F<4>::run(args...); return true;
+    case 5: F<5>::run(args...); return true;
+    case 6: F<6>::run(args...); return true;
+    case 7: F<7>::run(args...); return true;
+    case 8: F<8>::run(args...); return true;
+  }
+#endif
+  return false;
+}
+template <int NB> struct Fwd { static void run(const Csr* c, const float* v, const float* b, const float* x, float* y, int N) { forwardRows<NB>(*c, v, b, x, y, N); } };
+template <int NB> struct Bwd { static void run(const Csr* c, const float* v, const float* x, const float* g, float* dx, float* dv, float* db, int N, bool acc) { backwardRows<NB>(*c, v, x, g, dx, dv, db, N, acc); } };
+
+static void forwardGeneric(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N) {
+  for (int i = 0; i < c.rows; ++i) {
+    float* __restrict y = yT + static_cast<size_t>(i) * N;
+    const float b0 = b ? b[i] : 0.0f;
+    for (int n = 0; n < N; ++n) y[n] = b0;
+    for (int32_t k = c.rowPtr[i]; k < c.rowPtr[i + 1]; ++k) {
+      const float w = val[k];
+      const float* __restrict x = xT + static_cast<size_t>(c.col[k]) * N;
+      for (int n = 0; n < N; ++n) y[n] += w * x[n];
+    }
+  }
+}
+
+static void backwardGeneric(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval, float* db, int N, bool acc) {
+  for (int i = 0; i < c.rows; ++i) {
+    const float* __restrict g = dyT + static_cast<size_t>(i) * N;
+    if (db) {
+      float s = 0;
+      for (int n = 0; n < N; ++n) s += g[n];
+      db[i] = acc ? db[i] + s : s;
+    }
+    for (int32_t k = c.rowPtr[i]; k < c.rowPtr[i + 1]; ++k) {
+      const size_t off = static_cast<size_t>(c.col[k]) * N;
+      if (dval) {
+        const float* __restrict x = xT + off;
+        double s = 0;
+        for (int n = 0; n < N; ++n) s += g[n] * x[n];
+        dval[k] = acc ? dval[k] + static_cast<float>(s) : static_cast<float>(s);
+      }
+      if (dxT) {
+        const float w = val[k];
+        float* __restrict dx = dxT + off;
+        for (int n = 0; n < N; ++n) dx[n] += w * g[n];
+      }
+    }
+  }
+}
+
+// sparseLinearForward(rowPtr, colIdx, values, bias|null, xT[In,N], yT[Out,N], Out, In, N)
+static Napi::Value SparseLinearForward(const Napi::CallbackInfo& info) {
+  Args a(info, "sparseLinearForward");
+  int Out = a.integer(6, "Out", 1), In = a.integer(7, "In", 1), N = a.integer(8, "N", 1);
+  Csr c = readCsr(a, 0, Out, In);
+  const float* val = a.f32(2, c.nnz, "values");
+  const float* b = a.f32(3, Out, "bias", true);
+  const float* xT = a.f32(4, static_cast<size_t>(In) * N, "xT");
+  float* yT = a.f32(5, static_cast<size_t>(Out) * N, "yT");
+  if (!dispatchNB<Fwd>(N, &c, val, b, xT, yT, N)) forwardGeneric(c, val, b, xT, yT, N);
+  return info.Env().Undefined();
+}
+
+// sparseLinearBackward(rowPtr, colIdx, values, xT, dyT, dxT|null, dValues|null, dBias|null, Out, In, N, accumulate)
+// dxT is overwritten; dValues and dBias are overwritten or, with accumulate, added to.
+static Napi::Value SparseLinearBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "sparseLinearBackward");
+  int Out = a.integer(8, "Out", 1), In = a.integer(9, "In", 1), N = a.integer(10, "N", 1);
+  bool acc = a.boolean(11, "accumulate");
+  Csr c = readCsr(a, 0, Out, In);
+  const float* val = a.f32(2, c.nnz, "values");
+  const float* xT = a.f32(3, static_cast<size_t>(In) * N, "xT");
+  const float* dyT = a.f32(4, static_cast<size_t>(Out) * N, "dyT");
+  float* dxT = a.f32(5, static_cast<size_t>(In) * N, "dxT", true);
+  float* dval = a.f32(6, c.nnz, "dValues", true);
+  float* db = a.f32(7, Out, "dBias", true);
+  if (dxT) std::fill(dxT, dxT + static_cast<size_t>(In) * N, 0.0f);
+  if (!dispatchNB<Bwd>(N, &c, val, xT, dyT, dxT, dval, db, N, acc)) backwardGeneric(c, val, xT, dyT, dxT, dval, db, N, acc);
+  return info.Env().Undefined();
+}
+
+// gatherIndexed(src, idx, dst, n): dst[k] = src[idx[k]]
+static Napi::Value GatherIndexed(const Napi::CallbackInfo& info) {
+  Args a(info, "gatherIndexed");
+  size_t n = a.integer(3, "n");
+  size_t srcLen;
+  const float* src = a.f32any(0, "src", &srcLen);
+  const int32_t* idx = a.i32(1, n, "idx");
+  float* dst = a.f32(2, n, "dst");
+  for (size_t k = 0; k < n; ++k) {
+    if (idx[k] < 0 || static_cast<size_t>(idx[k]) >= srcLen) a.fail("index out of range");
+    dst[k] = src[idx[k]];
+  }
+  return info.Env().Undefined();
+}
+
+// scatterIndexed(src, idx, dst, n, accumulate): dst[idx[k]] (+)= src[k]
+static Napi::Value ScatterIndexed(const Napi::CallbackInfo& info) {
+  Args a(info, "scatterIndexed");
+  size_t n = a.integer(3, "n");
+  bool acc = a.boolean(4, "accumulate");
+  const float* src = a.f32(0, n, "src");
+  const int32_t* idx = a.i32(1, n, "idx");
+  size_t dstLen;
+  float* dst = a.f32any(2, "dst", &dstLen);
+  for (size_t k = 0; k < n; ++k) {
+    if (idx[k] < 0 || static_cast<size_t>(idx[k]) >= dstLen) a.fail("index out of range");
+    dst[idx[k]] = acc ? dst[idx[k]] + src[k] : src[k];
+  }
+  return info.Env().Undefined();
+}
+
+// transpose(src[rows, cols], dst[cols, rows], rows, cols), blocked for cache
+static Napi::Value Transpose(const Napi::CallbackInfo& info) {
+  Args a(info, "transpose");
+  int rows = a.integer(2, "rows"), cols = a.integer(3, "cols");
+  const float* src = a.f32(0, static_cast<size_t>(rows) * cols, "src");
+  float* dst = a.f32(1, static_cast<size_t>(rows) * cols, "dst");
+  const int B = 32;
+  for (int i0 = 0; i0 < rows; i0 += B)
+    for (int j0 = 0; j0 < cols; j0 += B)
+      for (int i = i0; i < std::min(rows, i0 + B); ++i)
+        for (int j = j0; j < std::min(cols, j0 + B); ++j) dst[static_cast<size_t>(j) * rows + i] = src[static_cast<size_t>(i) * cols + j];
+  return info.Env().Undefined();
+}
+
+// adamStepIndexed(w, g, m, v, idx, nIdx, lr, beta1, beta2, eps, weightDecay, decoupled, step): Adam/AdamW at the
+// listed entries only. For a masked weight the others have zero gradient, moments and value, so skipping them
+// gives exactly the dense update.
+static Napi::Value AdamStepIndexed(const Napi::CallbackInfo& info) {
+  Args a(info, "adamStepIndexed");
+  size_t len;
+  float* w = a.f32any(0, "weight", &len);
+  float* g = a.f32(1, len, "grad");
+  float* m = a.f32(2, len, "expAvg");
+  float* v = a.f32(3, len, "expAvgSq");
+  size_t n = a.integer(5, "nIdx");
+  const int32_t* idx = a.i32(4, n, "idx");
+  double lr = a.number(6, "lr"), b1 = a.number(7, "beta1"), b2 = a.number(8, "beta2"), eps = a.number(9, "eps");
+  double wd = a.number(10, "weightDecay");
+  bool decoupled = a.boolean(11, "decoupled");
+  int64_t step = a.integer(12, "step", 1);
+  const float stepSize = static_cast<float>(lr / (1.0 - std::pow(b1, static_cast<double>(step))));
+  const float invSqrtBc2 = static_cast<float>(1.0 / std::sqrt(1.0 - std::pow(b2, static_cast<double>(step))));
+  const float fb1 = b1, fb2 = b2, feps = eps, fwd = wd;
+  const float decay = decoupled ? static_cast<float>(1.0 - lr * wd) : 1.0f;
+  for (size_t k = 0; k < n; ++k) {
+    const int32_t i = idx[k];
+    if (i < 0 || static_cast<size_t>(i) >= len) a.fail("index out of range");
+    float gi = g[i];
+    if (!decoupled) gi += fwd * w[i];
+    float wi = w[i] * decay;
+    m[i] = fb1 * m[i] + (1.0f - fb1) * gi;
+    v[i] = fb2 * v[i] + (1.0f - fb2) * gi * gi;
+    w[i] = wi - stepSize * m[i] / (std::sqrt(v[i]) * invSqrtBc2 + feps);
+  }
+  return info.Env().Undefined();
+}
+
+// sgdStepIndexed(w, g, buf|null, idx, nIdx, lr, momentum, dampening, weightDecay, nesterov, firstStep)
+static Napi::Value SgdStepIndexed(const Napi::CallbackInfo& info) {
+  Args a(info, "sgdStepIndexed");
+  size_t len;
+  float* w = a.f32any(0, "weight", &len);
+  float* g = a.f32(1, len, "grad");
+  float* buf = a.f32(2, len, "momentumBuffer", true);
+  size_t n = a.integer(4, "nIdx");
+  const int32_t* idx = a.i32(3, n, "idx");
+  float lr = a.number(5, "lr"), mom = a.number(6, "momentum"), damp = a.number(7, "dampening"), wd = a.number(8, "weightDecay");
+  bool nesterov = a.boolean(9, "nesterov"), first = a.boolean(10, "firstStep");
+  if (mom != 0.0f && !buf) a.fail("momentum needs a buffer");
+  for (size_t k = 0; k < n; ++k) {
+    const int32_t i = idx[k];
+    if (i < 0 || static_cast<size_t>(i) >= len) a.fail("index out of range");
+    float d = g[i] + wd * w[i];
+    if (mom != 0.0f) {
+      buf[i] = first ? d : mom * buf[i] + (1.0f - damp) * d;
+      d = nesterov ? d + mom * buf[i] : buf[i];
+    }
+    w[i] -= lr * d;
+  }
+  return info.Env().Undefined();
+}
+
+void registerSparse(Napi::Env env, Napi::Object exports) {
+  exports.Set("sparseLinearForward", Napi::Function::New(env, SparseLinearForward));
+  exports.Set("sparseLinearBackward", Napi::Function::New(env, SparseLinearBackward));
+  exports.Set("gatherIndexed", Napi::Function::New(env, GatherIndexed));
+  exports.Set("scatterIndexed", Napi::Function::New(env, ScatterIndexed));
+  exports.Set("transpose", Napi::Function::New(env, Transpose));
+  exports.Set("adamStepIndexed", Napi::Function::New(env, AdamStepIndexed));
+  exports.Set("sgdStepIndexed", Napi::Function::New(env, SgdStepIndexed));
+}
+
+}  // namespace tl

@@ -1,0 +1,85 @@
+// `ticketlab seek`: prune a planted network at initialization and score the ticket against the planted one.
+import type { Command } from 'commander';
+import { defaultRoot } from '../../lottery/layout.js';
+import { PRUNER_NAMES } from '../../pruning/scorers/index.js';
+import { loadPlantedRun, resolvePlantedDir } from '../../studies/planted/store.js';
+import { checkPruner, seek, type SeekResult } from '../../studies/planted/seek.js';
+import type { Agreement } from '../../studies/planted/metrics.js';
+import type { Score } from '../../studies/planted/score.js';
+import { ConfigError } from '../../util/errors.js';
+import { nonNegativeInt, oneOf, positiveInt } from '../parse.js';
+import { emit, say, type GlobalOptions } from '../output.js';
+
+/** A density in (0, 1], or 'planted' (the ground truth's). */
+function densityArg(v: string): number | 'planted' {
+  if (v === 'planted') return v;
+  const d = Number(v);
+  if (v.trim() === '' || !Number.isFinite(d) || d <= 0 || d > 1) throw new ConfigError(`--density must be a number in (0, 1] or 'planted', got '${v}'`);
+  return d;
+}
+
+interface SeekFlags {
+  planted: string;
+  pruner: string;
+  density: number | 'planted';
+  multishot?: boolean;
+  rounds: number;
+  scope: 'global' | 'local';
+  epochs: number;
+  seed: number;
+  root?: string;
+}
+
+export function seekCommand(program: Command): void {
+  program
+    .command('seek')
+    .description('prune a planted network at initialization, train the ticket and compare it with the planted one')
+    .requiredOption('--planted <run>', "planted run directory (or its planted_<hash> name under --root), from 'ticketlab plant'")
+    .requiredOption('--pruner <name>', `pruner: ${PRUNER_NAMES.join(', ')}`)
+    .requiredOption('--density <d>', "fraction of weights kept, in (0, 1], or 'planted' for the ground-truth density", densityArg)
+    .option('--multishot', 'prune in rounds of 5 epochs of training, pruning and weight reset')
+    .option('--rounds <n>', 'multishot rounds', positiveInt('--rounds'), 10)
+    .option('--scope <scope>', 'rank weights globally or within each layer', oneOf('--scope', ['global', 'local'] as const), 'global')
+    .option('--epochs <n>', 'training epochs of the tickets', nonNegativeInt('--epochs'), 10)
+    .option('--seed <n>', 'seed of the batch order and the random pruner', nonNegativeInt('--seed'), 0)
+    .option('--root <dir>', `where runs are stored (default ${defaultRoot()}, or TICKETLAB_ROOT)`)
+    .action(async (o: SeekFlags, cmd: Command) => {
+      const g = program.opts<GlobalOptions>();
+      const pruner = checkPruner(o.pruner);
+      if (cmd.getOptionValueSource('rounds') === 'cli' && !o.multishot) throw new ConfigError('--rounds needs --multishot');
+      const run = loadPlantedRun(resolvePlantedDir(o.planted, o.root ?? defaultRoot()));
+      const r = await seek(run, {
+        pruner,
+        density: o.density,
+        multishot: o.multishot ?? false,
+        rounds: o.rounds,
+        scope: o.scope,
+        epochs: o.epochs,
+        seed: o.seed,
+        onStage: (s) => say(g, `${s}...`),
+      });
+      if (g.json) emit(g, r as unknown as Record<string, unknown>);
+      else printResult(g, r);
+    });
+}
+
+const pct = (v: number | null) => (v === null ? '   -  ' : `${(100 * v).toFixed(2).padStart(6)}`);
+
+function quality(s: Score): string {
+  return s.accuracy === undefined ? `MSE ${s.loss.toExponential(3)}` : `accuracy ${(100 * s.accuracy).toFixed(2)}% (CE ${s.loss.toFixed(4)})`;
+}
+
+function row(name: string, a: Agreement): string {
+  return `  ${name.padEnd(12)} ${String(a.found).padStart(8)} ${String(a.truth).padStart(8)} ${String(a.both).padStart(8)}  ${pct(a.precision)}  ${pct(a.recall)}  ${pct(a.jaccard)}`;
+}
+
+function printResult(g: GlobalOptions, r: SeekResult): void {
+  const epochs = `${r.epochs} epoch${r.epochs === 1 ? '' : 's'}`;
+  say(g, `${r.task}, ${r.pruner} (${r.scope}${r.multishot ? `, multishot ${r.rounds} rounds` : ''}) at density ${r.density.toExponential(3)}; planted density ${r.planted_density.toExponential(3)}`);
+  say(g, `  found ticket   test ${quality(r.ticket.test)} after ${epochs} (at init ${quality(r.ticket.init)})`);
+  say(g, `  planted ticket test ${quality(r.planted.test)} after ${epochs} (at init ÷ scale: ${quality(r.planted.init_rescaled)})`);
+  say(g, `  layer collapse: ${r.collapse.collapsed ? `yes (${r.collapse.layers.join(', ')})` : 'no'}`);
+  say(g, '  mask vs ground truth   kept  planted     both  prec(%)  recall(%)  jaccard(%)');
+  say(g, row('total', r.recovery.total));
+  for (const [n, a] of Object.entries(r.recovery.layers)) say(g, row(n, a));
+}
