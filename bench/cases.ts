@@ -1,16 +1,34 @@
-// Benchmark cases: each builds one training step on fixed random data, mirrored by a case in pytorch_ref.py.
+// Benchmark cases. Step cases time one training step on fixed random data; run cases time a whole job. Each is
+// mirrored by the PyTorch reference (pytorch_ref.py for steps, pytorch_imp.py for the IMP run).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Tensor, Rng, backward, ops } from '../src/engine/index.js';
-import { Conv2d, Linear, Adam, initializeModel, Module } from '../src/nn/index.js';
+import { Conv2d, Linear, Adam, initializeModel, Module, chooseKernels, type KernelChoice } from '../src/nn/index.js';
 import { createModel } from '../src/models/index.js';
+import { defaultMnistDir } from '../src/data/mnist.js';
+import { runLottery } from '../src/lottery/runner.js';
+import { lotteryDefaults } from '../src/hparams/defaults.js';
 
-export interface BenchCase {
+export interface StepCase {
+  kind: 'step';
   name: string;
-  /** Steps per timed repeat (sized for ~0.2-1 s). */
+  /** Steps per timed repeat. */
   steps: number;
-  /** The matching case in pytorch_ref.py. */
-  pytorchCase: string;
-  setup(): () => void;
+  /** Arguments of pytorch_ref.py after the script name. */
+  pytorch: string[];
+  setup(): { step: () => void; info?: Record<string, unknown> };
 }
+
+export interface RunCase {
+  kind: 'run';
+  name: string;
+  /** Script (in bench/) and its arguments. */
+  pytorch: [string, ...string[]];
+  run(): Promise<{ seconds: number; info?: Record<string, unknown> }>;
+}
+
+export type BenchCase = StepCase | RunCase;
 
 function stepOf(model: Module, lr: number, shape: number[], seed = 0): () => void {
   const rng = new Rng(seed, 'bench');
@@ -35,25 +53,66 @@ class ConvBlock extends Module {
   }
 }
 
+/** LeNet-300-100 with random masks at IMP's layerwise densities (fc d, output d^(log 0.9 / log 0.8)). */
+function maskedLenet(density: number): { step: () => void; kernels: KernelChoice[] } {
+  const m = createModel('mnist_lenet_300_100');
+  initializeModel(m, 0, m.defaultInit);
+  if (density < 1) {
+    const rng = new Rng(0, 'bench-mask');
+    for (const [name, p] of m.prunableParameters()) {
+      const d = name === m.outputWeight ? density ** (Math.log(0.9) / Math.log(0.8)) : density;
+      p.setMask(Float32Array.from({ length: p.size }, () => (rng.uniform() < d ? 1 : 0)));
+    }
+  }
+  const kernels = chooseKernels(m, 60, 'auto');
+  return { step: stepOf(m, 1.2e-3, [60, 1, 28, 28]), kernels };
+}
+
+/** The LTH paper's layerwise IMP densities of LeNet's fc layers: 0.8^n for n = 0, 3, 7, 11, 15, 19. */
+const DENSITIES = [1, 0.512, 0.21, 0.086, 0.035, 0.014];
+
 export const CASES: BenchCase[] = [
+  ...DENSITIES.map(
+    (d): StepCase => ({
+      kind: 'step',
+      name: d === 1 ? 'lenet_300_100_step' : `lenet_300_100_step_d${(d * 100).toFixed(1)}`,
+      steps: 300,
+      pytorch: ['lenet_300_100_step', '--density', String(d)],
+      setup() {
+        const { step, kernels } = maskedLenet(d);
+        return { step, info: { density: d, kernels: kernels.map((k) => `${k.layer}:${k.kernel}`).join(',') } };
+      },
+    }),
+  ),
   {
-    name: 'lenet_300_100_step',
-    steps: 300,
-    pytorchCase: 'lenet_300_100_step',
-    setup() {
-      const m = createModel('mnist_lenet_300_100');
-      initializeModel(m, 0, m.defaultInit);
-      return stepOf(m, 1.2e-3, [60, 1, 28, 28]);
-    },
-  },
-  {
+    kind: 'step',
     name: 'conv2_block_step',
     steps: 5,
-    pytorchCase: 'conv2_block_step',
+    pytorch: ['conv2_block_step'],
     setup() {
       const m = new ConvBlock();
       initializeModel(m, 0, 'kaiming_normal');
-      return stepOf(m, 2e-4, [60, 3, 32, 32]);
+      return { step: stepOf(m, 2e-4, [60, 3, 32, 32]) };
+    },
+  },
+  {
+    kind: 'run',
+    name: 'lenet_imp_10x2000',
+    pytorch: ['pytorch_imp.py', defaultMnistDir(), '--levels', '10', '--steps', '2000'],
+    async run() {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-bench-imp-'));
+      try {
+        const h = lotteryDefaults('mnist_lenet_300_100');
+        h.training.steps = '2000it';
+        h.training.evalEvery = 2000;
+        h.dataset.validation = 0;
+        const t0 = process.hrtime.bigint();
+        const rows = await runLottery({ hparams: h, levels: 9, replicate: 1, seed: 0, root, branches: [], checkpointEvery: 1_000_000 });
+        const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+        return { seconds, info: { final_density: rows[rows.length - 1]!.density, accuracies: rows.map((r) => r.test_accuracy) } };
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
     },
   },
 ];

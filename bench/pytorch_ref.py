@@ -36,6 +36,19 @@ class ConvBlock(nn.Module):
         return self.fc(torch.flatten(x, 1))
 
 
+def lenet_masks(model, density):
+    """Random masks at IMP's layerwise densities: fc layers at `density`, the output layer at the density the
+    paper's half rate gives after the same number of levels (0.9^n when the fc layers are at 0.8^n)."""
+    import math
+    g = torch.Generator().manual_seed(0)
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    out = []
+    for i, lin in enumerate(linears):
+        d = density if i < len(linears) - 1 else density ** (math.log(0.9) / math.log(0.8))
+        out.append((lin.weight, (torch.rand(lin.weight.shape, generator=g) < d).float()))
+    return out
+
+
 CASES = {
     "lenet_300_100_step": (lenet_300_100, (60, 1, 28, 28), lambda p: torch.optim.Adam(p, lr=1.2e-3)),
     "conv2_block_step": (ConvBlock, (60, 3, 32, 32), lambda p: torch.optim.Adam(p, lr=2e-4)),
@@ -49,16 +62,23 @@ def main():
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--warmup", type=int, default=20)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--density", type=float, default=1.0, help="LeNet fc density (output layer at the IMP-matched density)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     build, shape, make_opt = CASES[a.case]
     model = build()
     opt = make_opt(model.parameters())
+    masks = lenet_masks(model, a.density) if a.density < 1.0 else None
     x = torch.randn(*shape)
     y = torch.randint(0, 10, (shape[0],))
 
     def step():
+        if masks is not None:
+            # How PyTorch lottery frameworks (OpenLTH's PrunedModel) train a ticket: dense weights times a mask.
+            with torch.no_grad():
+                for p, m in masks:
+                    p.mul_(m)
         opt.zero_grad()
         loss = F.cross_entropy(model(x), y)
         loss.backward()

@@ -17,6 +17,8 @@ import { maskAgreement } from '../src/studies/planted/metrics.js';
 import { plantRun } from '../src/studies/planted/plant-run.js';
 import { loadPlantedRun } from '../src/studies/planted/store.js';
 import { fitPiecewiseLinear, evalPwl } from '../src/studies/planted/pwl.js';
+import { trainOnTask, evaluate } from '../src/studies/planted/train.js';
+import { seek } from '../src/studies/planted/seek.js';
 import { ConfigError } from '../src/util/errors.js';
 import { runCli } from './helpers/cli.js';
 
@@ -238,6 +240,32 @@ test('plant runs are stored, reloaded exactly and reused', () => {
   const out = outputs(loaded.meta.widths, loaded.params, loaded.mask, data.test.x, data.test.n).map((v, i) => v / loaded.meta.scale[i % 3]!);
   assert.ok(Math.abs(scoreOutputs(data, out, data.test).loss - loaded.meta.target_test.loss) < 1e-8);
   assert.notEqual(plantRun({ task: 'helix', depth: 4, width: 32, seed: 3 }, root).dir, a.dir);
+});
+
+test('training (Adam 1e-3, batch 32) fits the relu task and keeps masked weights at zero', () => {
+  const task = makeTask('relu', 1);
+  const model = new PlantedMlp([1, 16, 16, 1]);
+  const { mother, p } = planted('relu', 4, 16);
+  model.loadStateDict(mother);
+  const before = evaluate(model, task, task.test).loss;
+  const mask = new Map([...p.mask].map(([n, m]) => [n, m.map((_, i) => (i % 3 === 0 ? 0 : 1))]));
+  applyMasks(model, mask);
+  const { steps } = trainOnTask(model, task, { epochs: 2, seed: 0 });
+  assert.equal(steps, 2 * Math.ceil(9000 / 32));
+  const after = evaluate(model, task, task.test).loss;
+  assert.ok(after < 0.01 && after < before / 10, `MSE ${before} -> ${after}`);
+  for (const [n, m] of mask) model.namedParameters().find(([pn]) => pn === n)![1].data.forEach((w, i) => m[i] === 0 && assert.equal(w, 0));
+});
+
+test('seek at density 1 keeps everything: recall 1, precision = planted density', async () => {
+  const run = plantRun({ task: 'relu', depth: 4, width: 8, seed: 1 }, path.join(tmp, 'seek'));
+  const r = await seek(run, { pruner: 'magnitude', density: 1, epochs: 0 });
+  assert.equal(r.recovery.total.recall, 1);
+  assert.equal(r.recovery.total.precision, run.meta.density);
+  assert.equal(r.collapse.collapsed, false);
+  // Untrained, the planted ticket ÷ scale is the target itself.
+  assert.ok(Math.abs(r.planted.init_rescaled.loss - run.meta.target_test.loss) < 1e-9);
+  assert.equal(r.ticket.test.loss, r.ticket.init.loss);
 });
 
 function assertOneLineError(r: ReturnType<typeof runCli>, pattern: RegExp): void {

@@ -1,6 +1,7 @@
-// 2-D convolution (NCHW input, OIHW weight). Stride-1 convolutions go to the direct AVX-512 kernels in convk.cc
-// when the build has them; everything else by im2col + GEMM, one image at a time so the column buffer stays
-// small (C*KH*KW x OH*OW floats) and each GEMM is large enough to run at full BLAS speed.
+// 2-D convolution (NCHW input, OIHW weight). Stride-1 passes go to the direct AVX-512 kernels in convk.cc when
+// the build has them and the shape suits them (conv2dUsesDirect tells which); everything else runs by im2col +
+// GEMM, one image at a time so the column buffer stays small (C*KH*KW x OH*OW floats) and each GEMM is large
+// enough to run at full BLAS speed.
 #include "tl.h"
 #include "convk.h"
 #include <algorithm>

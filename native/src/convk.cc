@@ -2,14 +2,17 @@
 //
 // Forward and backward-data are both "correlations": out[m][oh][ow] = sum_k A[m][k] * xp[koff[k] + oh*Wp + ow]
 // over a zero-padded input xp, with k = (c, kh, kw) and koff[k] = (c*Hp + kh)*Wp + kw. An output tile is MR
-// output channels x NR = 16*NV consecutive pixels of one output row; its accumulators live in MR*NV zmm
-// registers while k runs over the whole reduction, each step loading NV vectors straight from the padded image
-// (the im2col row segment, which is just a shifted input row) and broadcasting MR weights packed [k][MR].
-// Backward-data is the forward correlation of dy (padded by KH-1-pad) with the flipped, transposed weights.
+// output channels x NR = 16*NV consecutive pixels of one output row (or, for narrow images, of the flattened
+// padded grid, see Layout); its accumulators live in MR*NV zmm registers while k runs over the whole reduction,
+// each step loading NV vectors straight from the padded image (the im2col row segment, which is just a shifted
+// input row) and broadcasting MR weights packed [k][MR]. Backward-data is the forward correlation of dy (padded
+// by KH-1-pad) with the flipped, transposed weights, so it needs no col2im scatter.
 //
 // Backward-filter reduces over pixels: dw'[r][o] += sum_p x_hwc[p + roff[r]] * dy^T[p][o] with r = (kh, kw, c)
 // over an NHWC copy of the padded input and a transposed copy of dy, so both operands are plain loads
 // (vectors along o, broadcasts along r). The result is permuted into dw[o][c][kh][kw] at the end.
+//
+// Images are independent, so with several threads each takes a contiguous range of the batch.
 #include "convk.h"
 #include <algorithm>
 #include <cstdint>
@@ -89,8 +92,13 @@ void forImages(int N, int threads, const Body& body) {
       errors[t] = std::current_exception();
     }
   };
-  for (int t = 1; t < T; ++t) pool.emplace_back(run, t);
+  int started = 1;
+  try {
+    for (; started < T; ++started) pool.emplace_back(run, started);
+  } catch (...) {  // no more threads to be had: the calling thread does the rest
+  }
   run(0);
+  for (int t = started; t < T; ++t) run(t);
   for (auto& th : pool) th.join();
   for (auto& e : errors)
     if (e) std::rethrow_exception(e);
@@ -99,10 +107,12 @@ void forImages(int N, int threads, const Body& body) {
 // Thread count for a job: thread start-up (tens of microseconds each) must stay small against the work.
 int threadsFor(int threads, int N, double flops) { return flops < 4e7 ? 1 : std::max(1, std::min(threads, N)); }
 
-inline __mmask16 tailMask(int lanes) { return lanes >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << lanes) - 1u); }
+inline __mmask16 tailMask(int lanes) {
+  return lanes >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << lanes) - 1u);
+}
 
 // ---------------------------------------------------------------------------------------------------------
-// Correlation tile: MR output channels x (16*NV) pixels of one output row.
+// Correlation tile: MR output channels x (16*NV) consecutive output positions (the last vector masked by `last`).
 template <int MR, int NV>
 void corrTile(int K, const float* __restrict a, const float* __restrict xb, const int32_t* __restrict koff,
               float* __restrict y, size_t ldy, __mmask16 last, const float* __restrict bias) {
@@ -404,9 +414,18 @@ FiltFn filtFnFor(int nv, int mr) {
 
 // The correlation kernels need at least ~60% of their vector lanes doing useful work to beat im2col + GEMM; the
 // filter gradient reduces over pixels, so it only needs enough of them per image to amortize its tile loads.
-bool suitableForward(const Shape& s) { return chooseLayout(s.OH, s.OW, s.KW, s.O).efficiency >= 0.6; }
-bool suitableBackwardData(const Shape& s) { return chooseLayout(s.H, s.W, s.KW, s.C).efficiency >= 0.6; }
-bool suitableBackwardFilter(const Shape& s) { return static_cast<long>(s.OH) * s.OW >= 64; }
+// Offsets into one padded image are int32.
+static bool fitsInt32(size_t channels, size_t rows, size_t cols) { return channels * rows * cols < (size_t{1} << 31); }
+
+bool suitableForward(const Shape& s) {
+  return fitsInt32(s.C, s.OH + s.KH - 1, s.OW + s.KW - 1) && chooseLayout(s.OH, s.OW, s.KW, s.O).efficiency >= 0.6;
+}
+bool suitableBackwardData(const Shape& s) {
+  return fitsInt32(s.O, s.H + s.KH - 1, s.W + s.KW - 1) && chooseLayout(s.H, s.W, s.KW, s.C).efficiency >= 0.6;
+}
+bool suitableBackwardFilter(const Shape& s) {
+  return fitsInt32(s.C, s.H + 2 * s.pad, s.W + 2 * s.pad) && static_cast<long>(s.OH) * s.OW >= 64;
+}
 
 void forward(const Shape& s, const float* x, const float* w, const float* b, float* y, int threads) {
   Corr p{s.N, s.C, s.H, s.W, s.pad, s.pad, s.KH, s.KW, s.O, s.OH, s.OW};

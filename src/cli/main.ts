@@ -12,6 +12,7 @@ import { runsCommand } from './commands/runs.js';
 import { plantCommand } from './commands/plant.js';
 import { seekCommand } from './commands/seek.js';
 import { pruneCommand } from './commands/prune.js';
+import { exportCommand } from './commands/export.js';
 import type { GlobalOptions } from './output.js';
 
 const debug = process.argv.includes('--debug');
@@ -58,6 +59,7 @@ reportCommand(program);
 plantCommand(program);
 seekCommand(program);
 pruneCommand(program);
+exportCommand(program);
 
 process.on('uncaughtException', handle);
 try {

@@ -11,6 +11,7 @@ import { augmentBatch } from '../data/cifar10.js';
 import { Rng } from '../engine/rng.js';
 import type { Model } from '../models/model.js';
 import { lrAt, type ScheduleConfig } from '../nn/schedule.js';
+import { applyKernelChoices, chooseKernels, type KernelChoice, type KernelPolicy } from '../nn/dispatch.js';
 import { applyMasks, type Masks } from '../pruning/masks.js';
 import type { DatasetHparams, TrainingHparams } from '../hparams/groups.js';
 import { buildOptimizer } from '../training/optimizer-config.js';
@@ -46,6 +47,8 @@ export interface LevelOutcome {
   earlyStopStep: number;
   earlyStopTestAccuracy: number;
   curve: CurvePoint[];
+  /** Dense or sparse kernel per layer, chosen once for the level's mask. */
+  kernels: KernelChoice[];
 }
 
 export interface LevelSpec {
@@ -62,6 +65,7 @@ export interface LevelSpec {
   dir: string;
   lock: RunLock;
   checkpointEvery: number;
+  kernels: KernelPolicy;
   /** Called with the weights after `rewindStep` iterations (level 0 of a rewinding run). */
   rewindStep?: number;
   onRewindPoint?: (weights: Weights) => void;
@@ -86,7 +90,7 @@ function evalPoint(model: Model, data: LevelData, step: number, trainLoss: numbe
   return { step, train_loss: trainLoss, val_loss: val?.loss ?? null, val_accuracy: val?.accuracy ?? null, test_loss: test.loss, test_accuracy: test.accuracy };
 }
 
-export function summarize(curve: CurvePoint[], seconds: number, steps: number): LevelOutcome {
+export function summarize(curve: CurvePoint[], seconds: number, steps: number, kernels: KernelChoice[]): LevelOutcome {
   const last = curve[curve.length - 1]!;
   let best = curve[0]!;
   for (const p of curve) if ((p.val_loss ?? p.test_loss) < (best.val_loss ?? best.test_loss)) best = p;
@@ -99,6 +103,7 @@ export function summarize(curve: CurvePoint[], seconds: number, steps: number): 
     earlyStopStep: best.step,
     earlyStopTestAccuracy: best.test_accuracy,
     curve,
+    kernels,
   };
 }
 
@@ -115,16 +120,19 @@ export async function trainLevel(spec: LevelSpec): Promise<LevelOutcome> {
   let seconds = 0;
   let lossSum = 0;
   let lossCount = 0;
+  let kernels: KernelChoice[];
 
   applyMasks(model, spec.masks);
   if (fs.existsSync(ckptFile)) {
     const ck = loadTensors(ckptFile);
     model.loadStateDict(new Map([...ck.values].filter(([n]) => n.startsWith('model.')).map(([n, v]) => [n.slice(6), v])));
     optimizer.loadStateDict(new Map([...ck.values].filter(([n]) => n.startsWith('optim.')).map(([n, v]) => [n.slice(6), v])));
-    const state = JSON.parse(ck.metadata.state ?? '{}') as { step: number; curve: CurvePoint[]; seconds: number; lossSum: number; lossCount: number };
-    ({ step, curve, seconds, lossSum, lossCount } = state);
+    const state = JSON.parse(ck.metadata.state ?? '{}') as { step: number; curve: CurvePoint[]; seconds: number; lossSum: number; lossCount: number; kernels: KernelChoice[] };
+    ({ step, curve, seconds, lossSum, lossCount, kernels } = state);
+    applyKernelChoices(model, kernels);
   } else {
     model.loadStateDict(spec.start);
+    kernels = chooseKernels(model, spec.dataset.batchSize, spec.kernels);
     curve.push(evalPoint(model, data, step, null));
   }
   skipBatches(sampler, step);
@@ -158,7 +166,7 @@ export async function trainLevel(spec: LevelSpec): Promise<LevelOutcome> {
       const values = new Map<string, Float32Array>();
       for (const [n, v] of model.stateDict()) values.set(`model.${n}`, v);
       for (const [n, v] of optimizer.stateDict()) values.set(`optim.${n}`, v);
-      saveTensors(ckptFile, model, values, { ...spec.meta, kind: 'checkpoint', step, state: JSON.stringify({ step, curve, seconds, lossSum, lossCount }) });
+      saveTensors(ckptFile, model, values, { ...spec.meta, kind: 'checkpoint', step, state: JSON.stringify({ step, curve, seconds, lossSum, lossCount, kernels }) });
     }
     if (Date.now() - lastYield > 100) {
       await yieldToEventLoop(); // lets the run lock refresh and the progress bar draw
@@ -166,5 +174,5 @@ export async function trainLevel(spec: LevelSpec): Promise<LevelOutcome> {
     }
   }
   optimizer.lr = baseLr;
-  return summarize(curve, seconds, total - spec.startStep);
+  return summarize(curve, seconds, total - spec.startStep, kernels);
 }

@@ -25,6 +25,7 @@ import { loadMasks, loadTensors, saveMasks, saveTensors, type Weights } from './
 import { nextMask } from './prune-step.js';
 import { trainLevel, totalIterations, type LevelData, type LevelOutcome } from './level-trainer.js';
 import { branchSeed, type BranchName } from './branches.js';
+import type { KernelChoice, KernelPolicy } from '../nn/dispatch.js';
 
 export interface LotteryOptions {
   hparams: LotteryHparams;
@@ -38,6 +39,8 @@ export interface LotteryOptions {
   retrain?: TrainingHparams;
   dataDir?: string;
   checkpointEvery: number;
+  /** Kernel policy for masked layers: auto (timed per level), dense or sparse. */
+  kernels?: KernelPolicy;
   onLevel?: (r: LevelRecord) => void;
   onStep?: (done: number, total: number, info: string) => void;
 }
@@ -57,6 +60,7 @@ export interface LevelRecord {
   seconds: number;
   reused: boolean;
   dir: string;
+  kernels: KernelChoice[];
   curve: LevelOutcome['curve'];
 }
 
@@ -224,6 +228,7 @@ async function runLevel(ctx: Ctx, job: LevelJob): Promise<void> {
       dir,
       lock: ctx.lock,
       checkpointEvery: o.checkpointEvery,
+      kernels: o.kernels ?? 'auto',
       rewindStep: job.level === 0 && job.branch === TRUNK && ctx.rewindStep > 0 && !fs.existsSync(rewindFile) ? ctx.rewindStep : undefined,
       onRewindPoint: (w) => {
         ctx.lock.assertHeld();
@@ -249,6 +254,7 @@ async function runLevel(ctx: Ctx, job: LevelJob): Promise<void> {
       seconds: outcome.seconds,
       reused: false,
       dir,
+      kernels: outcome.kernels,
       curve: outcome.curve,
     };
     writeFileAtomic(resultFile, JSON.stringify(record) + '\n');

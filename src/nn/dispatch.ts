@@ -78,6 +78,15 @@ function writeCache(c: Record<string, CacheEntry>): void {
   }
 }
 
+/** Re-applies recorded choices (a resumed level keeps the kernels it started with). */
+export function applyKernelChoices(model: Module, choices: readonly KernelChoice[]): void {
+  const layers = new Map(linearLayers(model));
+  for (const c of choices) {
+    const l = layers.get(c.layer);
+    if (l) l.kernel = c.kernel;
+  }
+}
+
 /** Sets each masked Linear layer's kernel (unmasked layers stay dense) and returns what was chosen. */
 export function chooseKernels(model: Module, batchSize: number, policy: KernelPolicy = 'auto', reps = 5): KernelChoice[] {
   const choices: KernelChoice[] = [];

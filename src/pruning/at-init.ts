@@ -8,6 +8,9 @@ import { resolvePruner, type PrunerName } from './scorers/index.js';
 import { applyAndScore, startMasks } from './scorers/score.js';
 import type { Pruner, PruneContext } from './scorers/types.js';
 
+export type { Pruner, PruneContext, Scores } from './scorers/types.js';
+export type { PrunerName } from './scorers/index.js';
+
 export type Scope = 'global' | 'local';
 
 export interface PruneOptions {

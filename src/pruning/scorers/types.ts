@@ -39,6 +39,9 @@ export interface Pruner {
   readonly name: string;
   /** Scoring rounds pruneAtInit runs unless told otherwise (SynFlow is iterative, the others one-shot). */
   readonly defaultRounds: number;
-  /** Scores every prunable weight of ctx.model as it is now; may change the model only transiently. */
+  /**
+   * Scores every prunable weight of ctx.model as it is now. It may leave the model changed (SynFlow takes |θ|):
+   * scoreWeights and pruneAtInit restore the model's full state after every call.
+   */
   score(ctx: ScoreContext): Scores;
 }

@@ -103,10 +103,7 @@ export function makeTask(name: TaskName, seed: number, opts: TaskOptions = {}): 
     }
   }
   const nTrain = Math.ceil(frac * n);
-  const split = (lo: number, hi: number): Split => ({
-    n: hi - lo,
-    x: x.slice(lo * shape.inDim, hi * shape.inDim),
-    y: y.slice(lo * (shape.kind === 'classification' ? 1 : shape.outDim), hi * (shape.kind === 'classification' ? 1 : shape.outDim)),
-  });
+  const per = shape.kind === 'classification' ? 1 : shape.outDim; // target values per sample
+  const split = (lo: number, hi: number): Split => ({ n: hi - lo, x: x.slice(lo * shape.inDim, hi * shape.inDim), y: y.slice(lo * per, hi * per) });
   return { name, kind: shape.kind, inDim: shape.inDim, outDim: shape.outDim, seed, train: split(0, nTrain), test: split(nTrain, n) };
 }
