@@ -29,6 +29,18 @@ export function defaultExportPath(ticket: Ticket, format: ExportFormat): string 
   return path.join(ticket.dir, format === 'onnx' ? 'ticket.onnx' : 'ticket.csr.safetensors');
 }
 
+/** Creates `file`'s directory; a file in the way is named (mkdir alone would only say EEXIST). */
+function makeParentDir(file: string): void {
+  let existing = path.dirname(file);
+  while (!fs.existsSync(existing) && existing !== path.dirname(existing)) existing = path.dirname(existing);
+  if (!fs.statSync(existing).isDirectory()) throw new UserError(`cannot write ${file}: ${existing} is not a directory`);
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+  } catch (e) {
+    throw new UserError(`cannot write ${file}: ${(e as Error).message.split(',')[0]}`);
+  }
+}
+
 /** Encodes the ticket and writes it atomically to `file` (creating its directory): all or nothing. */
 export function exportTicket(ticket: Ticket, format: ExportFormat, file: string): ExportResult {
   const meta = { experiment: ticket.experiment, replicate: ticket.replicate, branch: ticket.branch, level: ticket.level, density: ticket.density };
@@ -40,11 +52,7 @@ export function exportTicket(ticket: Ticket, format: ExportFormat, file: string)
     bytes = encodeOnnx(ticket.model, meta);
     nnz = Object.fromEntries([...ticket.masks].map(([n, m]) => [n, m.reduce((a, b) => a + b, 0)]));
   }
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-  } catch (e) {
-    throw new UserError(`cannot write ${file}: ${(e as Error).message.split(',')[0]}`);
-  }
+  makeParentDir(file);
   writeFileAtomic(file, bytes);
   return { format, file, bytes: bytes.byteLength, model: ticket.model.name, density: ticket.density, nnz };
 }
