@@ -1,5 +1,6 @@
 // Batch assembly: gathers rows of a uint8 dataset by index and converts them to normalized floats.
 #include "tl.h"
+#include <algorithm>
 
 namespace tl {
 
@@ -22,8 +23,21 @@ static Napi::Value GatherU8(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// kthSmallest(values, k) -> the k-th smallest value (1-based), partially reordering `values` in place:
+// O(n) selection, where a full sort of tens of millions of pruning scores would take seconds.
+static Napi::Value KthSmallest(const Napi::CallbackInfo& info) {
+  Args a(info, "kthSmallest");
+  size_t n;
+  float* v = a.f32any(0, "values", &n);
+  size_t k = a.integer(1, "k", 1);
+  if (k > n) a.fail("k larger than the number of values");
+  std::nth_element(v, v + (k - 1), v + n);
+  return Napi::Number::New(info.Env(), v[k - 1]);
+}
+
 void registerData(Napi::Env env, Napi::Object exports) {
   exports.Set("gatherU8", Napi::Function::New(env, GatherU8));
+  exports.Set("kthSmallest", Napi::Function::New(env, KthSmallest));
 }
 
 }  // namespace tl

@@ -1,5 +1,6 @@
 // Magnitude pruning: remove the surviving weights of smallest |w|, per layer (each at its own rate) or globally
 // across layers. Ties at the threshold are broken by index, so the result is deterministic.
+import { native } from '../engine/native.js';
 import { ConfigError } from '../util/errors.js';
 import { cloneMasks, countOnes, type Masks } from './masks.js';
 
@@ -18,11 +19,16 @@ export function pruneSmallest(groups: { scores: Float32Array; mask: Float32Array
   if (k > alive) throw new Error(`cannot prune ${k} of ${alive} surviving weights`);
   const values = new Float32Array(alive);
   let j = 0;
-  for (const g of groups) for (let i = 0; i < g.mask.length; i++) if (g.mask[i] !== 0) values[j++] = g.scores[i]!;
-  values.sort();
-  const threshold = values[k - 1]!;
+  for (const g of groups)
+    for (let i = 0; i < g.mask.length; i++)
+      if (g.mask[i] !== 0) {
+        const s = g.scores[i]!;
+        if (Number.isNaN(s)) throw new Error('pruning scores contain NaN (did training diverge?)');
+        values[j++] = s;
+      }
+  const threshold = native.kthSmallest(values, k); // O(n) selection (reorders the scratch copy)
   let below = 0;
-  for (let i = 0; i < alive && values[i]! < threshold; i++) below++;
+  for (let i = 0; i < alive; i++) if (values[i]! < threshold) below++;
   let atThreshold = k - below; // how many entries equal to the threshold to prune, in index order
   for (const g of groups)
     for (let i = 0; i < g.mask.length; i++) {
