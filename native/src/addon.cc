@@ -3,6 +3,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <algorithm>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace tl {
 
@@ -38,6 +41,13 @@ static Napi::Value SetGemmBackend(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+#if defined(__GLIBC__)
+  // Activations of conv nets are megabyte buffers allocated and freed every step. With glibc's defaults they are
+  // mmapped and the heap is trimmed eagerly, so each step pays hundreds of thousands of fresh-page faults;
+  // keeping them on the heap and not trimming it reuses the pages (measured: ~300K → ~47K faults per 25 steps).
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+#endif
   // One thread unless told otherwise: small GEMMs do not scale, and parallelism pays across runs instead.
   const char* t = std::getenv("TICKETLAB_THREADS");
   setThreads(t ? std::max(1, std::atoi(t)) : 1);

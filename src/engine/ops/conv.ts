@@ -2,24 +2,11 @@
 import { native } from '../native.js';
 import { Tensor, accumulateGrad, gradTarget, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
+import { uninitializedF32 } from '../buffers.js';
 
 export interface Conv2dOptions {
   stride?: number;
   padding?: number;
-}
-
-/**
- * A Float32Array for a kernel that overwrites every element. Large ones come from Buffer.allocUnsafe, which above
- * its pool threshold returns an unpooled ArrayBuffer of exactly that size without the zero fill (megabytes per call
- * for conv activations); anything else, or a pooled slice, gets an ordinary zeroed array.
- */
-function uninitializedF32(n: number): Float32Array {
-  const bytes = n * 4;
-  if (bytes >= 1 << 16) {
-    const b = Buffer.allocUnsafe(bytes);
-    if (b.byteOffset === 0 && b.buffer.byteLength === bytes) return new Float32Array(b.buffer, 0, n);
-  }
-  return new Float32Array(n);
 }
 
 export function conv2dOutputSize(size: number, kernel: number, stride: number, padding: number): number {

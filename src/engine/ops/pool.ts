@@ -3,27 +3,7 @@ import { native } from '../native.js';
 import { Tensor, accumulateGrad, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 import { conv2dOutputSize } from './conv.js';
-
-/**
- * Arrays for kernels that overwrite every element. Large ones come from Buffer.allocUnsafe, which above its pool
- * threshold returns an unpooled ArrayBuffer of exactly that size without the zero fill; anything else, or a pooled
- * slice, gets an ordinary zeroed array.
- */
-function uninitializedBuffer(bytes: number): ArrayBuffer | null {
-  if (bytes < 1 << 16) return null;
-  const b = Buffer.allocUnsafe(bytes);
-  return b.byteOffset === 0 && b.buffer.byteLength === bytes ? (b.buffer as ArrayBuffer) : null;
-}
-
-function uninitializedF32(n: number): Float32Array {
-  const buf = uninitializedBuffer(n * 4);
-  return buf ? new Float32Array(buf, 0, n) : new Float32Array(n);
-}
-
-function uninitializedI32(n: number): Int32Array {
-  const buf = uninitializedBuffer(n * 4);
-  return buf ? new Int32Array(buf, 0, n) : new Int32Array(n);
-}
+import { uninitializedF32, uninitializedI32 } from '../buffers.js';
 
 function dims4(op: string, x: Tensor): [number, number, number, number] {
   if (x.ndim !== 4) throw new RangeError(`${op}: input must be 4-D [N, C, H, W], got ${shapeStr(x.shape)}`);
