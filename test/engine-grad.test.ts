@@ -173,3 +173,30 @@ test('layout conversions and chains of feature-major ops', () => {
   // sparse → relu → dense linear → cross-entropy: layouts are converted where needed
   gradCheck('sparse chain', [x, w1, w2], () => ops.softmaxCrossEntropy(ops.linear(ops.relu(ops.sparseLinear(x, w1, null, csr1)), w2), labels));
 });
+
+test('sparse conv2d (CSR, stride 1) matches dense conv and passes gradient checks', () => {
+  const r = new Rng(23, 'sparse-conv');
+  for (const [density, k, pad] of [[1, 3, 1], [0.4, 3, 0], [0.1, 5, 2], [0.3, 1, 0]] as const) {
+    const x = randomTensor(r, [2, 3, 6, 7]);
+    const w = randomTensor(r, [4, 3, k, k], 0.5);
+    const b = randomTensor(r, [4]);
+    const mask = Float32Array.from({ length: w.size }, () => (r.uniform() < density ? 1 : 0));
+    for (let i = 0; i < w.size; i++) w.data[i]! *= mask[i]!;
+    const csr = ops.csrFromMask(mask, 4, 3 * k * k);
+    const dense = noGrad(() => ops.conv2d(x, w, b, { padding: pad }));
+    const sparse = noGrad(() => ops.sparseConv2d(x, w, b, csr, pad));
+    assert.deepEqual(sparse.shape, dense.shape);
+    for (let i = 0; i < dense.size; i++) assert.ok(Math.abs(dense.data[i]! - sparse.data[i]!) < 1e-4, `d=${density} k=${k} [${i}]`);
+    gradCheck(`sparseConv2d d=${density} k=${k} p=${pad}`, [x, b], () => ops.sparseConv2d(x, w, b, csr, pad), { maxPoints: 40 });
+    w.grad = null;
+    const out = ops.sparseConv2d(x, w, b, csr, pad);
+    const ones = new Float32Array(out.size).fill(1);
+    backward(out, ones);
+    const wd = Tensor.from(w.data, w.shape, true);
+    backward(ops.conv2d(x.detach(), wd, null, { padding: pad }), ones);
+    for (let i = 0; i < w.size; i++) {
+      if (mask[i] === 0) assert.equal(w.grad![i], 0);
+      else assert.ok(Math.abs(wd.grad![i]! - w.grad![i]!) < 1e-3 * (1 + Math.abs(wd.grad![i]!)), `dW[${i}]`);
+    }
+  }
+});

@@ -65,6 +65,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerOptim(env, exports);
   registerData(env, exports);
   registerSparse(env, exports);
+  registerSparseConv(env, exports);
   return exports;
 }
 

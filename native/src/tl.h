@@ -88,5 +88,6 @@ void registerLoss(Napi::Env env, Napi::Object exports);
 void registerOptim(Napi::Env env, Napi::Object exports);
 void registerData(Napi::Env env, Napi::Object exports);
 void registerSparse(Napi::Env env, Napi::Object exports);
+void registerSparseConv(Napi::Env env, Napi::Object exports);
 
 }  // namespace tl

@@ -47,6 +47,8 @@ export interface NativeCore {
   adamStep(w: F, g: F, m: F, v: F, mask: F | null, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number): void;
   gatherU8(src: Uint8Array, idx: I, rowLen: number, n: number, scale: number, shift: number, out: F): void;
   kthSmallest(values: F, k: number): number;
+  sparseConv2dForward(rowPtr: I, colIdx: I, N: number, C: number, H: number, W: number, O: number, K: number, pad: number, values: F, bias: F | null, x: F, y: F): void;
+  sparseConv2dBackward(rowPtr: I, colIdx: I, N: number, C: number, H: number, W: number, O: number, K: number, pad: number, values: F, x: F, dy: F, dx: F | null, dValues: F | null, dBias: F | null, accumulate: boolean): void;
   sparseLinearForward(rowPtr: I, colIdx: I, values: F, bias: F | null, xT: F, yT: F, Out: number, In: number, N: number): void;
   sparseLinearBackward(rowPtr: I, colIdx: I, values: F, xT: F, dyT: F, dxT: F | null, dValues: F | null, dBias: F | null, Out: number, In: number, N: number, accumulate: boolean): void;
   gatherIndexed(src: F, idx: I, dst: F, n: number): void;

@@ -10,6 +10,8 @@ import { Rng } from '../engine/rng.js';
 import { sum } from '../engine/ops/arith.js';
 import { Module } from './module.js';
 import { Linear } from './layers/linear.js';
+import { Conv2d } from './layers/conv.js';
+import { noGrad } from '../engine/autograd.js';
 
 export type KernelPolicy = 'auto' | 'dense' | 'sparse';
 export const KERNEL_POLICIES: readonly KernelPolicy[] = ['auto', 'dense', 'sparse'];
@@ -23,17 +25,33 @@ export interface KernelChoice {
   sparse_ms: number | null;
 }
 
-function linearLayers(m: Module, prefix = ''): [string, Linear][] {
-  const out: [string, Linear][] = [];
+type Switchable = Linear | Conv2d;
+
+function switchableLayers(m: Module, prefix = ''): [string, Switchable][] {
+  const out: [string, Switchable][] = [];
   for (const [n, c] of m.children()) {
     const name = prefix ? `${prefix}.${n}` : n;
-    if (c instanceof Linear) out.push([name, c]);
-    out.push(...linearLayers(c, name));
+    if (c instanceof Linear || c instanceof Conv2d) out.push([name, c]);
+    out.push(...switchableLayers(c, name));
   }
   return out;
 }
 
-function timeLayer(layer: Linear, x: Tensor, reps: number): number {
+/** Input shape of a layer at this batch size; conv layers need one forward pass of the model to know it. */
+function inputShapeOf(model: Module, layer: Switchable, batchSize: number): number[] | null {
+  if (layer instanceof Linear) return [batchSize, layer.inFeatures];
+  if (!layer.lastInputShape) {
+    const shape = (model as unknown as { inputShape?: readonly number[] }).inputShape;
+    if (!shape) return null;
+    const wasTraining = model.training;
+    model.eval();
+    noGrad(() => model.forward(new Tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), [1, ...shape])));
+    model.train(wasTraining);
+  }
+  return layer.lastInputShape ? [batchSize, ...layer.lastInputShape.slice(1)] : null;
+}
+
+function timeLayer(layer: Switchable, x: Tensor, reps: number): number {
   const once = () => {
     const y = layer.forward(x);
     backward(sum(y));
@@ -80,32 +98,39 @@ function writeCache(c: Record<string, CacheEntry>): void {
 
 /** Re-applies recorded choices (a resumed level keeps the kernels it started with). */
 export function applyKernelChoices(model: Module, choices: readonly KernelChoice[]): void {
-  const layers = new Map(linearLayers(model));
+  const layers = new Map(switchableLayers(model));
   for (const c of choices) {
     const l = layers.get(c.layer);
     if (l) l.kernel = c.kernel;
   }
 }
 
-/** Sets each masked Linear layer's kernel (unmasked layers stay dense) and returns what was chosen. */
+/** Sets each masked Linear / stride-1 Conv2d layer's kernel (unmasked layers stay dense); returns the choices. */
 export function chooseKernels(model: Module, batchSize: number, policy: KernelPolicy = 'auto', reps = 5): KernelChoice[] {
   const choices: KernelChoice[] = [];
   const rng = new Rng(0, 'kernel-timing');
-  for (const [name, layer] of linearLayers(model)) {
+  for (const [name, layer] of switchableLayers(model)) {
     const mask = layer.weight.mask;
     const density = layer.weight.density();
-    if (!mask || policy !== 'auto') {
-      layer.kernel = mask && policy === 'sparse' ? 'sparse' : 'dense';
+    const capable = layer instanceof Linear || layer.sparseCapable;
+    if (!mask || !capable || policy !== 'auto') {
+      layer.kernel = mask && capable && policy === 'sparse' ? 'sparse' : 'dense';
       choices.push({ layer: name, density, kernel: layer.kernel, dense_ms: null, sparse_ms: null });
       continue;
     }
-    // Dense and sparse kernels round differently, so the choice is cached per machine: the same layer, batch
-    // size and number of non-zeros always get the same kernel, keeping reruns and resumed runs bit-identical.
-    const key = `${layer.outFeatures}x${layer.inFeatures}/b${batchSize}/nnz${layer.weight.active?.length ?? layer.weight.size}`;
+    const shape = inputShapeOf(model, layer, batchSize);
+    if (!shape) {
+      layer.kernel = 'dense';
+      choices.push({ layer: name, density, kernel: 'dense', dense_ms: null, sparse_ms: null });
+      continue;
+    }
+    // Dense and sparse kernels round differently, so the choice is cached per machine: the same layer, input,
+    // batch size and number of non-zeros always get the same kernel, keeping reruns and resumed runs bit-identical.
+    const key = `${layer instanceof Linear ? 'linear' : 'conv'}:${layer.weight.shape.join('x')}/in${shape.join('x')}/nnz${layer.weight.active?.length ?? layer.weight.size}`;
     const cache = readCache();
     let entry = cache[key];
     if (!entry) {
-      const x = new Tensor(rng.fillNormal(new Float32Array(batchSize * layer.inFeatures)), [batchSize, layer.inFeatures], true);
+      const x = new Tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1))), shape, true);
       layer.kernel = 'dense';
       const denseMs = timeLayer(layer, x, reps);
       layer.kernel = 'sparse';

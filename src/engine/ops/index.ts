@@ -9,3 +9,4 @@ export { embedding } from './embedding.js';
 export { softmaxCrossEntropy, mse, countCorrect } from './loss.js';
 export { batchMajor, featureMajor } from './layout.js';
 export { sparseLinear, csrFromMask, type CsrStructure } from './sparse-linear.js';
+export { sparseConv2d } from './sparse-conv.js';

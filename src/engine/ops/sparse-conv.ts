@@ -1,0 +1,33 @@
+// Conv2d (stride 1) over a CSR weight: rows are output channels, columns (c, kh, kw). Like sparseLinear, values
+// are gathered from the dense masked parameter and gradients scattered back at the non-zeros only.
+import { native } from '../native.js';
+import { Tensor, accumulateGrad, gradTarget, shapeStr } from '../tensor.js';
+import { needsGrad, record } from '../autograd.js';
+import { uninitializedF32 } from '../buffers.js';
+import type { CsrStructure } from './sparse-linear.js';
+
+export function sparseConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, csr: CsrStructure, padding: number): Tensor {
+  const [O, Cw, K, K2] = weight.shape as [number, number, number, number];
+  if (K !== K2) throw new RangeError(`sparseConv2d: square kernels only, got ${shapeStr(weight.shape)}`);
+  if (x.ndim !== 4 || x.shape[1] !== Cw) throw new RangeError(`sparseConv2d: input ${shapeStr(x.shape)} does not match weight ${shapeStr(weight.shape)}`);
+  if (csr.rows !== O || csr.cols !== Cw * K * K) throw new RangeError('sparseConv2d: CSR structure does not match the weight');
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const OH = H + 2 * padding - K + 1;
+  const OW = W + 2 * padding - K + 1;
+  if (OH < 1 || OW < 1) throw new RangeError(`sparseConv2d: kernel ${K}x${K} larger than padded input ${H}x${W}`);
+  const nnz = csr.flat.length;
+  const values = new Float32Array(nnz);
+  native.gatherIndexed(weight.data, csr.flat, values, nnz);
+  const y = new Tensor(uninitializedF32(N * O * OH * OW), [N, O, OH, OW]);
+  native.sparseConv2dForward(csr.rowPtr, csr.colIdx, N, C, H, W, O, K, padding, values, bias ? bias.data : null, x.data, y.data);
+  if (!needsGrad(x, weight, bias)) return y;
+  return record(y, 'sparseConv2d', bias ? [x, weight, bias] : [x, weight], (g) => {
+    const dx = x.requiresGrad ? uninitializedF32(x.size) : null;
+    const dw = gradTarget(weight);
+    const dValues = dw ? new Float32Array(nnz) : null;
+    const db = bias ? gradTarget(bias) : null;
+    native.sparseConv2dBackward(csr.rowPtr, csr.colIdx, N, C, H, W, O, K, padding, values, x.data, g, dx, dValues, db?.buf ?? null, db?.accumulate ?? false);
+    if (dw && dValues) native.scatterIndexed(dValues, csr.flat, dw.buf, nnz, dw.accumulate);
+    if (dx) accumulateGrad(x, dx);
+  });
+}
