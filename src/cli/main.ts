@@ -3,7 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { native } from '../engine/native.js';
 import { UserError } from '../util/errors.js';
-import { oneOf, positiveInt } from './parse.js';
+import { oneOf, positiveInt } from '../util/flags.js';
 import { infoCommand } from './commands/info.js';
 import { trainCommand } from './commands/train.js';
 import { lotteryCommand } from './commands/lottery.js';

@@ -5,7 +5,7 @@ import { INIT_NAMES } from '../nn/init.js';
 import { OPTIMIZER_NAMES } from '../training/optimizer-config.js';
 import { parseSteps } from '../util/steps.js';
 import { ConfigError } from '../util/errors.js';
-import { fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../cli/parse.js';
+import { fraction, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber } from '../util/flags.js';
 import type { LotteryHparams } from './groups.js';
 
 type Group = 'dataset' | 'model' | 'training' | 'pruning';

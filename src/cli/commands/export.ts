@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { defaultExportPath, EXPORT_FORMATS, exportTicket, loadTicket, ONNX_FAMILIES, type ExportFormat } from '../../export/index.js';
 import { TRUNK } from '../../lottery/layout.js';
-import { nonNegativeInt, oneOf, positiveInt } from '../parse.js';
+import { nonNegativeInt, oneOf, positiveInt } from '../../util/flags.js';
 import { emit, say, type GlobalOptions } from '../output.js';
 
 interface ExportOptions {

@@ -7,7 +7,7 @@ import { runLottery, type LevelRecord } from '../../lottery/runner.js';
 import { defaultRoot } from '../../lottery/layout.js';
 import { parseBranches, BRANCH_NAMES, type BranchName } from '../../lottery/branches.js';
 import { ConfigError } from '../../util/errors.js';
-import { nonNegativeInt, oneOf, positiveInt } from '../parse.js';
+import { nonNegativeInt, oneOf, positiveInt } from '../../util/flags.js';
 import { KERNEL_POLICIES, type KernelPolicy } from '../../nn/dispatch.js';
 import { progressBar } from '../progress.js';
 import { emit, say, type GlobalOptions } from '../output.js';

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { defaultRoot } from '../../lottery/layout.js';
 import { plantRun } from '../../studies/planted/plant-run.js';
 import { TASK_NAMES, type TaskName } from '../../studies/planted/tasks.js';
-import { nonNegativeInt, oneOf, positiveInt } from '../parse.js';
+import { nonNegativeInt, oneOf, positiveInt } from '../../util/flags.js';
 import { emit, say, type GlobalOptions } from '../output.js';
 
 export function plantCommand(program: Command): void {

@@ -16,7 +16,7 @@ import { countOnes, totalDensity } from '../../pruning/masks.js';
 import { makePruner, PRUNER_NAMES, type PrunerName, type PruneContext } from '../../pruning/scorers/index.js';
 import { saveMasks } from '../../lottery/tensors.js';
 import { ConfigError } from '../../util/errors.js';
-import { nonNegativeInt, oneOf, positiveInt } from '../parse.js';
+import { nonNegativeInt, oneOf, positiveInt } from '../../util/flags.js';
 import { emit, say, type GlobalOptions } from '../output.js';
 
 interface PruneOptions {

@@ -8,7 +8,7 @@ import { TRUNK } from '../../lottery/layout.js';
 import { accuracyPlot, earlyStopPlot, lineChart, markdownTable, ticketTable, writePlot, type TicketRow } from '../../report/index.js';
 import { writeFileAtomic } from '../../store/atomic.js';
 import { UserError } from '../../util/errors.js';
-import { oneOf } from '../parse.js';
+import { oneOf } from '../../util/flags.js';
 import { emit, say, type GlobalOptions } from '../output.js';
 
 interface Row extends TicketRow {

@@ -7,7 +7,7 @@ import { checkPruner, seek, type SeekResult } from '../../studies/planted/seek.j
 import type { Agreement } from '../../studies/planted/metrics.js';
 import type { Score } from '../../studies/planted/score.js';
 import { ConfigError } from '../../util/errors.js';
-import { nonNegativeInt, oneOf, positiveInt } from '../parse.js';
+import { nonNegativeInt, oneOf, positiveInt } from '../../util/flags.js';
 import { emit, say, type GlobalOptions } from '../output.js';
 
 /** A density in (0, 1], or 'planted' (the ground truth's). */

@@ -15,7 +15,7 @@ import { trainLoop } from '../../training/train.js';
 import { evaluate } from '../../training/evaluate.js';
 import { parseSteps, toIterations } from '../../util/steps.js';
 import { ConfigError } from '../../util/errors.js';
-import { intList, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber, fraction } from '../parse.js';
+import { intList, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber, fraction } from '../../util/flags.js';
 import { progressBar } from '../progress.js';
 import { emit, say, type GlobalOptions } from '../output.js';
 

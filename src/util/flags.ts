@@ -1,5 +1,5 @@
-// Strict parsers for CLI option values: a bad value is a ConfigError naming the flag, never NaN downstream.
-import { ConfigError } from '../util/errors.js';
+// Strict parsers for flag values (CLI options and hyperparameter fields): a bad value is a ConfigError naming the flag, never NaN downstream.
+import { ConfigError } from './errors.js';
 
 export function positiveInt(flag: string) {
   return (v: string): number => {
