@@ -4,13 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
-#if defined(__AVX512F__)
-#if defined(__GNUC__) && !defined(__clang__)
-// GCC 12 flags the _mm512_undefined_ps() placeholders inside its own intrinsic wrappers.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
-#endif
+#include "simd.h"
 
 namespace tl {
 

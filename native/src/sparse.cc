@@ -3,6 +3,7 @@
 // backward pass over the non-zeros that yields the input gradient and the weight gradient at the mask's
 // non-zeros only. Cost follows the number of non-zeros, not the dense size.
 #include "tl.h"
+#include "simd.h"
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -33,9 +34,6 @@ static Csr readCsr(const Args& a, size_t first, int rows, int cols) {
 }
 
 #ifdef __AVX512F__
-// GCC 12 warns falsely inside _mm512_reduce_add_ps (maybe-uninitialized in its own header).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
 // AVX-512: the batch row is NB 16-float blocks, the last one masked when N is not a multiple of 16, so the
 // tail costs one masked vector op instead of a scalar loop (masked loads never fault past the row's end).
 template <int NB>
