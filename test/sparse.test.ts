@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Tensor, Rng, backward, ops, noGrad } from '../src/engine/index.js';
-import { Adam, SGD, initializeModel, chooseKernels, type KernelPolicy } from '../src/nn/index.js';
+import { Adam, SGD, initializeModel, chooseKernels, trainingMemory, type KernelPolicy } from '../src/nn/index.js';
 import { createModel, type Model } from '../src/models/index.js';
 
 function masked(name: string, density: number, seed = 0): Model {
@@ -81,5 +81,73 @@ test('the dispatcher times both kernels, caches its choice and reports it', () =
     if (prev === undefined) delete process.env.TICKETLAB_KERNEL_CACHE;
     else process.env.TICKETLAB_KERNEL_CACHE = prev;
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sparse kernels pack their weights: gradients and optimizer state hold the non-zeros only', () => {
+  const m = masked('mnist_lenet_300_100', 0.035);
+  const opt = new Adam(m.parameters(), { lr: 1e-3 });
+  chooseKernels(m, 8, 'sparse');
+  const rng = new Rng(5, 'sparse-test-data');
+  const x = new Tensor(rng.fillNormal(new Float32Array(8 * 784)), [8, 1, 28, 28]);
+  const y = Int32Array.from({ length: 8 }, () => rng.int(10));
+  for (let s = 0; s < 3; s++) {
+    opt.zeroGrad();
+    backward(ops.softmaxCrossEntropy(m.forward(x), y));
+    opt.step();
+  }
+  for (const [name, p] of m.prunableParameters()) {
+    assert.ok(p.packed, `${name} packed`);
+    assert.equal(p.storage.length, p.active!.length);
+    assert.equal(p.grad!.length, p.active!.length, `${name} gradient is packed`);
+  }
+  const mem = trainingMemory(m, opt);
+  const prunable = m.prunableParameters().reduce((s, [, p]) => s + p.size, 0);
+  const nnz = m.prunableParameters().reduce((s, [, p]) => s + p.active!.length, 0);
+  const biases = m.parameters().filter((p) => !p.prunable).reduce((s, p) => s + p.size, 0);
+  // values, gradients and Adam's two moments: 16 bytes per stored value, none for pruned weights
+  assert.equal(mem.weights + mem.gradients + mem.optimizer, 16 * (nnz + biases));
+  assert.ok(mem.weights + mem.gradients + mem.optimizer < 0.06 * mem.denseEquivalent, JSON.stringify(mem));
+  assert.equal(mem.denseEquivalent, 16 * (prunable + biases));
+  // reading the dense values unpacks (always correct) and the optimizer follows the storage back
+  const dense = m.prunableParameters()[0]![1];
+  const before = dense.denseCopy();
+  assert.deepEqual(dense.data, before);
+  assert.ok(!dense.packed);
+  opt.zeroGrad();
+  backward(ops.softmaxCrossEntropy(m.forward(x), y));
+  opt.step();
+  for (let j = 0; j < dense.size; j++) if (dense.mask![j] === 0) assert.ok(Object.is(dense.data[j], 0));
+});
+
+test('a packed model saves and restores like a dense one and resumes bit-identically', () => {
+  const rng = new Rng(5, 'sparse-test-data');
+  const x = new Tensor(rng.fillNormal(new Float32Array(8 * 784)), [8, 1, 28, 28]);
+  const y = Int32Array.from({ length: 8 }, () => rng.int(10));
+  const run = (m: Model, o: Adam | SGD, steps: number) => {
+    for (let s = 0; s < steps; s++) {
+      o.zeroGrad();
+      backward(ops.softmaxCrossEntropy(m.forward(x), y));
+      o.step();
+    }
+  };
+  for (const make of [(ps: ReturnType<Model['parameters']>) => new Adam(ps, { lr: 1e-3 }), (ps: ReturnType<Model['parameters']>) => new SGD(ps, { lr: 0.05, momentum: 0.9 })]) {
+    const a = masked('mnist_lenet_300_100', 0.05);
+    const oa = make(a.parameters());
+    chooseKernels(a, 8, 'sparse');
+    run(a, oa, 3);
+    const modelState = a.stateDict();
+    const optState = oa.stateDict();
+    for (const [n, v] of modelState) assert.equal(v.length, a.namedParameters().find(([k]) => k === n)![1].size, `${n} saved dense`);
+    run(a, oa, 3);
+
+    const b = masked('mnist_lenet_300_100', 0.05);
+    const ob = make(b.parameters());
+    chooseKernels(b, 8, 'sparse');
+    b.loadStateDict(modelState);
+    ob.loadStateDict(optState);
+    assert.ok(b.prunableParameters().every(([, p]) => p.packed), 'loading keeps weights packed');
+    run(b, ob, 3);
+    for (const [n, v] of a.stateDict()) assert.deepEqual(b.stateDict().get(n), v, `${n} after resume`);
   }
 });

@@ -1,5 +1,6 @@
 // An in-memory image classification dataset. Pixels stay uint8 (MNIST is 47 MB this way, 188 MB as float32) and
 // are normalized only when a batch is gathered: x = (pixel/255 - mean) / std, laid out [n, C, H, W].
+import { uninitializedF32 } from '../engine/buffers.js';
 import { native } from '../engine/native.js';
 import { Rng } from '../engine/rng.js';
 import { ConfigError, DataError } from '../util/errors.js';
@@ -91,7 +92,7 @@ export class ImageDataset {
       x = out.x.length === n * D ? out.x : out.x.subarray(0, n * D);
       y = out.y.length === n ? out.y : out.y.subarray(0, n);
     } else {
-      x = new Float32Array(n * D);
+      x = uninitializedF32(n * D); // every element is written below
       y = new Int32Array(n);
     }
     for (let i = 0; i < n; i++) {

@@ -27,7 +27,9 @@ export function shapeStr(shape: Shape): string {
 
 export class Tensor {
   readonly shape: number[];
-  data: Float32Array;
+  /** Element count of `shape` (a packed parameter's storage may hold fewer values: see nn/parameter.ts). */
+  readonly size: number;
+  protected _data: Float32Array;
   grad: Float32Array | null = null;
   /** The gradient buffer holds last step's values: the next write overwrites instead of adding. */
   gradStale = false;
@@ -42,7 +44,8 @@ export class Tensor {
   constructor(data: Float32Array, shape: Shape, requiresGrad = false) {
     const n = sizeOf(shape);
     if (data.length !== n) throw new RangeError(`data has ${data.length} elements but shape ${shapeStr(shape)} needs ${n}`);
-    this.data = data;
+    this._data = data;
+    this.size = n;
     this.shape = [...shape];
     this.requiresGrad = requiresGrad;
   }
@@ -55,8 +58,19 @@ export class Tensor {
     return new Tensor(Float32Array.from(values), shape ?? [values.length], requiresGrad);
   }
 
-  get size(): number {
-    return this.data.length;
+  /** The values, row-major over `shape`. */
+  get data(): Float32Array {
+    return this._data;
+  }
+
+  set data(d: Float32Array) {
+    if (d.length !== this.size) throw new RangeError(`data has ${d.length} elements but shape ${shapeStr(this.shape)} needs ${this.size}`);
+    this._data = d;
+  }
+
+  /** Length of the gradient buffer: the element count, or a packed parameter's number of stored values. */
+  get gradSize(): number {
+    return this.size;
   }
 
   get ndim(): number {
@@ -91,7 +105,7 @@ export class Tensor {
 export function gradTarget(t: Tensor): { buf: Float32Array; accumulate: boolean } | null {
   if (!t.requiresGrad) return null;
   if (t.grad && !t.gradStale) return { buf: t.grad, accumulate: true };
-  if (!t.grad) t.grad = new Float32Array(t.size);
+  if (!t.grad) t.grad = new Float32Array(t.gradSize);
   t.gradStale = false;
   return { buf: t.grad, accumulate: false };
 }

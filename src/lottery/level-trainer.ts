@@ -132,7 +132,7 @@ export async function trainLevel(spec: LevelSpec): Promise<LevelOutcome> {
     applyKernelChoices(model, kernels);
   } else {
     model.loadStateDict(spec.start);
-    kernels = chooseKernels(model, spec.dataset.batchSize, spec.kernels);
+    kernels = chooseKernels(model, spec.dataset.batchSize, spec.kernels, 7, (params) => buildOptimizer(params, training));
     curve.push(evalPoint(model, data, step, null));
   }
   skipBatches(sampler, step);

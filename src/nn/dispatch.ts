@@ -1,6 +1,8 @@
-// Chooses, per masked layer, the dense kernel (GEMM on the masked weight) or the sparse one (CSR), by timing
-// both on the layer's real shape and mask. Done once per mask (per pruning level): below ~85% sparsity dense
-// GEMM wins, above it the sparse kernels do (../shared/reference/platform.md), but the crossover depends on shape.
+// Chooses, per masked layer, the dense kernel (GEMM on the masked weight) or the sparse one (CSR on a packed
+// weight), by timing both on the layer's real shape and mask: forward, backward (with the input gradient only
+// where training computes one) and the optimizer's update, whose cost follows the storage (dense weights and
+// state, or only the non-zeros). Done once per mask (per pruning level): below ~85% sparsity dense GEMM wins,
+// above it the sparse kernels do (../shared/reference/platform.md), but the crossover depends on shape.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +13,9 @@ import { sum } from '../engine/ops/arith.js';
 import { Module } from './module.js';
 import { Linear } from './layers/linear.js';
 import { Conv2d } from './layers/conv.js';
-import { noGrad } from '../engine/autograd.js';
+import { Adam } from './optim/adam.js';
+import type { Optimizer } from './optim/optimizer.js';
+import type { Parameter } from './parameter.js';
 
 export type KernelPolicy = 'auto' | 'dense' | 'sparse';
 export const KERNEL_POLICIES: readonly KernelPolicy[] = ['auto', 'dense', 'sparse'];
@@ -37,34 +41,49 @@ function switchableLayers(m: Module, prefix = ''): [string, Switchable][] {
   return out;
 }
 
-/** Input shape of a layer at this batch size; conv layers need one forward pass of the model to know it. */
-function inputShapeOf(model: Module, layer: Switchable, batchSize: number): number[] | null {
-  if (layer instanceof Linear) return [batchSize, layer.inFeatures];
-  if (!layer.lastInputShape) {
+/**
+ * Input shape of a layer at this batch size, and whether training needs its input gradient (not for a layer fed
+ * the model's input). Layers record both on every forward pass; one eval-mode pass of a single sample tells them.
+ */
+function inputOf(model: Module, layer: Switchable, batchSize: number): { shape: number[]; needsGrad: boolean } | null {
+  if (!layer.lastInputShape || layer.lastInputNeedsGrad === null) {
     const shape = (model as unknown as { inputShape?: readonly number[] }).inputShape;
-    if (!shape) return null;
-    const wasTraining = model.training;
-    model.eval();
-    noGrad(() => model.forward(new Tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), [1, ...shape])));
-    model.train(wasTraining);
+    if (shape) {
+      const wasTraining = model.training;
+      model.eval();
+      try {
+        model.forward(new Tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), [1, ...shape]));
+      } finally {
+        model.train(wasTraining);
+      }
+    }
   }
-  return layer.lastInputShape ? [batchSize, ...layer.lastInputShape.slice(1)] : null;
+  if (layer instanceof Linear) return { shape: [batchSize, layer.inFeatures], needsGrad: layer.lastInputNeedsGrad ?? true };
+  return layer.lastInputShape ? { shape: [batchSize, ...layer.lastInputShape.slice(1)], needsGrad: layer.lastInputNeedsGrad ?? true } : null;
 }
 
-function timeLayer(layer: Switchable, x: Tensor, reps: number): number {
-  const once = () => {
-    const y = layer.forward(x);
-    backward(sum(y));
-  };
-  once(); // warm-up (builds the CSR structure)
-  const times: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = process.hrtime.bigint();
-    once();
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+/**
+ * Fastest time of one training step of the layer alone (forward, backward, optimizer update) on each kernel. The
+ * two are timed alternately and the minimum kept, so a burst of load elsewhere on the machine cannot pick for
+ * one side.
+ */
+function timeKernels(layer: Switchable, x: Tensor, reps: number, makeOptimizer: (params: Parameter[]) => Optimizer): { dense: number; sparse: number } {
+  const params = layer.bias ? [layer.weight, layer.bias] : [layer.weight];
+  const optimizers = { dense: makeOptimizer(params), sparse: makeOptimizer(params) };
+  const best = { dense: Infinity, sparse: Infinity };
+  for (let r = -1; r < reps; r++) {
+    for (const kernel of ['dense', 'sparse'] as const) {
+      layer.setKernel(kernel);
+      const opt = optimizers[kernel];
+      const t0 = process.hrtime.bigint();
+      opt.zeroGrad();
+      backward(sum(layer.forward(x)));
+      opt.step();
+      // The first round warms up (builds the CSR structure, allocates optimizer state) and is not counted.
+      if (r >= 0) best[kernel] = Math.min(best[kernel], Number(process.hrtime.bigint() - t0) / 1e6);
+    }
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return best;
 }
 
 interface CacheEntry {
@@ -101,12 +120,24 @@ export function applyKernelChoices(model: Module, choices: readonly KernelChoice
   const layers = new Map(switchableLayers(model));
   for (const c of choices) {
     const l = layers.get(c.layer);
-    if (l) l.kernel = c.kernel;
+    if (l) l.setKernel(c.kernel);
   }
 }
 
-/** Sets each masked Linear / stride-1 Conv2d layer's kernel (unmasked layers stay dense); returns the choices. */
-export function chooseKernels(model: Module, batchSize: number, policy: KernelPolicy = 'auto', reps = 5): KernelChoice[] {
+/** Timing updates with Adam unless told otherwise (the papers' LeNet and ResNet recipes differ: SGD is cheaper). */
+const defaultTimingOptimizer = (params: Parameter[]): Optimizer => new Adam(params, { lr: 1e-3 });
+
+/**
+ * Sets each masked Linear / stride-1 Conv2d layer's kernel (unmasked layers stay dense; sparse ones are packed);
+ * returns the choices. `makeOptimizer` should build the optimizer training will use, so its update is timed too.
+ */
+export function chooseKernels(
+  model: Module,
+  batchSize: number,
+  policy: KernelPolicy = 'auto',
+  reps = 7,
+  makeOptimizer: (params: Parameter[]) => Optimizer = defaultTimingOptimizer,
+): KernelChoice[] {
   const choices: KernelChoice[] = [];
   const rng = new Rng(0, 'kernel-timing');
   for (const [name, layer] of switchableLayers(model)) {
@@ -114,33 +145,38 @@ export function chooseKernels(model: Module, batchSize: number, policy: KernelPo
     const density = layer.weight.density();
     const capable = layer instanceof Linear || layer.sparseCapable;
     if (!mask || !capable || policy !== 'auto') {
-      layer.kernel = mask && capable && policy === 'sparse' ? 'sparse' : 'dense';
+      layer.setKernel(mask && capable && policy === 'sparse' ? 'sparse' : 'dense');
       choices.push({ layer: name, density, kernel: layer.kernel, dense_ms: null, sparse_ms: null });
       continue;
     }
-    const shape = inputShapeOf(model, layer, batchSize);
-    if (!shape) {
-      layer.kernel = 'dense';
+    const input = inputOf(model, layer, batchSize);
+    if (!input) {
+      layer.setKernel('dense');
       choices.push({ layer: name, density, kernel: 'dense', dense_ms: null, sparse_ms: null });
       continue;
     }
+    const { shape, needsGrad } = input;
     // Dense and sparse kernels round differently, so the choice is cached per machine: the same layer, input,
-    // batch size and number of non-zeros always get the same kernel, keeping reruns and resumed runs bit-identical.
-    const key = `${layer instanceof Linear ? 'linear' : 'conv'}:${layer.weight.shape.join('x')}/in${shape.join('x')}/nnz${layer.weight.active?.length ?? layer.weight.size}`;
+    // batch size, number of non-zeros and optimizer always get the same kernel, keeping reruns and resumed runs
+    // bit-identical. The version prefix retires choices timed by older kernels.
+    const probe = makeOptimizer([layer.weight]).constructor.name;
+    const key = `v3:${layer instanceof Linear ? 'linear' : 'conv'}:${layer.weight.shape.join('x')}/in${shape.join('x')}${needsGrad ? '' : '/nodx'}/nnz${layer.weight.active?.length ?? layer.weight.size}/${probe}`;
     const cache = readCache();
     let entry = cache[key];
     if (!entry) {
-      const x = new Tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1))), shape, true);
-      layer.kernel = 'dense';
-      const denseMs = timeLayer(layer, x, reps);
-      layer.kernel = 'sparse';
-      const sparseMs = timeLayer(layer, x, reps);
-      // Timing ran real backward passes: drop what they left in the gradients.
-      for (const p of [layer.weight, layer.bias]) if (p) p.grad = null;
+      const x = new Tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1))), shape, needsGrad);
+      // Timing trains the layer for a few steps: put its weights back afterwards.
+      const saved = [layer.weight, layer.bias].map((p) => p?.denseCopy() ?? null);
+      const { dense: denseMs, sparse: sparseMs } = timeKernels(layer, x, reps, makeOptimizer);
+      [layer.weight, layer.bias].forEach((p, i) => {
+        if (!p) return;
+        p.assignDense(saved[i]!);
+        p.grad = null;
+      });
       entry = { kernel: sparseMs < denseMs ? 'sparse' : 'dense', dense_ms: +denseMs.toFixed(4), sparse_ms: +sparseMs.toFixed(4) };
       writeCache({ ...readCache(), [key]: entry });
     }
-    layer.kernel = entry.kernel;
+    layer.setKernel(entry.kernel);
     choices.push({ layer: name, density, ...entry });
   }
   return choices;

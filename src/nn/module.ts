@@ -57,28 +57,33 @@ export abstract class Module {
   /** Copies of every parameter and buffer, keyed by dotted name. */
   stateDict(): Map<string, Float32Array> {
     const s = new Map<string, Float32Array>();
-    for (const [n, p] of this.namedParameters()) s.set(n, p.data.slice());
+    for (const [n, p] of this.namedParameters()) s.set(n, p.denseCopy());
     for (const [n, b] of this.namedBuffers()) s.set(n, b.slice());
     return s;
   }
 
-  /** Loads values by name (shapes must match); masks stay attached and are re-applied. */
+  /** Loads values by name (shapes must match); masks stay attached and are re-applied, packed weights stay packed. */
   loadStateDict(state: ReadonlyMap<string, Float32Array>, strict = true): void {
-    const targets = new Map<string, Float32Array>([
-      ...this.namedParameters().map(([n, p]) => [n, p.data] as [string, Float32Array]),
-      ...this.namedBuffers(),
-    ]);
-    for (const [n, dst] of targets) {
+    const params = new Map(this.namedParameters());
+    const buffers = new Map(this.namedBuffers());
+    const sizes = new Map<string, number>([...[...params].map(([n, p]) => [n, p.size] as [string, number]), ...[...buffers].map(([n, b]) => [n, b.length] as [string, number])]);
+    for (const [n, size] of sizes) {
       const src = state.get(n);
       if (!src) {
         if (strict) throw new Error(`state is missing '${n}'`);
         continue;
       }
-      if (src.length !== dst.length) throw new RangeError(`'${n}' has ${src.length} values, the model expects ${dst.length}`);
-      dst.set(src);
+      if (src.length !== size) throw new RangeError(`'${n}' has ${src.length} values, the model expects ${size}`);
     }
-    if (strict) for (const n of state.keys()) if (!targets.has(n)) throw new Error(`state has unknown entry '${n}'`);
-    for (const [, p] of this.namedParameters()) if (p.mask) p.setMask(p.mask);
+    if (strict) for (const n of state.keys()) if (!sizes.has(n)) throw new Error(`state has unknown entry '${n}'`);
+    for (const [n, p] of params) {
+      const src = state.get(n);
+      if (src) p.assignDense(src);
+    }
+    for (const [n, b] of buffers) {
+      const src = state.get(n);
+      if (src) b.set(src);
+    }
   }
 
   train(on = true): this {

@@ -1,10 +1,11 @@
-// Conv2d (stride 1) over a CSR weight: rows are output channels, columns (c, kh, kw). Like sparseLinear, values
-// are gathered from the dense masked parameter and gradients scattered back at the non-zeros only.
+// Conv2d (stride 1) over a CSR weight: rows are output channels, columns (c, kh, kw). Like sparseLinear, it reads
+// a packed weight's non-zeros directly (or gathers them from a dense masked one) and computes the weight gradient
+// at the non-zeros only.
 import { native } from '../native.js';
 import { Tensor, accumulateGrad, gradTarget, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 import { uninitializedF32 } from '../buffers.js';
-import type { CsrStructure } from './sparse-linear.js';
+import { isPacked, packedValues, storeWeightGrad, type CsrStructure } from './sparse-linear.js';
 
 export function sparseConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, csr: CsrStructure, padding: number): Tensor {
   const [O, Cw, K, K2] = weight.shape as [number, number, number, number];
@@ -16,18 +17,20 @@ export function sparseConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, csr
   const OW = W + 2 * padding - K + 1;
   if (OH < 1 || OW < 1) throw new RangeError(`sparseConv2d: kernel ${K}x${K} larger than padded input ${H}x${W}`);
   const nnz = csr.flat.length;
-  const values = new Float32Array(nnz);
-  native.gatherIndexed(weight.data, csr.flat, values, nnz);
+  const values = packedValues(weight, csr, nnz);
   const y = new Tensor(uninitializedF32(N * O * OH * OW), [N, O, OH, OW]);
   native.sparseConv2dForward(csr.rowPtr, csr.colIdx, N, C, H, W, O, K, padding, values, bias ? bias.data : null, x.data, y.data);
   if (!needsGrad(x, weight, bias)) return y;
   return record(y, 'sparseConv2d', bias ? [x, weight, bias] : [x, weight], (g) => {
     const dx = x.requiresGrad ? uninitializedF32(x.size) : null;
     const dw = gradTarget(weight);
-    const dValues = dw ? new Float32Array(nnz) : null;
     const db = bias ? gradTarget(bias) : null;
-    native.sparseConv2dBackward(csr.rowPtr, csr.colIdx, N, C, H, W, O, K, padding, values, x.data, g, dx, dValues, db?.buf ?? null, db?.accumulate ?? false);
-    if (dw && dValues) native.scatterIndexed(dValues, csr.flat, dw.buf, nnz, dw.accumulate);
+    // A packed weight's gradient is written in place when it shares the kernel's one accumulate flag with the bias.
+    const direct = dw !== null && isPacked(weight) && (!db || db.accumulate === dw.accumulate);
+    const dValues = dw ? (direct ? dw.buf : new Float32Array(nnz)) : null;
+    const acc = direct ? dw.accumulate : (db?.accumulate ?? false);
+    native.sparseConv2dBackward(csr.rowPtr, csr.colIdx, N, C, H, W, O, K, padding, values, x.data, g, dx, dValues, db?.buf ?? null, acc);
+    if (dw && dValues && !direct) storeWeightGrad(weight, dValues, dw, csr);
     if (dx) accumulateGrad(x, dx);
   });
 }

@@ -1,6 +1,7 @@
-// Linear layer over a CSR weight (fixed mask): y = x Wᵀ + b in feature-major layout. The weight's values are
-// gathered from the dense (masked) parameter each call and its gradient is scattered back at the non-zeros
-// only, so parameters, masks and optimizers stay the same whichever kernel a layer uses.
+// Linear layer over a CSR weight (fixed mask): y = x Wᵀ + b in feature-major layout. The weight gradient is
+// computed at the non-zeros only. A packed weight (nn/parameter.ts: only its non-zeros stored, in CSR order)
+// is used as it is and gets a packed gradient; a dense masked one has its values gathered each call and its
+// gradient scattered back, so either storage trains the same.
 import { native } from '../native.js';
 import { Tensor, accumulateGrad, gradTarget, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
@@ -20,21 +21,60 @@ export function csrFromMask(mask: Float32Array, rows: number, cols: number): Csr
   if (mask.length !== rows * cols) throw new RangeError(`mask has ${mask.length} entries, weight ${rows}x${cols}`);
   let nnz = 0;
   for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) nnz++;
-  const rowPtr = new Int32Array(rows + 1);
-  const colIdx = new Int32Array(nnz);
   const flat = new Int32Array(nnz);
-  let k = 0;
-  for (let r = 0; r < rows; r++) {
-    rowPtr[r] = k;
-    const off = r * cols;
-    for (let c = 0; c < cols; c++)
-      if (mask[off + c] !== 0) {
-        colIdx[k] = c;
-        flat[k++] = off + c;
-      }
+  for (let i = 0, k = 0; i < mask.length; i++) if (mask[i] !== 0) flat[k++] = i;
+  return csrFromIndices(flat, rows, cols);
+}
+
+/** CSR structure from the ascending flat (row-major) indices of the non-zeros, which it keeps as `flat`. */
+export function csrFromIndices(flat: Int32Array, rows: number, cols: number): CsrStructure {
+  const rowPtr = new Int32Array(rows + 1);
+  const colIdx = new Int32Array(flat.length);
+  let prev = -1;
+  for (let k = 0; k < flat.length; k++) {
+    const f = flat[k]!;
+    if (f <= prev || f >= rows * cols) throw new RangeError(`non-zero indices must ascend within [0, ${rows * cols})`);
+    prev = f;
+    const r = Math.floor(f / cols);
+    colIdx[k] = f - r * cols;
+    rowPtr[r + 1]!++;
   }
-  rowPtr[rows] = k;
+  for (let r = 0; r < rows; r++) rowPtr[r + 1]! += rowPtr[r]!;
   return { rowPtr, colIdx, flat, rows, cols };
+}
+
+/** A weight that stores only its non-zeros, in CSR order (structurally: nn/parameter.ts's Parameter). */
+interface PackedWeight {
+  readonly packed: boolean;
+  readonly storage: Float32Array;
+}
+
+export function isPacked(w: Tensor): boolean {
+  return (w as Tensor & Partial<PackedWeight>).packed === true;
+}
+
+/** The weight's non-zeros in CSR order: a packed weight's own storage, or gathered from the dense values. */
+export function packedValues(weight: Tensor, csr: CsrStructure, nnz: number): Float32Array {
+  if (isPacked(weight)) {
+    const v = (weight as Tensor & PackedWeight).storage;
+    if (v.length !== nnz) throw new RangeError(`packed weight holds ${v.length} values, the CSR structure ${nnz}`);
+    return v;
+  }
+  const values = new Float32Array(nnz);
+  native.gatherIndexed(weight.data, csr.flat, values, nnz);
+  return values;
+}
+
+/** Puts the gradient at the non-zeros where the weight keeps it: as it is when packed, scattered when dense. */
+export function storeWeightGrad(weight: Tensor, dValues: Float32Array, dw: { buf: Float32Array; accumulate: boolean }, csr: CsrStructure): void {
+  if (isPacked(weight)) {
+    if (dValues === dw.buf) return; // written in place
+    if (dw.accumulate) native.axpy(1, dValues, dw.buf, dValues.length);
+    else dw.buf.set(dValues);
+    return;
+  }
+  // Entries off the mask are never written, so a fresh buffer stays zero there.
+  native.scatterIndexed(dValues, csr.flat, dw.buf, dValues.length, dw.accumulate);
 }
 
 export function sparseLinear(x: Tensor, weight: Tensor, bias: Tensor | null, csr: CsrStructure): Tensor {
@@ -44,8 +84,7 @@ export function sparseLinear(x: Tensor, weight: Tensor, bias: Tensor | null, csr
   const xT = featureMajor(x);
   const n = x.shape[0]!;
   const nnz = csr.flat.length;
-  const values = new Float32Array(nnz);
-  native.gatherIndexed(weight.data, csr.flat, values, nnz);
+  const values = packedValues(weight, csr, nnz);
   const y = new Tensor(new Float32Array(outF * n), [n, outF]);
   y.featureMajor = true;
   native.sparseLinearForward(csr.rowPtr, csr.colIdx, values, bias ? bias.data : null, xT.data, y.data, outF, inF, n);
@@ -53,13 +92,13 @@ export function sparseLinear(x: Tensor, weight: Tensor, bias: Tensor | null, csr
   return record(y, 'sparseLinear', bias ? [xT, weight, bias] : [xT, weight], (g) => {
     const dxT = xT.requiresGrad ? new Float32Array(xT.size) : null;
     const dw = gradTarget(weight);
-    const dValues = dw ? new Float32Array(nnz) : null;
     const db = bias ? gradTarget(bias) : null;
-    native.sparseLinearBackward(csr.rowPtr, csr.colIdx, values, xT.data, g, dxT, dValues, db?.buf ?? null, outF, inF, n, db?.accumulate ?? false);
-    if (dw && dValues) {
-      // Entries off the mask are never written, so a fresh buffer stays zero there.
-      native.scatterIndexed(dValues, csr.flat, dw.buf, nnz, dw.accumulate);
-    }
+    // A packed weight's gradient is written in place when it shares the kernel's one accumulate flag with the bias.
+    const direct = dw !== null && isPacked(weight) && (!db || db.accumulate === dw.accumulate);
+    const dValues = dw ? (direct ? dw.buf : new Float32Array(nnz)) : null;
+    const acc = direct ? dw.accumulate : (db?.accumulate ?? false);
+    native.sparseLinearBackward(csr.rowPtr, csr.colIdx, values, xT.data, g, dxT, dValues, db?.buf ?? null, outF, inF, n, acc);
+    if (dw && dValues && !direct) storeWeightGrad(weight, dValues, dw, csr);
     if (dxT) accumulateGrad(xT, dxT);
   });
 }

@@ -1,8 +1,9 @@
 import { Tensor } from '../../engine/tensor.js';
+import { isGradEnabled } from '../../engine/autograd.js';
 import type { Rng } from '../../engine/rng.js';
 import { conv2d } from '../../engine/ops/conv.js';
 import { sparseConv2d } from '../../engine/ops/sparse-conv.js';
-import { csrFromMask, type CsrStructure } from '../../engine/ops/sparse-linear.js';
+import { csrFromIndices, type CsrStructure } from '../../engine/ops/sparse-linear.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { biasUniform, initialize, type InitName } from '../init.js';
@@ -22,8 +23,9 @@ export class Conv2d extends Module {
   kernel: 'dense' | 'sparse' = 'dense';
   /** Shape of the last input, so the dispatcher can time this layer on its real size. */
   lastInputShape: number[] | null = null;
+  lastInputNeedsGrad: boolean | null = null;
   private csr: CsrStructure | null = null;
-  private csrMask: Float32Array | null = null;
+  private csrOf: Int32Array | null = null;
 
   constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, cfg: Conv2dConfig = {}) {
     super();
@@ -43,14 +45,25 @@ export class Conv2d extends Module {
     return this.stride === 1;
   }
 
+  /**
+   * Switches the kernel. The sparse kernel packs a masked weight (only its non-zeros are stored, so gradient
+   * and optimizer state shrink with it); the dense kernel needs the dense weight back.
+   */
+  setKernel(kernel: 'dense' | 'sparse'): void {
+    this.kernel = kernel;
+    if (kernel === 'sparse' && this.weight.mask && this.sparseCapable) this.weight.pack();
+    else this.weight.unpack();
+  }
+
   forward(x: Tensor): Tensor {
     this.lastInputShape = x.shape;
+    if (isGradEnabled()) this.lastInputNeedsGrad = x.requiresGrad; // noGrad passes (evaluation) tell nothing
     const mask = this.weight.mask;
     if (this.kernel === 'dense' || !mask || !this.sparseCapable) return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding });
-    if (this.csrMask !== mask) {
+    if (this.csrOf !== this.weight.active) {
       const k = this.kernelSize;
-      this.csr = csrFromMask(mask, this.outChannels, this.inChannels * k * k);
-      this.csrMask = mask;
+      this.csr = csrFromIndices(this.weight.active!, this.outChannels, this.inChannels * k * k);
+      this.csrOf = this.weight.active;
     }
     return sparseConv2d(x, this.weight, this.bias, this.csr!, this.padding);
   }

@@ -1,7 +1,8 @@
 import { Tensor } from '../../engine/tensor.js';
+import { isGradEnabled } from '../../engine/autograd.js';
 import type { Rng } from '../../engine/rng.js';
 import { linear } from '../../engine/ops/linear.js';
-import { csrFromMask, sparseLinear, type CsrStructure } from '../../engine/ops/sparse-linear.js';
+import { csrFromIndices, sparseLinear, type CsrStructure } from '../../engine/ops/sparse-linear.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { biasUniform, initialize, type InitName } from '../init.js';
@@ -11,8 +12,11 @@ export class Linear extends Module {
   readonly bias: Parameter | null;
   /** Which kernel runs this layer: dense GEMM on the masked weight, or CSR sparse (see nn/dispatch.ts). */
   kernel: 'dense' | 'sparse' = 'dense';
+  /** Shape of the last input and whether it needed a gradient, so the dispatcher can time this layer as trained. */
+  lastInputShape: number[] | null = null;
+  lastInputNeedsGrad: boolean | null = null;
   private csr: CsrStructure | null = null;
-  private csrMask: Float32Array | null = null;
+  private csrOf: Int32Array | null = null;
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, bias = true) {
     super();
@@ -25,13 +29,25 @@ export class Linear extends Module {
     if (this.bias) biasUniform(this.bias, this.inFeatures, rng);
   }
 
+  /**
+   * Switches the kernel. The sparse kernel packs a masked weight (only its non-zeros are stored, so gradient
+   * and optimizer state shrink with it); the dense kernel needs the dense weight back.
+   */
+  setKernel(kernel: 'dense' | 'sparse'): void {
+    this.kernel = kernel;
+    if (kernel === 'sparse' && this.weight.mask) this.weight.pack();
+    else this.weight.unpack();
+  }
+
   forward(x: Tensor): Tensor {
+    this.lastInputShape = x.shape;
+    if (isGradEnabled()) this.lastInputNeedsGrad = x.requiresGrad; // noGrad passes (evaluation) tell nothing
     const mask = this.weight.mask;
     if (this.kernel === 'dense' || !mask) return linear(x, this.weight, this.bias);
-    if (this.csrMask !== mask) {
+    if (this.csrOf !== this.weight.active) {
       // The mask is fixed within a pruning level: build the CSR structure once per mask.
-      this.csr = csrFromMask(mask, this.outFeatures, this.inFeatures);
-      this.csrMask = mask;
+      this.csr = csrFromIndices(this.weight.active!, this.outFeatures, this.inFeatures);
+      this.csrOf = this.weight.active;
     }
     return sparseLinear(x, this.weight, this.bias, this.csr!);
   }

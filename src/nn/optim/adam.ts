@@ -3,6 +3,7 @@
 import { native } from '../../engine/native.js';
 import type { Parameter } from '../parameter.js';
 import { Optimizer, readStep, sparseUpdateIndices, stepEntry } from './optimizer.js';
+import { Slots } from './slots.js';
 
 export interface AdamConfig {
   lr: number;
@@ -18,8 +19,7 @@ export class Adam extends Optimizer {
   readonly eps: number;
   readonly weightDecay: number;
   protected readonly decoupled: boolean = false;
-  private m: Float32Array[];
-  private v: Float32Array[];
+  private readonly moments: Slots;
 
   constructor(params: readonly Parameter[], cfg: AdamConfig) {
     super(params, cfg.lr);
@@ -31,42 +31,48 @@ export class Adam extends Optimizer {
       if (!(b >= 0 && b < 1)) throw new RangeError(`${name} must be in [0, 1), got ${b}`);
     if (!(this.eps > 0)) throw new RangeError(`eps must be > 0, got ${this.eps}`);
     if (!(this.weightDecay >= 0)) throw new RangeError(`weight decay must be >= 0, got ${this.weightDecay}`);
-    this.m = params.map((p) => new Float32Array(p.size));
-    this.v = params.map((p) => new Float32Array(p.size));
+    this.moments = new Slots(params, ['exp_avg', 'exp_avg_sq']);
   }
 
   step(): void {
     this.stepCount++;
     for (const [i, p, g] of this.withGrads()) {
-      const idx = sparseUpdateIndices(p);
-      if (idx) native.adamStepIndexed(p.data, g, this.m[i]!, this.v[i]!, idx, idx.length, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, this.decoupled, this.stepCount);
-      else native.adamStep(p.data, g, this.m[i]!, this.v[i]!, p.mask, p.size, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, this.decoupled, this.stepCount);
+      const [m, v] = this.moments.get(i) as [Float32Array, Float32Array];
+      const w = p.storage;
+      const idx = p.packed ? null : sparseUpdateIndices(p);
+      if (idx) native.adamStepIndexed(w, g, m, v, idx, idx.length, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, this.decoupled, this.stepCount);
+      // A packed weight holds only its non-zeros: a plain update over them needs no mask.
+      else native.adamStep(w, g, m, v, p.packed ? null : p.mask, w.length, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, this.decoupled, this.stepCount);
     }
   }
 
   reset(): void {
-    for (const a of [...this.m, ...this.v]) a.fill(0);
+    this.moments.clear();
     this.stepCount = 0;
+  }
+
+  stateBytes(): number {
+    return this.moments.bytes();
   }
 
   stateDict(): Map<string, Float32Array> {
     const s = new Map<string, Float32Array>([['step', stepEntry(this.stepCount)]]);
-    this.params.forEach((_, i) => {
-      s.set(`${i}.exp_avg`, this.m[i]!.slice());
-      s.set(`${i}.exp_avg_sq`, this.v[i]!.slice());
+    this.params.forEach((p, i) => {
+      // Moments not allocated yet are zeros.
+      const [m, v] = this.moments.dense(i) ?? [new Float32Array(p.size), new Float32Array(p.size)];
+      s.set(`${i}.exp_avg`, m!);
+      s.set(`${i}.exp_avg_sq`, v!);
     });
     return s;
   }
 
   loadStateDict(state: ReadonlyMap<string, Float32Array>): void {
     this.stepCount = readStep(state.get('step'));
-    this.params.forEach((p, i) => {
-      for (const [key, dst] of [[`${i}.exp_avg`, this.m[i]!], [`${i}.exp_avg_sq`, this.v[i]!]] as const) {
-        const src = state.get(key);
-        if (!src) throw new Error(`optimizer state is missing '${key}'`);
-        if (src.length !== p.size) throw new RangeError(`'${key}' has ${src.length} values, parameter has ${p.size}`);
-        dst.set(src);
-      }
+    this.params.forEach((_, i) => {
+      const m = state.get(`${i}.exp_avg`);
+      const v = state.get(`${i}.exp_avg_sq`);
+      if (!m || !v) throw new Error(`optimizer state is missing '${i}.${m ? 'exp_avg_sq' : 'exp_avg'}'`);
+      this.moments.load(i, [m, v]);
     });
   }
 }

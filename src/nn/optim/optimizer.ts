@@ -21,6 +21,9 @@ export abstract class Optimizer {
   /** Clears momentum / moment estimates, as when weights are reset between pruning rounds. */
   abstract reset(): void;
 
+  /** Bytes of optimizer state held now (packed weights hold state for their non-zeros only). */
+  abstract stateBytes(): number;
+
   /** State buffers by `<param index>.<name>`, plus the step count under `step`. */
   abstract stateDict(): Map<string, Float32Array>;
   abstract loadStateDict(state: ReadonlyMap<string, Float32Array>): void;

@@ -3,6 +3,7 @@
 import { native } from '../../engine/native.js';
 import type { Parameter } from '../parameter.js';
 import { Optimizer, readStep, sparseUpdateIndices, stepEntry } from './optimizer.js';
+import { Slots } from './slots.js';
 
 export interface SgdConfig {
   lr: number;
@@ -17,7 +18,7 @@ export class SGD extends Optimizer {
   readonly dampening: number;
   readonly weightDecay: number;
   readonly nesterov: boolean;
-  private buffers: (Float32Array | null)[];
+  private readonly momentumBuffers: Slots;
 
   constructor(params: readonly Parameter[], cfg: SgdConfig) {
     super(params, cfg.lr);
@@ -28,38 +29,44 @@ export class SGD extends Optimizer {
     if (this.momentum < 0 || this.momentum >= 1) throw new RangeError(`momentum must be in [0, 1), got ${this.momentum}`);
     if (this.weightDecay < 0) throw new RangeError(`weight decay must be >= 0, got ${this.weightDecay}`);
     if (this.nesterov && (this.momentum === 0 || this.dampening !== 0)) throw new RangeError('Nesterov momentum needs momentum > 0 and no dampening');
-    this.buffers = params.map(() => null);
+    this.momentumBuffers = new Slots(params, ['momentum_buffer']);
   }
 
   step(): void {
     this.stepCount++;
     for (const [i, p, g] of this.withGrads()) {
-      let buf = this.buffers[i]!;
-      const first = this.momentum !== 0 && buf === null;
-      if (this.momentum !== 0 && buf === null) buf = this.buffers[i] = new Float32Array(p.size);
-      const idx = sparseUpdateIndices(p);
-      if (idx) native.sgdStepIndexed(p.data, g, buf, idx, idx.length, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first);
-      else native.sgdStep(p.data, g, buf, p.mask, p.size, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first);
+      const first = this.momentum !== 0 && !this.momentumBuffers.has(i);
+      const buf = this.momentum !== 0 ? this.momentumBuffers.get(i)[0]! : null;
+      const w = p.storage;
+      const idx = p.packed ? null : sparseUpdateIndices(p);
+      if (idx) native.sgdStepIndexed(w, g, buf, idx, idx.length, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first);
+      else native.sgdStep(w, g, buf, p.packed ? null : p.mask, w.length, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first);
     }
   }
 
   reset(): void {
-    this.buffers = this.params.map(() => null);
+    this.momentumBuffers.clear();
     this.stepCount = 0;
+  }
+
+  stateBytes(): number {
+    return this.momentumBuffers.bytes();
   }
 
   stateDict(): Map<string, Float32Array> {
     const s = new Map<string, Float32Array>([['step', stepEntry(this.stepCount)]]);
-    this.buffers.forEach((b, i) => b && s.set(`${i}.momentum_buffer`, b.slice()));
+    this.params.forEach((_, i) => {
+      const b = this.momentumBuffers.dense(i);
+      if (b) s.set(`${i}.momentum_buffer`, b[0]!);
+    });
     return s;
   }
 
   loadStateDict(state: ReadonlyMap<string, Float32Array>): void {
     this.stepCount = readStep(state.get('step'));
-    this.buffers = this.params.map((p, i) => {
+    this.params.forEach((_, i) => {
       const b = state.get(`${i}.momentum_buffer`);
-      if (b && b.length !== p.size) throw new RangeError(`momentum buffer ${i} has ${b.length} values, parameter has ${p.size}`);
-      return b ? b.slice() : null;
+      this.momentumBuffers.load(i, b ? [b] : null);
     });
   }
 }
