@@ -17,7 +17,8 @@
         "src/optim.cc",
         "src/data.cc",
         "src/sparse.cc",
-        "src/sparse_conv.cc"
+        "src/sparse_conv.cc",
+        "src/parallel.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Tensor, Rng, backward, ops, noGrad } from '../src/engine/index.js';
+import { Tensor, Rng, backward, ops, noGrad, native } from '../src/engine/index.js';
 import { Adam, SGD, initializeModel, chooseKernels, trainingMemory, type KernelPolicy } from '../src/nn/index.js';
 import { createModel, type Model } from '../src/models/index.js';
 
@@ -149,5 +149,47 @@ test('a packed model saves and restores like a dense one and resumes bit-identic
     assert.ok(b.prunableParameters().every(([, p]) => p.packed), 'loading keeps weights packed');
     run(b, ob, 3);
     for (const [n, v] of a.stateDict()) assert.deepEqual(b.stateDict().get(n), v, `${n} after resume`);
+  }
+});
+
+test('sparse kernels split across threads give the single-thread results', () => {
+  const rng = new Rng(3, 'sparse-threads');
+  const rand = (n: number) => rng.fillNormal(new Float32Array(n));
+  const maskOf = (n: number, d: number) => Float32Array.from({ length: n }, () => (rng.uniform() < d ? 1 : 0));
+  const close = (a: Float32Array, b: Float32Array, what: string) => {
+    assert.equal(a.length, b.length);
+    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= 1e-4 * (1 + Math.abs(a[i]!)), `${what}[${i}]: ${a[i]} vs ${b[i]}`);
+  };
+  const prev = native.info().threads;
+  try {
+    // linear: 200x300 at 30%, batch 64 (well above the threading threshold), and a small one that stays serial
+    for (const [Out, In, N, d] of [[200, 300, 64, 0.3], [20, 30, 8, 0.3]] as const) {
+      const csr = ops.csrFromMask(maskOf(Out * In, d), Out, In);
+      const nnz = csr.flat.length;
+      const val = rand(nnz), b = rand(Out), xT = rand(In * N), dyT = rand(Out * N);
+      const results = [1, 2].map((threads) => {
+        native.setThreads(threads);
+        const yT = new Float32Array(Out * N), dxT = new Float32Array(In * N), dv = new Float32Array(nnz), db = new Float32Array(Out);
+        native.sparseLinearForward(csr.rowPtr, csr.colIdx, val, b, xT, yT, Out, In, N);
+        native.sparseLinearBackward(csr.rowPtr, csr.colIdx, val, xT, dyT, dxT, dv, db, Out, In, N, false);
+        return { yT, dxT, dv, db };
+      });
+      for (const k of ['yT', 'dxT', 'dv', 'db'] as const) close(results[0]![k], results[1]![k], `linear ${Out}x${In} ${k}`);
+    }
+    // conv: 16 images of 8x16x16, 16 output channels, 3x3 at 50%, padding 1 (~1.2M multiply-adds: threaded)
+    const [N, C, H, W, O, K, pad] = [16, 8, 16, 16, 16, 3, 1];
+    const csr = ops.csrFromMask(maskOf(O * C * K * K, 0.5), O, C * K * K);
+    const nnz = csr.flat.length;
+    const val = rand(nnz), b = rand(O), x = rand(N * C * H * W), dy = rand(N * O * H * W);
+    const results = [1, 2].map((threads) => {
+      native.setThreads(threads);
+      const y = new Float32Array(N * O * H * W), dx = new Float32Array(N * C * H * W), dv = new Float32Array(nnz), db = new Float32Array(O);
+      native.sparseConv2dForward(csr.rowPtr, csr.colIdx, N, C, H, W, O, K, pad, val, b, x, y);
+      native.sparseConv2dBackward(csr.rowPtr, csr.colIdx, N, C, H, W, O, K, pad, val, x, dy, dx, dv, db, false);
+      return { y, dx, dv, db };
+    });
+    for (const k of ['y', 'dx', 'dv', 'db'] as const) close(results[0]![k], results[1]![k], `conv ${k}`);
+  } finally {
+    native.setThreads(prev);
   }
 });
