@@ -86,6 +86,7 @@ test('the dispatcher times both kernels, caches its choice and reports it', () =
 
 test('sparse kernels pack their weights: gradients and optimizer state hold the non-zeros only', () => {
   const m = masked('mnist_lenet_300_100', 0.035);
+  const masksBefore = new Map(m.prunableParameters().map(([n, p]) => [n, p.mask!.slice()]));
   const opt = new Adam(m.parameters(), { lr: 1e-3 });
   chooseKernels(m, 8, 'sparse');
   const rng = new Rng(5, 'sparse-test-data');
@@ -98,6 +99,7 @@ test('sparse kernels pack their weights: gradients and optimizer state hold the 
   }
   for (const [name, p] of m.prunableParameters()) {
     assert.ok(p.packed, `${name} packed`);
+    assert.equal(p.maskBytes, 0, `${name} released its dense mask`);
     assert.equal(p.storage.length, p.active!.length);
     assert.equal(p.grad!.length, p.active!.length, `${name} gradient is packed`);
   }
@@ -109,6 +111,7 @@ test('sparse kernels pack their weights: gradients and optimizer state hold the 
   assert.equal(mem.weights + mem.gradients + mem.optimizer, 16 * (nnz + biases));
   assert.ok(mem.weights + mem.gradients + mem.optimizer < 0.06 * mem.denseEquivalent, JSON.stringify(mem));
   assert.equal(mem.denseEquivalent, 16 * (prunable + biases));
+  for (const [name, p] of m.prunableParameters()) assert.deepEqual(p.mask, masksBefore.get(name), `${name} mask rebuilt on request`);
   // reading the dense values unpacks (always correct) and the optimizer follows the storage back
   const dense = m.prunableParameters()[0]![1];
   const before = dense.denseCopy();

@@ -68,7 +68,15 @@ function inputOf(model: Module, layer: Switchable, batchSize: number): { shape: 
  * one side.
  */
 function timeKernels(layer: Switchable, x: Tensor, reps: number, makeOptimizer: (params: Parameter[]) => Optimizer): { dense: number; sparse: number } {
+  const proxy = proxyOf(layer);
+  if (proxy) {
+    // Both kernels' cost grows in proportion to the output rows: time a slice and scale.
+    const t = timeKernels(proxy.layer, x, reps, makeOptimizer);
+    return { dense: t.dense * proxy.scale, sparse: t.sparse * proxy.scale };
+  }
   const params = layer.bias ? [layer.weight, layer.bias] : [layer.weight];
+  // Timing trains the layer for a few steps: its weights are put back afterwards.
+  const saved = params.map((p) => p.denseCopy());
   const optimizers = { dense: makeOptimizer(params), sparse: makeOptimizer(params) };
   const best = { dense: Infinity, sparse: Infinity };
   for (let r = -1; r < reps; r++) {
@@ -83,7 +91,42 @@ function timeKernels(layer: Switchable, x: Tensor, reps: number, makeOptimizer: 
       if (r >= 0) best[kernel] = Math.min(best[kernel], Number(process.hrtime.bigint() - t0) / 1e6);
     }
   }
+  params.forEach((p, i) => {
+    p.assignDense(saved[i]!);
+    p.grad = null;
+  });
   return best;
+}
+
+/** Weights above which a layer is timed through a slice of its output rows. */
+const PROXY_WEIGHTS = 1 << 20;
+
+/**
+ * A layer made of the first output rows (channels) of a big one, with their weights and mask, or null when the
+ * layer is small enough to time as it is. Timing the dense kernel allocates a dense gradient and dense optimizer
+ * state; for a layer of tens of millions of weights that is hundreds of megabytes a sparse ticket never needs.
+ */
+function proxyOf(layer: Switchable): { layer: Switchable; scale: number } | null {
+  const w = layer.weight;
+  if (w.size <= PROXY_WEIGHTS || !w.masked) return null;
+  const rowSize = w.size / w.shape[0]!;
+  const rows = Math.max(1, Math.floor(PROXY_WEIGHTS / rowSize));
+  if (rows >= w.shape[0]!) return null;
+  const proxy =
+    layer instanceof Linear
+      ? new Linear(layer.inFeatures, rows, layer.bias !== null)
+      : new Conv2d(layer.inChannels, rows, layer.kernelSize, { stride: layer.stride, padding: layer.padding, bias: layer.bias !== null });
+  const n = rows * rowSize;
+  const values = w.packed ? w.denseCopy() : w.data;
+  proxy.weight.data.set(values.subarray(0, n));
+  const mask = new Float32Array(n); // from the positions, so a packed weight need not rebuild its dense mask
+  for (const i of w.active!) {
+    if (i >= n) break;
+    mask[i] = 1;
+  }
+  proxy.weight.setMask(mask);
+  if (layer.bias && proxy.bias) proxy.bias.data.set(layer.bias.storage.subarray(0, rows));
+  return { layer: proxy, scale: w.shape[0]! / rows };
 }
 
 interface CacheEntry {
@@ -141,7 +184,7 @@ export function chooseKernels(
   const choices: KernelChoice[] = [];
   const rng = new Rng(0, 'kernel-timing');
   for (const [name, layer] of switchableLayers(model)) {
-    const mask = layer.weight.mask;
+    const mask = layer.weight.masked;
     const density = layer.weight.density();
     const capable = layer instanceof Linear || layer.sparseCapable;
     if (!mask || !capable || policy !== 'auto') {
@@ -165,14 +208,7 @@ export function chooseKernels(
     let entry = cache[key];
     if (!entry) {
       const x = new Tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1))), shape, needsGrad);
-      // Timing trains the layer for a few steps: put its weights back afterwards.
-      const saved = [layer.weight, layer.bias].map((p) => p?.denseCopy() ?? null);
       const { dense: denseMs, sparse: sparseMs } = timeKernels(layer, x, reps, makeOptimizer);
-      [layer.weight, layer.bias].forEach((p, i) => {
-        if (!p) return;
-        p.assignDense(saved[i]!);
-        p.grad = null;
-      });
       entry = { kernel: sparseMs < denseMs ? 'sparse' : 'dense', dense_ms: +denseMs.toFixed(4), sparse_ms: +sparseMs.toFixed(4) };
       writeCache({ ...readCache(), [key]: entry });
     }

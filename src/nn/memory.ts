@@ -1,6 +1,6 @@
 // What training a model holds in memory, by kind: the numbers behind "a sparse model's memory follows its
-// non-zeros". Packed weights (sparse kernel) hold values, gradients and optimizer state for their non-zeros
-// only; the 0/1 mask that defines the ticket is kept dense.
+// non-zeros". Packed weights (sparse kernel) hold values, positions, gradients and optimizer state for their
+// non-zeros only; a weight on the dense kernel keeps its dense 0/1 mask too.
 import type { Module } from './module.js';
 import type { Optimizer } from './optim/optimizer.js';
 
@@ -24,7 +24,7 @@ export function trainingMemory(model: Module, optimizer: Optimizer): TrainingMem
     m.weights += p.storage.byteLength;
     m.gradients += p.grad?.byteLength ?? 0;
     m.indices += p.active?.byteLength ?? 0;
-    m.masks += p.mask?.byteLength ?? 0;
+    m.masks += p.maskBytes;
     denseState += 4 * p.size;
   }
   // Dense: one value, one gradient and the optimizer's per-weight buffers (as many as it holds per stored value).

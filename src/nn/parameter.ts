@@ -2,17 +2,18 @@
 // zero in the data itself, and optimizers keep them zero, so forward passes need no extra multiply.
 //
 // A masked weight can be *packed* for sparse training: it then stores only its non-zeros (`values`, in the order
-// of `active`, which is also CSR order), its gradient and optimizer state shrink to the same length, and memory
-// follows the ticket's size instead of the dense shape. Reading `data` unpacks it again (always correct, but it
-// gives the saving back), so the training path reads `storage` and uses `denseCopy()` / `assignDense()`.
+// of `active`, which is also CSR order) and their positions, releases its dense values and dense mask, and its
+// gradient and optimizer state shrink to the same length: memory follows the ticket's size instead of the dense
+// shape. Reading `data` unpacks it again and reading `mask` rebuilds the dense mask (always correct, but it gives
+// the saving back), so the training path reads `storage` / `active` and uses `denseCopy()` / `assignDense()`.
 import { Tensor, type Shape, shapeStr } from '../engine/tensor.js';
 import { native } from '../engine/native.js';
 
 export class Parameter extends Tensor {
   readonly prunable: boolean;
-  mask: Float32Array | null = null;
-  /** Indices of the mask's ones (ascending): optimizers update only these when the mask is sparse enough. */
+  /** Indices of the mask's ones (ascending), null when unmasked: optimizers update only these when the mask is sparse enough. */
   active: Int32Array | null = null;
+  private _mask: Float32Array | null = null;
   /** The non-zeros at `active` while packed, else null. */
   private packedValues: Float32Array | null = null;
 
@@ -40,6 +41,21 @@ export class Parameter extends Tensor {
     this._data = d;
   }
 
+  /** The 0/1 mask (null when unmasked). A packed weight released it: it is rebuilt from `active` on request. */
+  get mask(): Float32Array | null {
+    if (!this._mask && this.active) {
+      const m = new Float32Array(this.size);
+      for (const i of this.active) m[i] = 1;
+      this._mask = m;
+    }
+    return this._mask;
+  }
+
+  /** Whether a mask is attached (without rebuilding a released one). */
+  get masked(): boolean {
+    return this.active !== null;
+  }
+
   /** What optimizers update: the packed non-zeros, or the dense values. */
   get storage(): Float32Array {
     return this.packedValues ?? this._data;
@@ -52,11 +68,12 @@ export class Parameter extends Tensor {
   /** Keeps only the mask's non-zeros (the dense array is released). No-op when already packed. */
   pack(): void {
     if (this.packedValues) return;
-    if (!this.mask || !this.active) throw new Error('only a masked weight can be packed');
+    if (!this.active) throw new Error('only a masked weight can be packed');
     const values = new Float32Array(this.active.length);
     native.gatherIndexed(this._data, this.active, values, values.length);
     this.packedValues = values;
     this._data = EMPTY;
+    this._mask = null; // `active` says the same in a fraction of the memory
     this.grad = null;
   }
 
@@ -85,7 +102,7 @@ export class Parameter extends Tensor {
     if (this.packedValues) native.gatherIndexed(src, this.active!, this.packedValues, this.packedValues.length);
     else {
       this._data.set(src);
-      if (this.mask) this.setMask(this.mask);
+      if (this.active) this.setMask(this.mask);
     }
   }
 
@@ -93,7 +110,7 @@ export class Parameter extends Tensor {
   setMask(mask: Float32Array | null): void {
     this.unpack();
     if (mask === null) {
-      this.mask = null;
+      this._mask = null;
       this.active = null;
       return;
     }
@@ -105,23 +122,24 @@ export class Parameter extends Tensor {
       if (m !== 0 && m !== 1) throw new RangeError(`mask entries must be 0 or 1, found ${m} at ${i}`);
       if (m === 0) data[i] = 0;
     }
-    if (this.mask !== mask) {
+    if (this._mask !== mask || !this.active) {
       let k = 0;
       for (let i = 0; i < mask.length; i++) k += mask[i]!;
       this.active = new Int32Array(k);
       for (let i = 0, j = 0; i < mask.length; i++) if (mask[i] !== 0) this.active[j++] = i;
       this.grad = null; // a dense gradient from before holds values off the new mask
     }
-    this.mask = mask;
+    this._mask = mask;
   }
 
   /** Fraction of entries kept by the mask (1 when unmasked). */
   density(): number {
-    if (!this.mask) return 1;
-    if (this.active) return this.active.length / this.size;
-    let k = 0;
-    for (let i = 0; i < this.mask.length; i++) k += this.mask[i]!;
-    return k / this.mask.length;
+    return this.active ? this.active.length / this.size : 1;
+  }
+
+  /** Bytes of the dense mask now held (0 when unmasked or released by packing). */
+  get maskBytes(): number {
+    return this._mask?.byteLength ?? 0;
   }
 }
 

@@ -22,5 +22,5 @@ export function initializeModel(model: Module, seed: number, init: InitName): vo
   };
   walk(model, '');
   // Re-apply masks: a re-initialized masked weight must stay zero where pruned.
-  for (const p of model.parameters()) if (p.mask) p.setMask(p.mask);
+  for (const p of model.parameters()) if (p.masked) p.setMask(p.mask);
 }

@@ -51,14 +51,14 @@ export class Conv2d extends Module {
    */
   setKernel(kernel: 'dense' | 'sparse'): void {
     this.kernel = kernel;
-    if (kernel === 'sparse' && this.weight.mask && this.sparseCapable) this.weight.pack();
+    if (kernel === 'sparse' && this.weight.masked && this.sparseCapable) this.weight.pack();
     else this.weight.unpack();
   }
 
   forward(x: Tensor): Tensor {
     this.lastInputShape = x.shape;
     if (isGradEnabled()) this.lastInputNeedsGrad = x.requiresGrad; // noGrad passes (evaluation) tell nothing
-    const mask = this.weight.mask;
+    const mask = this.weight.masked;
     if (this.kernel === 'dense' || !mask || !this.sparseCapable) return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding });
     if (this.csrOf !== this.weight.active) {
       const k = this.kernelSize;

@@ -35,14 +35,14 @@ export class Linear extends Module {
    */
   setKernel(kernel: 'dense' | 'sparse'): void {
     this.kernel = kernel;
-    if (kernel === 'sparse' && this.weight.mask) this.weight.pack();
+    if (kernel === 'sparse' && this.weight.masked) this.weight.pack();
     else this.weight.unpack();
   }
 
   forward(x: Tensor): Tensor {
     this.lastInputShape = x.shape;
     if (isGradEnabled()) this.lastInputNeedsGrad = x.requiresGrad; // noGrad passes (evaluation) tell nothing
-    const mask = this.weight.mask;
+    const mask = this.weight.masked;
     if (this.kernel === 'dense' || !mask) return linear(x, this.weight, this.bias);
     if (this.csrOf !== this.weight.active) {
       // The mask is fixed within a pruning level: build the CSR structure once per mask.

@@ -39,7 +39,7 @@ export abstract class Optimizer {
  * (masked entries have zero gradient, state and value, so skipping them gives exactly the dense masked update).
  */
 export function sparseUpdateIndices(p: Parameter): Int32Array | null {
-  return p.mask && p.active && p.active.length < 0.5 * p.size ? p.active : null;
+  return p.active && p.active.length < 0.5 * p.size ? p.active : null;
 }
 
 export function stepEntry(n: number): Float32Array {
