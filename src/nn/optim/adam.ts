@@ -2,7 +2,7 @@
 // bias correction. Moments stay zero at masked weights, which stay exactly zero.
 import { native } from '../../engine/native.js';
 import type { Parameter } from '../parameter.js';
-import { Optimizer, readStep, sparseUpdateIndices, stepEntry } from './optimizer.js';
+import { Optimizer, readStep, sparseUpdateIndices, stepEntry, unmaskedStorage } from './optimizer.js';
 import { Slots } from './slots.js';
 
 export interface AdamConfig {
@@ -41,8 +41,7 @@ export class Adam extends Optimizer {
       const w = p.storage;
       const idx = p.packed ? null : sparseUpdateIndices(p);
       if (idx) native.adamStepIndexed(w, g, m, v, idx, idx.length, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, this.decoupled, this.stepCount);
-      // A packed weight holds only its non-zeros: a plain update over them needs no mask.
-      else native.adamStep(w, g, m, v, p.packed ? null : p.mask, w.length, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, this.decoupled, this.stepCount);
+      else native.adamStep(w, g, m, v, unmaskedStorage(p) ? null : p.mask, w.length, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, this.decoupled, this.stepCount);
     }
   }
 

@@ -37,9 +37,16 @@ export abstract class Optimizer {
 /**
  * The entries an update must touch: the mask's ones when the mask is sparse enough for an indexed update to pay
  * (masked entries have zero gradient, state and value, so skipping them gives exactly the dense masked update).
+ * Measured on LeNet's fc1 (235K weights): the streaming masked update costs the same at any density, the indexed
+ * one less only below about 30%, since up to there nearly every cache line still holds a kept weight.
  */
 export function sparseUpdateIndices(p: Parameter): Int32Array | null {
-  return p.active && p.active.length < 0.5 * p.size ? p.active : null;
+  return p.active && p.active.length < 0.25 * p.size ? p.active : null;
+}
+
+/** Whether an update of p's storage can skip the mask: packed (only non-zeros stored) or a mask of all ones. */
+export function unmaskedStorage(p: Parameter): boolean {
+  return p.packed || !p.active || p.active.length === p.size;
 }
 
 export function stepEntry(n: number): Float32Array {

@@ -2,7 +2,7 @@
 // gradient, optional dampening and Nesterov. Masked weights stay exactly zero (fused native update).
 import { native } from '../../engine/native.js';
 import type { Parameter } from '../parameter.js';
-import { Optimizer, readStep, sparseUpdateIndices, stepEntry } from './optimizer.js';
+import { Optimizer, readStep, sparseUpdateIndices, stepEntry, unmaskedStorage } from './optimizer.js';
 import { Slots } from './slots.js';
 
 export interface SgdConfig {
@@ -40,7 +40,7 @@ export class SGD extends Optimizer {
       const w = p.storage;
       const idx = p.packed ? null : sparseUpdateIndices(p);
       if (idx) native.sgdStepIndexed(w, g, buf, idx, idx.length, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first);
-      else native.sgdStep(w, g, buf, p.packed ? null : p.mask, w.length, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first);
+      else native.sgdStep(w, g, buf, unmaskedStorage(p) ? null : p.mask, w.length, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first);
     }
   }
 
