@@ -53,7 +53,7 @@ if (check.error || check.status !== 0) {
 }
 native.setThreads(threads);
 const info = native.info();
-console.error(`# gemm=${info.gemm} (${info.blasConfig}), threads=${threads}, OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? 'auto'} on both sides`);
+console.error(`# gemm=${info.gemm} (${info.blasConfig}), threads=${threads}, OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? 'auto'} OPENBLAS_THREAD_TIMEOUT=${process.env.OPENBLAS_THREAD_TIMEOUT ?? 'default'} on both sides`);
 try {
   for (const c of CASES.filter((c) => !opts.case || c.name.includes(opts.case))) {
     let ours: number;
