@@ -1,6 +1,7 @@
 {
   "variables": {
-    "use_openblas%": "<!(node detect-blas.cjs use)"
+    "use_openblas%": "<!(node detect-blas.cjs use)",
+    "march%": "<!(node -p \"process.env.TICKETLAB_MARCH || 'native'\")"
   },
   "targets": [
     {
@@ -24,7 +25,7 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-O2", "-O3"],
-      "cflags_cc": ["-std=c++17", "-O3", "-march=native", "-fno-math-errno", "-fno-trapping-math", "-Wall", "-Wno-unused-parameter"],
+      "cflags_cc": ["-std=c++17", "-O3", "-march=<(march)", "-fno-math-errno", "-fno-trapping-math", "-Wall", "-Wno-unused-parameter"],
       "conditions": [
         ["use_openblas==1", {
           "defines": ["TL_HAVE_OPENBLAS=1"],
