@@ -15,7 +15,16 @@ const benchDir = path.resolve(here, '..', '..', 'bench');
 const INSTALL = 'Install the reference with: sudo apt-get install -y python3-torch libopenblas0-pthread';
 
 function python(script: string, args: string[], threads: number): Record<string, unknown> {
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+  // OpenBLAS's workers otherwise busy-wait ~0.1 s after each call and fight PyTorch's OpenMP threads for the cores
+  // (measured, Conv-2 block at 2 threads: 187 ms per step by default, 90-100 ms with 2^20 cycles): give the peer
+  // its better setting.
+  const env = {
+    ...process.env,
+    OPENBLAS_NUM_THREADS: String(threads),
+    OMP_NUM_THREADS: String(threads),
+    MKL_NUM_THREADS: String(threads),
+    OPENBLAS_THREAD_TIMEOUT: process.env.OPENBLAS_THREAD_TIMEOUT ?? '20',
+  };
   const r = spawnSync(PYTHON, [path.join(benchDir, script), ...args, '--threads', String(threads)], { env, encoding: 'utf8' });
   if (r.error || r.status !== 0) {
     const why = r.error ? r.error.message : (r.stdout + r.stderr).trim().split('\n').pop();
@@ -53,7 +62,7 @@ if (check.error || check.status !== 0) {
 }
 native.setThreads(threads);
 const info = native.info();
-console.error(`# gemm=${info.gemm} (${info.blasConfig}), threads=${threads}, OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? 'auto'} OPENBLAS_THREAD_TIMEOUT=${process.env.OPENBLAS_THREAD_TIMEOUT ?? 'default'} on both sides`);
+console.error(`# gemm=${info.gemm} (${info.blasConfig}), threads=${threads}, OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? 'auto'} on both sides`);
 try {
   for (const c of CASES.filter((c) => !opts.case || c.name.includes(opts.case))) {
     let ours: number;

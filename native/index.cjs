@@ -24,13 +24,6 @@ function chooseCoreType() {
 }
 chooseCoreType();
 
-// OpenBLAS's worker threads busy-wait for about 2^28 cycles (~0.1 s) after each call. With as many threads as
-// cores they keep a core spinning while ticketlab's own threaded kernels (conv, sparse) want it. 2^20 cycles
-// (~0.3 ms) still covers the gap between the GEMMs of one training step. Measured at 2 threads: Conv-2 block step
-// 110 ms with the default, 87 ms with 2^4, 79 ms with 2^20; LeNet step 0.90 ms default, 1.04 ms with 2^4, 0.87 ms
-// with 2^20.
-if (!process.env.OPENBLAS_THREAD_TIMEOUT) process.env.OPENBLAS_THREAD_TIMEOUT = '20';
-
 const file = process.env.TICKETLAB_NATIVE_PATH || path.join(__dirname, 'build', 'Release', 'ticketlab_native.node');
 let addon;
 try {

@@ -18,28 +18,33 @@ function naive(tA: boolean, tB: boolean, M: number, N: number, K: number, alpha:
 const backends = native.info().compiledWithOpenBLAS ? (['openblas', 'fallback'] as const) : (['fallback'] as const);
 const defaultBackend = native.info().compiledWithOpenBLAS ? 'openblas' : 'fallback';
 
-for (const backend of backends) {
-  test(`gemm matches the reference (${backend})`, () => {
-    native.setGemmBackend(backend);
-    try {
-      const rng = new Rng(11, 'gemm');
-      for (const [M, N, K] of [[1, 1, 1], [3, 5, 7], [17, 130, 33], [64, 513, 129], [2, 600, 3], [0, 4, 5], [4, 3, 0]] as const)
-        for (const tA of [false, true])
-          for (const tB of [false, true])
-            for (const [alpha, beta] of [[1, 0], [0.5, 1], [2, -0.5]] as const) {
-              const A = rng.fillNormal(new Float32Array(M * K));
-              const B = rng.fillNormal(new Float32Array(K * N));
-              const C = rng.fillNormal(new Float32Array(M * N));
-              const want = naive(tA, tB, M, N, K, alpha, A, B, beta, C);
-              native.gemm(tA, tB, M, N, K, alpha, A, B, beta, C);
-              for (let i = 0; i < M * N; i++)
-                assert.ok(Math.abs(C[i]! - want[i]!) <= 1e-4 * (1 + Math.abs(want[i]!)) * Math.sqrt(K + 1), `${backend} ${M}x${N}x${K} tA=${tA} tB=${tB} [${i}]: ${C[i]} vs ${want[i]}`);
-            }
-    } finally {
-      native.setGemmBackend(defaultBackend);
-    }
-  });
-}
+// With 2 threads the large cases are split by rows ([64, 513, 129]) and by columns ([20, 700, 300]).
+for (const backend of backends)
+  for (const threads of [1, 2]) {
+    test(`gemm matches the reference (${backend}, ${threads} thread${threads > 1 ? 's' : ''})`, () => {
+      native.setGemmBackend(backend);
+      const prevThreads = native.info().threads;
+      native.setThreads(threads);
+      try {
+        const rng = new Rng(11, 'gemm');
+        for (const [M, N, K] of [[1, 1, 1], [3, 5, 7], [17, 130, 33], [64, 513, 129], [20, 700, 300], [2, 600, 3], [0, 4, 5], [4, 3, 0]] as const)
+          for (const tA of [false, true])
+            for (const tB of [false, true])
+              for (const [alpha, beta] of [[1, 0], [0.5, 1], [2, -0.5]] as const) {
+                const A = rng.fillNormal(new Float32Array(M * K));
+                const B = rng.fillNormal(new Float32Array(K * N));
+                const C = rng.fillNormal(new Float32Array(M * N));
+                const want = naive(tA, tB, M, N, K, alpha, A, B, beta, C);
+                native.gemm(tA, tB, M, N, K, alpha, A, B, beta, C);
+                for (let i = 0; i < M * N; i++)
+                  assert.ok(Math.abs(C[i]! - want[i]!) <= 1e-4 * (1 + Math.abs(want[i]!)) * Math.sqrt(K + 1), `${backend} ${M}x${N}x${K} tA=${tA} tB=${tB} [${i}]: ${C[i]} vs ${want[i]}`);
+              }
+      } finally {
+        native.setGemmBackend(defaultBackend);
+        native.setThreads(prevThreads);
+      }
+    });
+  }
 
 test('native kernels reject arrays too small for the dimensions', () => {
   assert.throws(() => native.gemm(false, false, 4, 4, 4, 1, new Float32Array(15), new Float32Array(16), 0, new Float32Array(16)), /gemm: A has 15 elements, needs 16/);

@@ -14,6 +14,7 @@
 //
 // Images are independent, so with several threads each takes a contiguous range of the batch.
 #include "convk.h"
+#include "parallel.h"
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -67,39 +68,16 @@ struct Scratch {
 
 thread_local Scratch t_pad, t_wpack, t_dyt, t_acc, t_flat;
 
-// Runs body(first, last, worker) over [0, N) split into up to `threads` contiguous ranges, the first on the calling
-// thread; small jobs stay on one thread. An exception in any worker is rethrown after all have joined.
+// Runs body(first, last, worker) over [0, N) split into up to `threads` contiguous ranges on the kernel pool
+// (parallel.h), the first on the calling thread. An exception in any worker is rethrown after all have finished.
 template <class Body>
 void forImages(int N, int threads, const Body& body) {
   const int T = std::max(1, std::min(threads, N));
-  if (T == 1) {
-    body(0, N, 0);
-    return;
-  }
-  std::vector<std::exception_ptr> errors(T);
-  std::vector<std::thread> pool;
-  pool.reserve(T - 1);
-  auto run = [&](int t) {
-    try {
-      body(static_cast<int>(static_cast<long>(N) * t / T), static_cast<int>(static_cast<long>(N) * (t + 1) / T), t);
-    } catch (...) {
-      errors[t] = std::current_exception();
-    }
-  };
-  int started = 1;
-  try {
-    for (; started < T; ++started) pool.emplace_back(run, started);
-  } catch (...) {  // no more threads to be had: the calling thread does the rest
-  }
-  run(0);
-  for (int t = started; t < T; ++t) run(t);
-  for (auto& th : pool) th.join();
-  for (auto& e : errors)
-    if (e) std::rethrow_exception(e);
+  parallelRun(T, [&](int t) { body(static_cast<int>(rangeStart(N, t, T)), static_cast<int>(rangeStart(N, t + 1, T)), t); });
 }
 
-// Thread count for a job: thread start-up (tens of microseconds each) must stay small against the work.
-int threadsFor(int threads, int N, double flops) { return flops < 4e7 ? 1 : std::max(1, std::min(threads, N)); }
+// Thread count for a job: handing a share to a pool worker costs about a microsecond.
+int threadsFor(int threads, int N, double flops) { return flops < 4e6 ? 1 : std::max(1, std::min(threads, N)); }
 
 inline __mmask16 tailMask(int lanes) {
   return lanes >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << lanes) - 1u);

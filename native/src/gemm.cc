@@ -1,6 +1,7 @@
 // GEMM: OpenBLAS's cblas_sgemm when the build found it, a cache-blocked portable loop otherwise
 // (and on request, so tests can compare the two). Also the linear layer's forward and backward.
 #include "tl.h"
+#include "parallel.h"
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -35,7 +36,7 @@ void gemmSetBackend(bool useBlas) { g_useBlas = useBlas && gemmCompiledWithBlas(
 void setThreads(int n) {
   g_threads = std::max(1, n);
 #ifdef TL_HAVE_OPENBLAS
-  openblas_set_num_threads(g_threads);
+  openblas_set_num_threads(1);  // threads come from the kernel pool (see gemm below)
 #endif
 }
 int getThreads() { return g_threads; }
@@ -59,17 +60,22 @@ static inline float dot(const float* a, const float* b, int n) {
   return s;
 }
 
-static void fallbackGemm(bool tA, bool tB, int M, int N, int K, float alpha, const float* A, const float* B,
-                         float beta, float* C) {
-  if (beta == 0.0f) std::fill(C, C + static_cast<size_t>(M) * N, 0.0f);
-  else if (beta != 1.0f) for (size_t i = 0, n = static_cast<size_t>(M) * N; i < n; ++i) C[i] *= beta;
+// Row-major with leading dimensions (lda, ldb, ldc: elements between rows), so a thread can run a block of C.
+static void fallbackGemm(bool tA, bool tB, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
+                         int ldb, float beta, float* C, int ldc) {
+  for (int i = 0; i < M; ++i) {
+    float* c = C + static_cast<size_t>(i) * ldc;
+    if (beta == 0.0f) std::fill(c, c + N, 0.0f);
+    else if (beta != 1.0f) for (int j = 0; j < N; ++j) c[j] *= beta;
+  }
   if (M == 0 || N == 0 || K == 0) return;
   std::vector<float> tmp;
   if (tB && tA) {  // rare: materialize B^T and fall through to the transA path
     tmp.resize(static_cast<size_t>(K) * N);
     for (int j = 0; j < N; ++j)
-      for (int k = 0; k < K; ++k) tmp[static_cast<size_t>(k) * N + j] = B[static_cast<size_t>(j) * K + k];
+      for (int k = 0; k < K; ++k) tmp[static_cast<size_t>(k) * N + j] = B[static_cast<size_t>(j) * ldb + k];
     B = tmp.data();
+    ldb = N;
     tB = false;
   }
   if (tB) {  // C[i,j] += alpha * dot(A[i,:], B[j,:])
@@ -77,9 +83,9 @@ static void fallbackGemm(bool tA, bool tB, int M, int N, int K, float alpha, con
     for (int j0 = 0; j0 < N; j0 += JB) {
       int j1 = std::min(N, j0 + JB);
       for (int i = 0; i < M; ++i) {
-        const float* a = A + static_cast<size_t>(i) * K;
-        float* c = C + static_cast<size_t>(i) * N;
-        for (int j = j0; j < j1; ++j) c[j] += alpha * dot(a, B + static_cast<size_t>(j) * K, K);
+        const float* a = A + static_cast<size_t>(i) * lda;
+        float* c = C + static_cast<size_t>(i) * ldc;
+        for (int j = j0; j < j1; ++j) c[j] += alpha * dot(a, B + static_cast<size_t>(j) * ldb, K);
       }
     }
     return;
@@ -91,11 +97,11 @@ static void fallbackGemm(bool tA, bool tB, int M, int N, int K, float alpha, con
     for (int k0 = 0; k0 < K; k0 += KB) {
       int k1 = std::min(K, k0 + KB);
       for (int i = 0; i < M; ++i) {
-        float* __restrict c = C + static_cast<size_t>(i) * N + j0;
+        float* __restrict c = C + static_cast<size_t>(i) * ldc + j0;
         for (int k = k0; k < k1; ++k) {
-          float a = alpha * (tA ? A[static_cast<size_t>(k) * M + i] : A[static_cast<size_t>(i) * K + k]);
+          float a = alpha * (tA ? A[static_cast<size_t>(k) * lda + i] : A[static_cast<size_t>(i) * lda + k]);
           if (a == 0.0f) continue;
-          const float* __restrict b = B + static_cast<size_t>(k) * N + j0;
+          const float* __restrict b = B + static_cast<size_t>(k) * ldb + j0;
           for (int j = 0; j < jn; ++j) c[j] += a * b[j];
         }
       }
@@ -103,16 +109,42 @@ static void fallbackGemm(bool tA, bool tB, int M, int N, int K, float alpha, con
   }
 }
 
-void gemm(bool tA, bool tB, int M, int N, int K, float alpha, const float* A, const float* B, float beta, float* C) {
+static void gemmBlock(bool tA, bool tB, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
+                      float beta, float* C, int ldc) {
 #ifdef TL_HAVE_OPENBLAS
   if (g_useBlas) {
-    if (M == 0 || N == 0) return;
-    cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans, M, N, K, alpha, A,
-                tA ? M : K, B, tB ? K : N, beta, C, N);
+    cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B,
+                ldb, beta, C, ldc);
     return;
   }
 #endif
-  fallbackGemm(tA, tB, M, N, K, alpha, A, B, beta, C);
+  fallbackGemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+// With several threads, C is cut into blocks of rows (or of columns, when it has few rows) and each thread runs
+// a single-threaded GEMM on its block. OpenBLAS's own threads stay off: its workers busy-wait after each call and
+// would fight the kernel pool (parallel.h) for the same cores; one pool serves every threaded kernel instead.
+void gemm(bool tA, bool tB, int M, int N, int K, float alpha, const float* A, const float* B, float beta, float* C) {
+  if (M == 0 || N == 0) return;
+  const int lda = tA ? M : K, ldb = tB ? K : N;
+  const double macs = static_cast<double>(M) * N * K;
+  const bool byRows = M >= N || M >= 64;
+  const int span = byRows ? M : N;
+  // A block must be worth handing over (~1 µs) and wide enough for the GEMM kernels' register tiles.
+  const int T = macs < 1e6 ? 1 : std::max(1, std::min({g_threads, span / 16, static_cast<int>(macs / 5e5)}));
+  if (T == 1) {
+    gemmBlock(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, N);
+    return;
+  }
+  parallelRun(T, [&](int t) {
+    const int a0 = static_cast<int>(rangeStart(span, t, T)), a1 = static_cast<int>(rangeStart(span, t + 1, T));
+    if (a1 <= a0) return;
+    if (byRows)
+      gemmBlock(tA, tB, a1 - a0, N, K, alpha, tA ? A + a0 : A + static_cast<size_t>(a0) * lda, lda, B, ldb, beta,
+                C + static_cast<size_t>(a0) * N, N);
+    else
+      gemmBlock(tA, tB, M, a1 - a0, K, alpha, A, lda, tB ? B + static_cast<size_t>(a0) * ldb : B + a0, ldb, beta, C + a0, N);
+  });
 }
 
 // gemm(transA, transB, M, N, K, alpha, A, B, beta, C)

@@ -1,5 +1,6 @@
 #include "parallel.h"
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -15,8 +16,12 @@
 namespace tl {
 namespace {
 
-// About 50 microseconds of spinning (a pause is ~40 cycles on recent Intel cores) before a worker sleeps.
-constexpr int kSpin = 4000;
+// How long a worker spins for the next job before it sleeps. The kernels of one training step come tens to
+// hundreds of microseconds apart (other ops run between them), and waking a sleeping thread costs about as much
+// as a small sparse layer, so a worker keeps spinning through a step; OpenMP runtimes spin far longer by default.
+constexpr auto kSpin = std::chrono::microseconds(500);
+
+thread_local bool t_inJob = false;
 
 class Pool {
  public:
@@ -31,10 +36,14 @@ class Pool {
   }
 
   void run(int T, const std::function<void(int)>& task) {
-    if (T <= 1) {
-      task(0);
+    if (T <= 1 || t_inJob) {  // a kernel called from inside a pool job runs its shares itself
+      for (int t = 0; t < T; ++t) task(t);
       return;
     }
+    struct InJob {
+      InJob() { t_inJob = true; }
+      ~InJob() { t_inJob = false; }
+    } guard;
     grow(T - 1);
     task_ = &task;
     tasks_ = T;
@@ -68,9 +77,11 @@ class Pool {
   void loop(int index, uint64_t seen) {
     for (;;) {
       uint64_t g = gen_.load(std::memory_order_acquire);
-      for (int i = 0; i < kSpin && g == seen; ++i) {
+      const auto until = std::chrono::steady_clock::now() + kSpin;
+      for (int i = 0; g == seen; ++i) {
         TL_PAUSE();
         g = gen_.load(std::memory_order_acquire);
+        if ((i & 63) == 63 && std::chrono::steady_clock::now() > until) break;
       }
       if (g == seen) {
         std::unique_lock<std::mutex> lk(mu_);
@@ -80,11 +91,13 @@ class Pool {
       seen = g;
       if (stop_) return;
       if (index < tasks_) {
+        t_inJob = true;
         try {
           (*task_)(index);
         } catch (...) {
           errors_[index] = std::current_exception();
         }
+        t_inJob = false;
       }
       pending_.fetch_sub(1, std::memory_order_acq_rel);
     }

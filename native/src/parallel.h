@@ -1,6 +1,7 @@
 // A small persistent thread pool for the kernels. Starting a std::thread costs tens of microseconds, more than a
-// whole sparse layer of a pruned LeNet; pool workers stay alive, spin briefly after each job so the next one
-// starts in about a microsecond, then sleep. Node calls kernels from one thread, so jobs never overlap.
+// whole sparse layer of a pruned LeNet; pool workers stay alive, spin for half a millisecond after each job so
+// the next one starts in about a microsecond, then sleep. Node calls kernels from one thread, so jobs never
+// overlap.
 #pragma once
 #include <cstddef>
 #include <functional>
