@@ -75,6 +75,9 @@ class Pool {
   }
 
   void loop(int index, uint64_t seen) {
+#if defined(__SSE__)
+    _mm_setcsr(_mm_getcsr() | 0x8040);  // workers only run kernels: flush subnormals, as Args does on the caller
+#endif
     for (;;) {
       uint64_t g = gen_.load(std::memory_order_acquire);
       const auto until = std::chrono::steady_clock::now() + kSpin;

@@ -39,7 +39,7 @@ static Csr readCsr(const Args& a, size_t first, int rows, int cols) {
 // AVX-512: the batch row is NB 16-float blocks, the last one masked when N is not a multiple of 16, so the
 // tail costs one masked vector op instead of a scalar loop (masked loads never fault past the row's end).
 template <int NB>
-static void forwardRows(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int r0, int r1) {
+static void forwardRows(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int ld, int r0, int r1) {
   const __mmask16 last = static_cast<__mmask16>(N % 16 == 0 ? 0xFFFF : (1u << (N % 16)) - 1);
   for (int i = r0; i < r1; ++i) {
     __m512 acc[NB];
@@ -47,21 +47,21 @@ static void forwardRows(const Csr& c, const float* val, const float* b, const fl
     for (int q = 0; q < NB; ++q) acc[q] = b0;
     for (int32_t k = c.rowPtr[i]; k < c.rowPtr[i + 1]; ++k) {
       const __m512 w = _mm512_set1_ps(val[k]);
-      const float* x = xT + static_cast<size_t>(c.col[k]) * N;
+      const float* x = xT + static_cast<size_t>(c.col[k]) * ld;
       for (int q = 0; q < NB - 1; ++q) acc[q] = _mm512_fmadd_ps(w, _mm512_loadu_ps(x + 16 * q), acc[q]);
       acc[NB - 1] = _mm512_fmadd_ps(w, _mm512_maskz_loadu_ps(last, x + 16 * (NB - 1)), acc[NB - 1]);
     }
-    float* y = yT + static_cast<size_t>(i) * N;
+    float* y = yT + static_cast<size_t>(i) * ld;
     for (int q = 0; q < NB - 1; ++q) _mm512_storeu_ps(y + 16 * q, acc[q]);
     _mm512_mask_storeu_ps(y + 16 * (NB - 1), last, acc[NB - 1]);
   }
 }
 
 template <int NB>
-static void backwardRows(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval, float* db, int N, bool acc, int r0, int r1) {
+static void backwardRows(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval, float* db, int N, int ld, bool acc, int r0, int r1) {
   const __mmask16 last = static_cast<__mmask16>(N % 16 == 0 ? 0xFFFF : (1u << (N % 16)) - 1);
   for (int i = r0; i < r1; ++i) {
-    const float* g = dyT + static_cast<size_t>(i) * N;
+    const float* g = dyT + static_cast<size_t>(i) * ld;
     __m512 gv[NB];
     for (int q = 0; q < NB - 1; ++q) gv[q] = _mm512_loadu_ps(g + 16 * q);
     gv[NB - 1] = _mm512_maskz_loadu_ps(last, g + 16 * (NB - 1));
@@ -72,7 +72,7 @@ static void backwardRows(const Csr& c, const float* val, const float* xT, const 
       db[i] = acc ? db[i] + t : t;
     }
     for (int32_t k = c.rowPtr[i]; k < c.rowPtr[i + 1]; ++k) {
-      const size_t off = static_cast<size_t>(c.col[k]) * N;
+      const size_t off = static_cast<size_t>(c.col[k]) * ld;
       if (dval) {
         const float* x = xT + off;
         __m512 s = _mm512_mul_ps(gv[0], NB == 1 ? _mm512_maskz_loadu_ps(last, x) : _mm512_loadu_ps(x));
@@ -95,15 +95,15 @@ static constexpr int kMaxBlocks = 8;
 static inline int blocksFor(int N) { return (N + 15) / 16; }
 #else
 template <int NB>
-static void forwardRows(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int r0, int r1);
+static void forwardRows(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int ld, int r0, int r1);
 template <int NB>
-static void backwardRows(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval, float* db, int N, bool acc, int r0, int r1);
+static void backwardRows(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval, float* db, int N, int ld, bool acc, int r0, int r1);
 static constexpr int kMaxBlocks = 0;  // no AVX-512: the generic loops below (auto-vectorized) serve every batch size
 static inline int blocksFor(int) { return kMaxBlocks + 1; }
 #endif
 
-// Batches of up to 8 blocks (N <= 128) run the register-blocked kernels; larger ones, and machines without
-// AVX-512, the generic auto-vectorized loops.
+// Batches of up to 8 blocks (N <= 128) run the register-blocked kernels in one piece; larger ones run them in
+// column chunks (forwardRange / backwardRange below); machines without AVX-512 run the generic loops.
 template <template <int> class F, typename... A>
 static bool dispatchNB(int N, A... args) {
   const int nb = blocksFor(N);
@@ -122,10 +122,10 @@ static bool dispatchNB(int N, A... args) {
 #endif
   return false;
 }
-template <int NB> struct Fwd { static void run(const Csr* c, const float* v, const float* b, const float* x, float* y, int N, int r0, int r1) { forwardRows<NB>(*c, v, b, x, y, N, r0, r1); } };
-template <int NB> struct Bwd { static void run(const Csr* c, const float* v, const float* x, const float* g, float* dx, float* dv, float* db, int N, bool acc, int r0, int r1) { backwardRows<NB>(*c, v, x, g, dx, dv, db, N, acc, r0, r1); } };
+template <int NB> struct Fwd { static void run(const Csr* c, const float* v, const float* b, const float* x, float* y, int N, int ld, int r0, int r1) { forwardRows<NB>(*c, v, b, x, y, N, ld, r0, r1); } };
+template <int NB> struct Bwd { static void run(const Csr* c, const float* v, const float* x, const float* g, float* dx, float* dv, float* db, int N, int ld, bool acc, int r0, int r1) { backwardRows<NB>(*c, v, x, g, dx, dv, db, N, ld, acc, r0, r1); } };
 
-static void forwardGeneric(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int r0, int r1) {
+[[maybe_unused]] static void forwardGeneric(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int r0, int r1) {
   for (int i = r0; i < r1; ++i) {
     float* __restrict y = yT + static_cast<size_t>(i) * N;
     const float b0 = b ? b[i] : 0.0f;
@@ -138,7 +138,7 @@ static void forwardGeneric(const Csr& c, const float* val, const float* b, const
   }
 }
 
-static void backwardGeneric(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval, float* db, int N, bool acc, int r0, int r1) {
+[[maybe_unused]] static void backwardGeneric(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval, float* db, int N, bool acc, int r0, int r1) {
   for (int i = r0; i < r1; ++i) {
     const float* __restrict g = dyT + static_cast<size_t>(i) * N;
     if (db) {
@@ -161,6 +161,31 @@ static void backwardGeneric(const Csr& c, const float* val, const float* xT, con
       }
     }
   }
+}
+
+// Rows [r0, r1) over the whole batch. Batches wider than the register-blocked kernels (128) are cut into column
+// chunks of 128 that run those kernels with the full row stride; the weight and bias gradients add up over chunks.
+static void forwardRange(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int r0, int r1) {
+  if (dispatchNB<Fwd>(N, &c, val, b, xT, yT, N, N, r0, r1)) return;
+#ifdef __AVX512F__
+  constexpr int kChunk = 16 * kMaxBlocks;
+  for (int c0 = 0; c0 < N; c0 += kChunk) dispatchNB<Fwd>(std::min(kChunk, N - c0), &c, val, b, xT + c0, yT + c0, std::min(kChunk, N - c0), N, r0, r1);
+#else
+  forwardGeneric(c, val, b, xT, yT, N, r0, r1);
+#endif
+}
+
+static void backwardRange(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval, float* db, int N, bool acc, int r0, int r1) {
+  if (dispatchNB<Bwd>(N, &c, val, xT, dyT, dxT, dval, db, N, N, acc, r0, r1)) return;
+#ifdef __AVX512F__
+  constexpr int kChunk = 16 * kMaxBlocks;
+  for (int c0 = 0; c0 < N; c0 += kChunk) {
+    const int w = std::min(kChunk, N - c0);
+    dispatchNB<Bwd>(w, &c, val, xT + c0, dyT + c0, dxT ? dxT + c0 : nullptr, dval, db, w, N, acc || c0 > 0, r0, r1);
+  }
+#else
+  backwardGeneric(c, val, xT, dyT, dxT, dval, db, N, acc, r0, r1);
+#endif
 }
 
 // Threads for a sparse layer call: a second thread pays once a share is a few tens of microseconds of work
@@ -191,7 +216,7 @@ static Napi::Value SparseLinearForward(const Napi::CallbackInfo& info) {
   float* yT = a.f32(5, static_cast<size_t>(Out) * N, "yT");
   parallelRun(sparseThreads(c.nnz, N), [&](int t) {
     const int T = sparseThreads(c.nnz, N), r0 = rowSplit(c, t, T), r1 = rowSplit(c, t + 1, T);
-    if (!dispatchNB<Fwd>(N, &c, val, b, xT, yT, N, r0, r1)) forwardGeneric(c, val, b, xT, yT, N, r0, r1);
+    forwardRange(c, val, b, xT, yT, N, r0, r1);
   });
   return info.Env().Undefined();
 }
@@ -222,7 +247,7 @@ static Napi::Value SparseLinearBackward(const Napi::CallbackInfo& info) {
       dx = partial[t] = t_dx.data();
     }
     const int r0 = rowSplit(c, t, T), r1 = rowSplit(c, t + 1, T);
-    if (!dispatchNB<Bwd>(N, &c, val, xT, dyT, dx, dval, db, N, acc, r0, r1)) backwardGeneric(c, val, xT, dyT, dx, dval, db, N, acc, r0, r1);
+    backwardRange(c, val, xT, dyT, dx, dval, db, N, acc, r0, r1);
   });
   if (dxT && T > 1)
     parallelRun(T, [&](int t) {
