@@ -61,3 +61,17 @@ test('info reports the backend and threads', () => {
   native.setThreads(1);
   assert.equal(native.info().threads, 1);
 });
+
+test('kernels flush subnormals inside, and leave JavaScript arithmetic IEEE afterwards', () => {
+  // A 1e-20 gradient squared is 1e-40 in float: subnormal, so flushed to zero inside the kernel.
+  const w = Float32Array.of(1), g = Float32Array.of(1e-20), m = new Float32Array(1), v = new Float32Array(1);
+  native.adamStep(w, g, m, v, null, 1, 1e-3, 0.9, 0.999, 1e-8, 0, false, 1);
+  assert.equal(v[0], 0);
+  // doubles on the calling thread still keep subnormals
+  const tiny = Number(process.env.TL_NEVER_SET ?? '5e-324');
+  assert.equal(tiny * 1, 5e-324);
+  assert.ok(tiny / 2 === 0 && tiny * 2 > tiny);
+  const f = new Float32Array(1);
+  f[0] = Number(process.env.TL_NEVER_SET ?? '1e-40'); // float32 subnormal stored from JS
+  assert.ok(f[0]! > 0);
+});
