@@ -174,7 +174,7 @@ static Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
 }
 
 // Sum of a plane in 16 independent float partial sums (vectorizes without -ffast-math), totalled in double.
-static double sumPlane(const float* r, int n) {
+double sumPlane(const float* r, int n) {
   float acc[16] = {0};
   int i = 0;
   for (; i + 16 <= n; i += 16)

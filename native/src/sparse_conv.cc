@@ -132,16 +132,7 @@ static Napi::Value SparseConvBackward(const Napi::CallbackInfo& info) {
       const float* dyn = dy + n * s.O * outHW;
       for (int o = 0; o < s.O; ++o) {
         const float* go = dyn + o * outHW;
-        if (dbt) {
-          float part[16] = {0};
-          size_t i = 0;
-          for (; i + 16 <= outHW; i += 16)
-            for (int l = 0; l < 16; ++l) part[l] += go[i + l];
-          float tot = 0;
-          for (int l = 0; l < 16; ++l) tot += part[l];
-          for (; i < outHW; ++i) tot += go[i];
-          dbt[o] += tot;
-        }
+        if (dbt) dbt[o] += static_cast<float>(sumPlane(go, static_cast<int>(outHW)));
         for (int32_t k = s.rowPtr[o]; k < s.rowPtr[o + 1]; ++k) {
           const int c = s.col[k] / KK, r = s.col[k] % KK, kh = r / s.K, kw = r % s.K;
           const size_t off = (static_cast<size_t>(c) * s.HP + kh) * s.WP + kw;

@@ -85,6 +85,9 @@ struct Args {
   }
 };
 
+// Sum of n floats in 16 vectorizable partial sums, totalled in double (conv.cc).
+double sumPlane(const float* r, int n);
+
 // ---- GEMM: C[M,N] = alpha * op(A) * op(B) + beta * C, row-major, no padding between rows.
 void gemm(bool transA, bool transB, int M, int N, int K, float alpha, const float* A, const float* B, float beta, float* C);
 bool gemmUsesBlas();
