@@ -196,3 +196,29 @@ test('sparse kernels split across threads give the single-thread results', () =>
     native.setThreads(prev);
   }
 });
+
+test('a lottery level on sparse kernels keeps its weights packed from start to end', async () => {
+  const { runLottery } = await import('../src/lottery/runner.js');
+  const { lotteryDefaults } = await import('../src/hparams/defaults.js');
+  const { Parameter } = await import('../src/nn/parameter.js');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-packed-level-'));
+  const unpack = Parameter.prototype.unpack;
+  const unpackedAt: number[] = [];
+  let step = 0;
+  Parameter.prototype.unpack = function (this: InstanceType<typeof Parameter>) {
+    if (this.packed) unpackedAt.push(step);
+    unpack.call(this);
+  };
+  try {
+    const h = lotteryDefaults('mnist_lenet_300_100');
+    h.training.steps = '120it';
+    h.training.evalEvery = 50; // evaluations and a checkpoint inside each level
+    h.dataset.validation = 0;
+    await runLottery({ hparams: h, levels: 2, replicate: 1, seed: 0, root, branches: [], checkpointEvery: 60, kernels: 'sparse', onStep: () => step++ });
+    // three layers unpack once at each of the two level boundaries (a new mask), never during a level
+    assert.deepEqual(unpackedAt, [120, 120, 120, 240, 240, 240]);
+  } finally {
+    Parameter.prototype.unpack = unpack;
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
