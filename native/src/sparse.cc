@@ -303,72 +303,12 @@ static Napi::Value Transpose(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// adamStepIndexed(w, g, m, v, idx, nIdx, lr, beta1, beta2, eps, weightDecay, decoupled, step): Adam/AdamW at the
-// listed entries only. For a masked weight the others have zero gradient, moments and value, so skipping them
-// gives exactly the dense update.
-static Napi::Value AdamStepIndexed(const Napi::CallbackInfo& info) {
-  Args a(info, "adamStepIndexed");
-  size_t len;
-  float* w = a.f32any(0, "weight", &len);
-  float* g = a.f32(1, len, "grad");
-  float* m = a.f32(2, len, "expAvg");
-  float* v = a.f32(3, len, "expAvgSq");
-  size_t n = a.integer(5, "nIdx");
-  const int32_t* idx = a.i32(4, n, "idx");
-  double lr = a.number(6, "lr"), b1 = a.number(7, "beta1"), b2 = a.number(8, "beta2"), eps = a.number(9, "eps");
-  double wd = a.number(10, "weightDecay");
-  bool decoupled = a.boolean(11, "decoupled");
-  int64_t step = a.integer(12, "step", 1);
-  const float stepSize = static_cast<float>(lr / (1.0 - std::pow(b1, static_cast<double>(step))));
-  const float invSqrtBc2 = static_cast<float>(1.0 / std::sqrt(1.0 - std::pow(b2, static_cast<double>(step))));
-  const float fb1 = b1, fb2 = b2, feps = eps, fwd = wd;
-  const float decay = decoupled ? static_cast<float>(1.0 - lr * wd) : 1.0f;
-  for (size_t k = 0; k < n; ++k) {
-    const int32_t i = idx[k];
-    if (i < 0 || static_cast<size_t>(i) >= len) a.fail("index out of range");
-    float gi = g[i];
-    if (!decoupled) gi += fwd * w[i];
-    float wi = w[i] * decay;
-    m[i] = fb1 * m[i] + (1.0f - fb1) * gi;
-    v[i] = fb2 * v[i] + (1.0f - fb2) * gi * gi;
-    w[i] = wi - stepSize * m[i] / (std::sqrt(v[i]) * invSqrtBc2 + feps);
-  }
-  return info.Env().Undefined();
-}
-
-// sgdStepIndexed(w, g, buf|null, idx, nIdx, lr, momentum, dampening, weightDecay, nesterov, firstStep)
-static Napi::Value SgdStepIndexed(const Napi::CallbackInfo& info) {
-  Args a(info, "sgdStepIndexed");
-  size_t len;
-  float* w = a.f32any(0, "weight", &len);
-  float* g = a.f32(1, len, "grad");
-  float* buf = a.f32(2, len, "momentumBuffer", true);
-  size_t n = a.integer(4, "nIdx");
-  const int32_t* idx = a.i32(3, n, "idx");
-  float lr = a.number(5, "lr"), mom = a.number(6, "momentum"), damp = a.number(7, "dampening"), wd = a.number(8, "weightDecay");
-  bool nesterov = a.boolean(9, "nesterov"), first = a.boolean(10, "firstStep");
-  if (mom != 0.0f && !buf) a.fail("momentum needs a buffer");
-  for (size_t k = 0; k < n; ++k) {
-    const int32_t i = idx[k];
-    if (i < 0 || static_cast<size_t>(i) >= len) a.fail("index out of range");
-    float d = g[i] + wd * w[i];
-    if (mom != 0.0f) {
-      buf[i] = first ? d : mom * buf[i] + (1.0f - damp) * d;
-      d = nesterov ? d + mom * buf[i] : buf[i];
-    }
-    w[i] -= lr * d;
-  }
-  return info.Env().Undefined();
-}
-
 void registerSparse(Napi::Env env, Napi::Object exports) {
   exports.Set("sparseLinearForward", Napi::Function::New(env, SparseLinearForward));
   exports.Set("sparseLinearBackward", Napi::Function::New(env, SparseLinearBackward));
   exports.Set("gatherIndexed", Napi::Function::New(env, GatherIndexed));
   exports.Set("scatterIndexed", Napi::Function::New(env, ScatterIndexed));
   exports.Set("transpose", Napi::Function::New(env, Transpose));
-  exports.Set("adamStepIndexed", Napi::Function::New(env, AdamStepIndexed));
-  exports.Set("sgdStepIndexed", Napi::Function::New(env, SgdStepIndexed));
 }
 
 }  // namespace tl
