@@ -2,10 +2,10 @@
 // a packed weight's non-zeros directly (or gathers them from a dense masked one) and computes the weight gradient
 // at the non-zeros only.
 import { native } from '../native.js';
-import { Tensor, accumulateGrad, gradTarget, shapeStr } from '../tensor.js';
+import { Tensor, accumulateGrad, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 import { uninitializedF32 } from '../buffers.js';
-import { isPacked, packedValues, storeWeightGrad, type CsrStructure } from './sparse-linear.js';
+import { packedValues, sparseGradTargets, type CsrStructure } from './sparse-linear.js';
 
 export function sparseConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, csr: CsrStructure, padding: number): Tensor {
   const [O, Cw, K, K2] = weight.shape as [number, number, number, number];
@@ -23,14 +23,9 @@ export function sparseConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, csr
   if (!needsGrad(x, weight, bias)) return y;
   return record(y, 'sparseConv2d', bias ? [x, weight, bias] : [x, weight], (g) => {
     const dx = x.requiresGrad ? uninitializedF32(x.size) : null;
-    const dw = gradTarget(weight);
-    const db = bias ? gradTarget(bias) : null;
-    // A packed weight's gradient is written in place when it shares the kernel's one accumulate flag with the bias.
-    const direct = dw !== null && isPacked(weight) && (!db || db.accumulate === dw.accumulate);
-    const dValues = dw ? (direct ? dw.buf : new Float32Array(nnz)) : null;
-    const acc = direct ? dw.accumulate : (db?.accumulate ?? false);
-    native.sparseConv2dBackward(csr.rowPtr, csr.colIdx, N, C, H, W, O, K, padding, values, x.data, g, dx, dValues, db?.buf ?? null, acc);
-    if (dw && dValues && !direct) storeWeightGrad(weight, dValues, dw, csr);
+    const t = sparseGradTargets(weight, bias, csr);
+    native.sparseConv2dBackward(csr.rowPtr, csr.colIdx, N, C, H, W, O, K, padding, values, x.data, g, dx, t.dValues, t.dBias, t.accumulate);
+    t.finish();
     if (dx) accumulateGrad(x, dx);
   });
 }

@@ -49,7 +49,7 @@ interface PackedWeight {
   readonly storage: Float32Array;
 }
 
-export function isPacked(w: Tensor): boolean {
+function isPacked(w: Tensor): boolean {
   return (w as Tensor & Partial<PackedWeight>).packed === true;
 }
 
@@ -65,16 +65,28 @@ export function packedValues(weight: Tensor, csr: CsrStructure, nnz: number): Fl
   return values;
 }
 
-/** Puts the gradient at the non-zeros where the weight keeps it: as it is when packed, scattered when dense. */
-export function storeWeightGrad(weight: Tensor, dValues: Float32Array, dw: { buf: Float32Array; accumulate: boolean }, csr: CsrStructure): void {
-  if (isPacked(weight)) {
-    if (dValues === dw.buf) return; // written in place
-    if (dw.accumulate) native.axpy(1, dValues, dw.buf, dValues.length);
+/**
+ * Where a sparse kernel's backward pass writes the weight gradient at the non-zeros (`dValues`) and the bias
+ * gradient, under the kernel's single accumulate flag (`accumulate`); `finish()` then puts the weight gradient
+ * where the weight keeps it. A packed weight's gradient is written in place when its flag agrees with the bias's;
+ * otherwise into a fresh buffer that is copied, added or (for a dense weight) scattered into place.
+ */
+export function sparseGradTargets(
+  weight: Tensor,
+  bias: Tensor | null,
+  csr: CsrStructure,
+): { dValues: Float32Array | null; dBias: Float32Array | null; accumulate: boolean; finish: () => void } {
+  const dw = gradTarget(weight);
+  const db = bias ? gradTarget(bias) : null;
+  const direct = dw !== null && isPacked(weight) && (!db || db.accumulate === dw.accumulate);
+  const dValues = dw ? (direct ? dw.buf : new Float32Array(csr.flat.length)) : null;
+  const finish = () => {
+    if (!dw || !dValues || direct) return;
+    if (!isPacked(weight)) native.scatterIndexed(dValues, csr.flat, dw.buf, dValues.length, dw.accumulate); // off-mask entries stay as they are
+    else if (dw.accumulate) native.axpy(1, dValues, dw.buf, dValues.length);
     else dw.buf.set(dValues);
-    return;
-  }
-  // Entries off the mask are never written, so a fresh buffer stays zero there.
-  native.scatterIndexed(dValues, csr.flat, dw.buf, dValues.length, dw.accumulate);
+  };
+  return { dValues, dBias: db?.buf ?? null, accumulate: direct ? dw.accumulate : (db?.accumulate ?? false), finish };
 }
 
 export function sparseLinear(x: Tensor, weight: Tensor, bias: Tensor | null, csr: CsrStructure): Tensor {
@@ -91,14 +103,9 @@ export function sparseLinear(x: Tensor, weight: Tensor, bias: Tensor | null, csr
   if (!needsGrad(xT, weight, bias)) return y;
   return record(y, 'sparseLinear', bias ? [xT, weight, bias] : [xT, weight], (g) => {
     const dxT = xT.requiresGrad ? new Float32Array(xT.size) : null;
-    const dw = gradTarget(weight);
-    const db = bias ? gradTarget(bias) : null;
-    // A packed weight's gradient is written in place when it shares the kernel's one accumulate flag with the bias.
-    const direct = dw !== null && isPacked(weight) && (!db || db.accumulate === dw.accumulate);
-    const dValues = dw ? (direct ? dw.buf : new Float32Array(nnz)) : null;
-    const acc = direct ? dw.accumulate : (db?.accumulate ?? false);
-    native.sparseLinearBackward(csr.rowPtr, csr.colIdx, values, xT.data, g, dxT, dValues, db?.buf ?? null, outF, inF, n, acc);
-    if (dw && dValues && !direct) storeWeightGrad(weight, dValues, dw, csr);
+    const t = sparseGradTargets(weight, bias, csr);
+    native.sparseLinearBackward(csr.rowPtr, csr.colIdx, values, xT.data, g, dxT, t.dValues, t.dBias, outF, inF, n, t.accumulate);
+    t.finish();
     if (dxT) accumulateGrad(xT, dxT);
   });
 }
