@@ -222,3 +222,13 @@ test('a lottery level on sparse kernels keeps its weights packed from start to e
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('bad input to the packed and indexed paths is a clear error, not a bad write', () => {
+  const w = new Float32Array(4), g = new Float32Array(4), m = new Float32Array(4), v = new Float32Array(4);
+  assert.throws(() => native.adamStepIndexed(w, g, m, v, Int32Array.of(0, 4), 2, 1e-3, 0.9, 0.999, 1e-8, 0, false, 1), /adamStepIndexed: index out of range/);
+  assert.throws(() => native.sgdStepIndexed(w, g, null, Int32Array.of(-1), 1, 0.1, 0, 0, 0, false, true), /sgdStepIndexed: index out of range/);
+  assert.throws(() => native.sgdStepIndexed(w, g, null, Int32Array.of(0), 1, 0.1, 0.9, 0, 0, false, true), /momentum needs a buffer/);
+  assert.throws(() => ops.csrFromIndices(Int32Array.of(3, 2), 2, 2), /indices must ascend/);
+  const unmasked = createModel('mnist_lenet_100_50').prunableParameters()[0]![1];
+  assert.throws(() => unmasked.pack(), /only a masked weight can be packed/);
+});
