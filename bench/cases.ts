@@ -104,7 +104,7 @@ export const CASES: BenchCase[] = [
       try {
         const h = lotteryDefaults('mnist_lenet_300_100');
         h.training.steps = '2000it';
-        h.training.evalEvery = 2000;
+        h.training.evalEvery = '2000it';
         h.dataset.validation = 0;
         const t0 = process.hrtime.bigint();
         const rows = await runLottery({ hparams: h, levels: 9, replicate: 1, seed: 0, root, branches: [], checkpointEvery: 1_000_000 });

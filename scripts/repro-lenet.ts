@@ -11,12 +11,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { collectExperiment } from '../src/lottery/collect.js';
-import { experimentOf } from '../src/lottery/runner.js';
-import { defaultRoot, TRUNK } from '../src/lottery/layout.js';
+import { TRUNK } from '../src/lottery/layout.js';
+import { defaultRoot } from '../src/store/root.js';
+import { LotteryExperiment } from '../src/lottery/experiment.js';
 import { lotteryDefaults } from '../src/hparams/defaults.js';
 import { markdownTable } from '../src/report/table.js';
 import { writeFileAtomic } from '../src/store/atomic.js';
-import type { LevelRecord } from '../src/lottery/runner.js';
+import type { LevelRecord } from '../src/lottery/record.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = path.join(repo, 'bin', 'ticketlab.js');
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
   const seconds = opts.reportOnly ? null : await runAll();
   const hp = lotteryDefaults(MODEL);
   if (opts.steps) hp.training.steps = opts.steps;
-  const exp = experimentOf(hp, opts.root);
+  const exp = LotteryExperiment.create(opts.root, hp, levels);
   const res = collectExperiment(exp.dir);
   const out = path.join(repo, 'docs', 'results');
   const figs = path.join(out, 'lenet');

@@ -18,10 +18,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import type { TopLevelSpec } from 'vega-lite';
-import { defaultRoot } from '../src/lottery/layout.js';
+import { defaultRoot } from '../src/store/root.js';
 import { PRUNER_NAMES, type PrunerName } from '../src/pruning/scorers/index.js';
 import { plantRun } from '../src/studies/planted/plant-run.js';
 import { seek, type SeekResult } from '../src/studies/planted/seek.js';
+import { PLANTED_DEFAULTS } from '../src/studies/planted/hparams.js';
 import { TASK_NAMES, checkTaskName, makeTask, type TaskName } from '../src/studies/planted/tasks.js';
 import type { PlantedMeta } from '../src/studies/planted/store.js';
 import { lineChart, markdownTable, summarize, writePlot } from '../src/report/index.js';
@@ -141,7 +142,7 @@ async function runAll(): Promise<number> {
         multishot: j.d === '1' ? false : j.mode === 'multi',
         rounds: ROUNDS,
         scope: 'global',
-        epochs: EPOCHS,
+        train: { ...PLANTED_DEFAULTS, training: { ...PLANTED_DEFAULTS.training, steps: `${EPOCHS}ep` } },
         seed: j.rep,
       });
     } catch (e) {

@@ -148,7 +148,7 @@ test('bad input: one readable line, nothing stored is damaged', () => {
     };
     bad([...base, '--levels', '-1', '--root', root], /--levels must be a non-negative integer/);
     bad([...base, '--prune-rate', '1.5', '--root', root], /--prune-rate must be a number in \[0, 1\)/);
-    bad([...base, '--rewind', 'soon', '--root', root], /--rewind: 'soon' is not a step count/);
+    bad([...base, '--rewind', 'soon', '--root', root], /--rewind must be a step count like 500it, 2ep or 2ep100it, got 'soon'/);
     bad([...base, '--rewind', '500it', '--steps', '100it', '--root', root], /must be earlier than the end of training/);
     bad([...base, '--branch', 'random_magic', '--root', root], /unknown branch 'random_magic'/);
     bad([...base, '--branch', 'retrain', '--root', root], /needs at least one --retrain-\* flag/);

@@ -18,6 +18,7 @@ import { plantRun } from '../src/studies/planted/plant-run.js';
 import { loadPlantedRun } from '../src/studies/planted/store.js';
 import { fitPiecewiseLinear, evalPwl } from '../src/studies/planted/pwl.js';
 import { trainOnTask, evaluate } from '../src/studies/planted/train.js';
+import { PLANTED_DEFAULTS, PLANTED_TRAINING } from '../src/studies/planted/hparams.js';
 import { seek } from '../src/studies/planted/seek.js';
 import { ConfigError } from '../src/util/errors.js';
 import { runCli } from './helpers/cli.js';
@@ -242,7 +243,7 @@ test('plant runs are stored, reloaded exactly and reused', () => {
   assert.notEqual(plantRun({ task: 'helix', depth: 4, width: 32, seed: 3 }, root).dir, a.dir);
 });
 
-test('training (Adam 1e-3, batch 32) fits the relu task and keeps masked weights at zero', () => {
+test('training (Adam 1e-3, batch 32) fits the relu task and keeps masked weights at zero', async () => {
   const task = makeTask('relu', 1);
   const model = new PlantedMlp([1, 16, 16, 1]);
   const { mother, p } = planted('relu', 4, 16);
@@ -250,7 +251,7 @@ test('training (Adam 1e-3, batch 32) fits the relu task and keeps masked weights
   const before = evaluate(model, task, task.test).loss;
   const mask = new Map([...p.mask].map(([n, m]) => [n, m.map((_, i) => (i % 3 === 0 ? 0 : 1))]));
   applyMasks(model, mask);
-  const { steps } = trainOnTask(model, task, { epochs: 2, seed: 0 });
+  const { steps } = await trainOnTask(model, task, { training: { ...PLANTED_TRAINING, steps: '2ep' }, seed: 0 });
   assert.equal(steps, 2 * Math.ceil(9000 / 32));
   const after = evaluate(model, task, task.test).loss;
   assert.ok(after < 0.01 && after < before / 10, `MSE ${before} -> ${after}`);
@@ -259,7 +260,7 @@ test('training (Adam 1e-3, batch 32) fits the relu task and keeps masked weights
 
 test('seek at density 1 keeps everything: recall 1, precision = planted density', async () => {
   const run = plantRun({ task: 'relu', depth: 4, width: 8, seed: 1 }, path.join(tmp, 'seek'));
-  const r = await seek(run, { pruner: 'magnitude', density: 1, epochs: 0 });
+  const r = await seek(run, { pruner: 'magnitude', density: 1, train: { ...PLANTED_DEFAULTS, training: { ...PLANTED_TRAINING, steps: '0ep' } } });
   assert.equal(r.recovery.total.recall, 1);
   assert.equal(r.recovery.total.precision, run.meta.density);
   assert.equal(r.collapse.collapsed, false);
@@ -288,7 +289,7 @@ test('CLI: plant then seek (single-shot and multishot) report densities, quality
   const human = runCli(['plant', '--task', 'circle', '--depth', '5', '--width', '24', '--seed', '4'], env);
   assert.match(human.stdout, /reused the circle target .*planted density 8\.\d+e-2 \(108 of 1296 weights\)/s);
 
-  const s = runCli(['--json', 'seek', '--planted', pj.run, '--pruner', 'magnitude', '--density', 'planted', '--epochs', '1'], env);
+  const s = runCli(['--json', 'seek', '--planted', pj.run, '--pruner', 'magnitude', '--density', 'planted', '--steps', '1ep'], env);
   assert.equal(s.status, 0, s.stderr);
   type R = {
     density: number;
@@ -309,7 +310,7 @@ test('CLI: plant then seek (single-shot and multishot) report densities, quality
   assert.ok(sj.ticket.test.accuracy > 0.25 && sj.planted.test.accuracy > 0.25);
   assert.equal(typeof sj.collapse.collapsed, 'boolean');
 
-  const m = runCli(['seek', '--planted', path.basename(pj.run), '--pruner', 'synflow', '--density', '0.2', '--multishot', '--rounds', '2', '--epochs', '1', '--scope', 'local'], env);
+  const m = runCli(['seek', '--planted', path.basename(pj.run), '--pruner', 'synflow', '--density', '0.2', '--multishot', '--rounds', '2', '--steps', '1ep', '--scope', 'local'], env);
   assert.equal(m.status, 0, m.stderr);
   assert.match(m.stdout, /synflow \(local, multishot 2 rounds\) at density 1\.998e-1/);
   assert.match(m.stdout, /mask vs ground truth/);

@@ -19,10 +19,10 @@ import { multishot } from '../src/pruning/multishot.js';
 import { layerCollapse } from '../src/pruning/collapse.js';
 import { makePruner, PRUNER_NAMES, scoreWeights, type PruneContext } from '../src/pruning/scorers/index.js';
 import { prunableGradients } from '../src/pruning/scorers/grad.js';
-import { recordKinks, replayKinks } from '../src/pruning/scorers/kinks.js';
+import { recordKinks, replayKinks } from '../src/pruning/kinks.js';
 import { backward } from '../src/engine/autograd.js';
 import { native } from '../src/engine/native.js';
-import { loadMasks } from '../src/lottery/tensors.js';
+import { loadMasks } from '../src/store/weights.js';
 import { ConfigError, UserError } from '../src/util/errors.js';
 import { runCli } from './helpers/cli.js';
 
@@ -93,7 +93,7 @@ test('SynFlow rounds follow the exponential schedule and keep pruned weights pru
 
 test('bad densities, scopes and rounds are ConfigErrors; start masks sparser than the target are refused', () => {
   const model = mlp([4, 3, 2]);
-  for (const d of [0, -0.1, 1.5, Number.NaN]) assert.throws(() => pruneAtInit('magnitude', { model, seed: 0 }, d), /density must be in \(0, 1\]/);
+  for (const d of [0, -0.1, 1.5, Number.NaN]) assert.throws(() => pruneAtInit('magnitude', { model, seed: 0 }, d), /density must be a number in \(0, 1\]/);
   assert.throws(() => pruneAtInit('magnitude', { model, seed: 0 }, 0.5, { rounds: 0 }), ConfigError);
   assert.throws(() => pruneAtInit('magnitude', { model, seed: 0 }, 0.5, { scope: 'layer' as 'local' }), ConfigError);
   assert.throws(() => makePruner('obd' as 'snip'), /unknown pruner 'obd'/);

@@ -212,7 +212,7 @@ test('a lottery level on sparse kernels keeps its weights packed from start to e
   try {
     const h = lotteryDefaults('mnist_lenet_300_100');
     h.training.steps = '120it';
-    h.training.evalEvery = 50; // evaluations and a checkpoint inside each level
+    h.training.evalEvery = '50it'; // evaluations and a checkpoint inside each level
     h.dataset.validation = 0;
     await runLottery({ hparams: h, levels: 2, replicate: 1, seed: 0, root, branches: [], checkpointEvery: 60, kernels: 'sparse', onStep: () => step++ });
     // three layers unpack once at each of the two level boundaries (a new mask), never during a level

@@ -14,7 +14,6 @@ import {
   hparamHash,
   isTempName,
   loadSafetensors,
-  nonDefaultHparams,
   openIndex,
   saveSafetensors,
   stableStringify,
@@ -22,6 +21,7 @@ import {
   writeFileAtomic,
   type Tensor,
 } from '../src/store/index.js';
+import { nonDefaults } from '../src/hparams/diff.js';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketlab-store-'));
 after(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
@@ -442,10 +442,11 @@ describe('hyperparameter hashing', () => {
     assert.throws(() => stableStringify(cyc), /circular/);
   });
 
-  test('nonDefaultHparams keeps only values that differ from the defaults', () => {
-    const defaults = { lr: 0.0012, batch: 60, layers: [300, 100] };
-    assert.deepEqual(nonDefaultHparams({ lr: 0.0012, batch: 128, layers: [300, 100], seed: 1 }, defaults), { batch: 128, seed: 1 });
-    assert.equal(hparamHash(nonDefaultHparams({ ...defaults }, defaults)), hparamHash({}));
+  test('nonDefaults keeps only values that differ from the defaults', () => {
+    const defaults = { training: { lr: 0.0012, batch: 60, layers: [300, 100] } };
+    const h = { training: { lr: 0.0012, batch: 128, layers: [300, 100], seed: 1 } };
+    assert.deepEqual(nonDefaults(h, defaults), { 'training.batch': 128, 'training.seed': 1 });
+    assert.equal(hparamHash(nonDefaults(structuredClone(defaults), defaults)), hparamHash({}));
   });
 });
 

@@ -2,7 +2,7 @@
 // prints one line too, with the stack trace only under --debug.
 import { Command, CommanderError } from 'commander';
 import { native } from '../engine/native.js';
-import { UserError } from '../util/errors.js';
+import { InterruptedError, UserError } from '../util/errors.js';
 import { oneOf, positiveInt } from '../util/flags.js';
 import { infoCommand } from './commands/info.js';
 import { trainCommand } from './commands/train.js';
@@ -25,6 +25,7 @@ function fail(message: string, code = 1): never {
 function handle(err: unknown): never {
   if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
   if (debug && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  if (err instanceof InterruptedError) fail(err.message, 130);
   if (err instanceof UserError) fail(err.message);
   const msg = err instanceof Error ? err.message : String(err);
   fail(`${msg.split('\n')[0]}${debug ? '' : ' (run with --debug for details)'}`);

@@ -4,6 +4,7 @@ import { uninitializedF32 } from '../engine/buffers.js';
 import { native } from '../engine/native.js';
 import { Rng } from '../engine/rng.js';
 import { ConfigError, DataError } from '../util/errors.js';
+import type { Dataset } from './types.js';
 
 /** Normalization constants: one scalar for all channels, or one value per channel. */
 export type Norm = number | readonly number[];
@@ -24,7 +25,7 @@ export interface Batch {
   y: Int32Array;
 }
 
-export class ImageDataset {
+export class ImageDataset implements Dataset {
   readonly images: Uint8Array;
   readonly labels: Int32Array;
   readonly shape: readonly [number, number, number];
@@ -72,6 +73,10 @@ export class ImageDataset {
     this.numClasses = init.numClasses;
     this.mean = copyNorm(init.mean);
     this.std = copyNorm(init.std);
+  }
+
+  get sampleShape(): readonly number[] {
+    return this.shape;
   }
 
   /** Normalized value of a black (0) pixel per channel: what zero padding of the raw image becomes. */

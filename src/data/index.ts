@@ -7,13 +7,14 @@ export {
   loadCifar10,
   readCifarBatches,
   writeCifarBatch,
-  augmentBatch,
   CIFAR10_MEAN,
   CIFAR10_STD,
   CIFAR10_ZERO,
   CIFAR10_TRAIN_FILES,
   CIFAR10_TEST_FILE,
   type Cifar10Options,
-  type AugmentOptions,
 } from './cifar10.js';
-export { loadDataset } from './by-name.js';
+export { augmentBatch, type AugmentOptions } from './augment.js';
+export { loadDataset, type DatasetName } from './registry.js';
+export { TensorDataset } from './tensor-dataset.js';
+export type { Dataset, Targets } from './types.js';

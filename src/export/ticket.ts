@@ -1,10 +1,11 @@
-// Loads one trained lottery ticket from an experiment directory: the model with its final weights and its
-// mask attached, so every pruned weight is zero (final ⊙ mask), in eval mode.
-import fs from 'node:fs';
+// Loads one trained lottery ticket from an experiment: the model with its final weights and its mask attached, so
+// every pruned weight is zero (final ⊙ mask), in eval mode. Replicate, level and branch are looked up among what the
+// experiment holds, never joined into paths as given.
 import path from 'node:path';
-import { resolveExperiment } from '../lottery/collect.js';
-import { FILES, levelDir, replicateDir, TRUNK } from '../lottery/layout.js';
-import { loadMasks, loadTensors } from '../lottery/tensors.js';
+import { LotteryExperiment } from '../lottery/experiment.js';
+import { FILES, TRUNK } from '../lottery/layout.js';
+import { loadMasks, loadTensors } from '../store/weights.js';
+import { defaultRoot } from '../store/root.js';
 import { createModel, type Model } from '../models/index.js';
 import { applyMasks, layerDensities, totalDensity, type Masks } from '../pruning/masks.js';
 import { DataError, UserError } from '../util/errors.js';
@@ -31,52 +32,24 @@ export interface Ticket {
   dir: string;
 }
 
-/** Sorted numbers N of the entries `<prefix>N` in `dir` (what exists, for error messages). */
-function numbered(dir: string, prefix: string): number[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((d) => new RegExp(`^${prefix}\\d+$`).test(d))
-    .map((d) => Number(d.slice(prefix.length)))
-    .sort((a, b) => a - b);
-}
-
-function modelName(experiment: string): string {
-  const file = path.join(experiment, FILES.hparams);
-  let name: unknown;
-  try {
-    name = (JSON.parse(fs.readFileSync(file, 'utf8')) as { hparams?: { model?: { model?: unknown } } }).hparams?.model?.model;
-  } catch (e) {
-    throw new DataError(`cannot read ${file}: ${(e as Error).message}`);
-  }
-  if (typeof name !== 'string' || !name) throw new DataError(`${file} names no model (hparams.model.model)`);
-  return name;
-}
-
-/** Finds the level directory of `ref`, with an error that lists what does exist when it does not. */
-function findLevel(experiment: string, ref: Required<Omit<TicketRef, 'root'>>): string {
-  const name = path.basename(experiment);
-  const rep = replicateDir(experiment, ref.replicate);
-  if (!fs.existsSync(rep)) {
-    const have = numbered(experiment, 'replicate_');
-    throw new UserError(`${name} has no replicate ${ref.replicate} (replicates: ${have.join(', ') || 'none'})`);
-  }
-  const dir = levelDir(rep, ref.level, ref.branch);
-  if (!fs.existsSync(path.join(dir, FILES.final))) {
-    const finished = numbered(rep, 'level_').filter((l) => fs.existsSync(path.join(levelDir(rep, l, ref.branch), FILES.final)));
-    const what = fs.existsSync(dir) ? 'has not finished training' : 'does not exist';
-    throw new UserError(
-      `level ${ref.level} of ${name} replicate ${ref.replicate} (branch ${ref.branch}) ${what}; finished levels: ${finished.join(', ') || 'none'}`,
-    );
+/** The finished level `ref` names, with an error that lists what does exist when it does not. */
+function findLevel(exp: LotteryExperiment, ref: { level: number; branch: string; replicate: number }): string {
+  const reps = exp.replicates();
+  if (!reps.includes(ref.replicate)) throw new UserError(`${exp.name} has no replicate ${ref.replicate} (replicates: ${reps.join(', ') || 'none'})`);
+  const dir = exp.levelDir(ref.replicate, ref.level, ref.branch);
+  const finished = exp.finishedLevels(ref.replicate, ref.branch);
+  if (!finished.includes(ref.level)) {
+    const what = exp.branches(ref.replicate, ref.level).includes(ref.branch) ? 'has not finished training' : 'does not exist';
+    throw new UserError(`level ${ref.level} of ${exp.name} replicate ${ref.replicate} (branch ${ref.branch}) ${what}; finished levels: ${finished.join(', ') || 'none'}`);
   }
   return dir;
 }
 
 export function loadTicket(run: string, ref: TicketRef): Ticket {
-  const experiment = resolveExperiment(run, ref.root);
+  const exp = LotteryExperiment.open(run, ref.root ?? defaultRoot());
   const full = { level: ref.level, branch: ref.branch ?? TRUNK, replicate: ref.replicate ?? 1 };
-  const dir = findLevel(experiment, full);
-  const model = createModel(modelName(experiment));
+  const dir = findLevel(exp, full);
+  const model = createModel(exp.hparams.model.model);
   const finalFile = path.join(dir, FILES.final);
   try {
     model.loadStateDict(loadTensors(finalFile).values);
@@ -87,13 +60,5 @@ export function loadTicket(run: string, ref: TicketRef): Ticket {
   const masks = loadMasks(path.join(dir, FILES.mask), model);
   applyMasks(model, masks);
   model.eval();
-  return {
-    model,
-    masks,
-    experiment: path.basename(experiment),
-    ...full,
-    density: totalDensity(masks),
-    layerDensity: layerDensities(masks),
-    dir,
-  };
+  return { model, masks, experiment: exp.name, ...full, density: totalDensity(masks), layerDensity: layerDensities(masks), dir };
 }

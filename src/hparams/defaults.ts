@@ -1,37 +1,57 @@
-// Per-model defaults for every hyperparameter group, taken from ../shared/reference/papers.md §1
-// (Frankle & Carbin 2019; Frankle et al. 2020 for ResNet/VGG) and OpenLTH where the paper is silent.
-import { createModel } from '../models/registry.js';
-import { trainingDefaults } from './training-defaults.js';
-import type { LotteryHparams, PruningHparams } from './groups.js';
+// Defaults for every hyperparameter of a model: the base below, overridden by the model family's paper defaults
+// (src/models/*.ts, e.g. LeNet's Adam 1.2e-3 and 50K iterations).
+import { familyOf } from '../models/registry.js';
+import type { FamilyDefaults } from '../models/family.js';
+import type { DatasetHparams, LotteryHparams, PruningHparams, TrainHparams, TrainingHparams } from './groups.js';
 
-function pruningDefaults(model: string, outputWeight: string): PruningHparams {
-  if (model.startsWith('cifar_resnet') || model.startsWith('cifar_vgg'))
-    return { strategy: 'global', rate: 0.2, convRate: 0.2, outputRate: 0.2, ignore: [outputWeight], targetDensity: 0 };
-  const convRate = model === 'cifar_conv_6' ? 0.15 : 0.1;
-  return { strategy: 'layerwise', rate: 0.2, convRate, outputRate: 0.1, ignore: [], targetDensity: 0 };
+const BASE_DATASET: DatasetHparams = { batchSize: 60, augment: false, validation: 0 };
+
+const BASE_TRAINING: TrainingHparams = {
+  optimizer: 'adam',
+  lr: 1e-3,
+  steps: '10000it',
+  momentum: 0,
+  nesterov: false,
+  weightDecay: 0,
+  milestones: [],
+  gamma: 0.1,
+  warmup: '0it',
+  cosine: false,
+  evalEvery: '100it', // the LTH paper evaluates every 100 iterations
+};
+
+const BASE_PRUNING: PruningHparams = {
+  strategy: 'layerwise',
+  rate: 0.2,
+  convRate: 0.1,
+  outputRate: 0.1,
+  ignore: [],
+  targetDensity: 0,
+  rewind: '0it',
+};
+
+function familyDefaults(model: string): { defaults: FamilyDefaults; init: TrainHparams['model']['init'] } {
+  const { family, args } = familyOf(model);
+  const built = family.build(model, args); // validates the name
+  return { defaults: family.defaults(model, args), init: built.defaultInit };
 }
 
-/** All defaults for a model (the model name is validated by building it). */
-export function lotteryDefaults(modelName: string): LotteryHparams {
-  const model = createModel(modelName);
-  const t = trainingDefaults(modelName);
-  const totalIts = Number(/^(\d+)it$/.exec(t.steps)?.[1] ?? 0);
+/** Defaults of a training run of `model`. */
+export function trainDefaults(model: string): TrainHparams {
+  const { defaults, init } = familyDefaults(model);
   return {
-    dataset: { batchSize: t.batchSize, augment: t.augment, validation: model.dataset === 'mnist' || model.dataset === 'cifar10' ? 5000 : 0 },
-    model: { model: modelName, init: t.init ?? model.defaultInit },
-    training: {
-      optimizer: t.optimizer,
-      lr: t.lr,
-      steps: t.steps,
-      momentum: t.momentum,
-      nesterov: false,
-      weightDecay: t.weightDecay,
-      milestones: t.milestoneFractions.map((f) => `${Math.round(f * totalIts)}it`),
-      gamma: t.gamma,
-      warmup: `${t.warmupSteps}it`,
-      evalEvery: 100,
-    },
-    pruning: pruningDefaults(modelName, model.outputWeight),
-    rewind: '0it',
+    dataset: { ...BASE_DATASET, ...defaults.dataset },
+    model: { model, init },
+    training: { ...BASE_TRAINING, ...defaults.training },
   };
+}
+
+/** Defaults of a lottery experiment on `model`. */
+export function lotteryDefaults(model: string): LotteryHparams {
+  return { ...trainDefaults(model), pruning: { ...BASE_PRUNING, ...familyDefaults(model).defaults.pruning } };
+}
+
+/** Training defaults of a study that sets its own (the planted study's Adam, batch 32, 10 epochs). */
+export function studyTrainingDefaults(overrides: Partial<TrainingHparams>): TrainingHparams {
+  return { ...BASE_TRAINING, ...overrides };
 }

@@ -1,4 +1,4 @@
 export * from './groups.js';
-export { lotteryDefaults } from './defaults.js';
-export { trainingDefaults, type TrainingDefaults } from './training-defaults.js';
-export { FIELDS, addHparamOptions, applyOverrides, validateHparams, flatten, nonDefaults, type Field } from './fields.js';
+export { trainDefaults, lotteryDefaults, studyTrainingDefaults } from './defaults.js';
+export { flatten, nonDefaults } from './diff.js';
+export { validatePruning, validateTraining } from './validate.js';

@@ -3,18 +3,10 @@
 //   <root>/lottery_<hash>/replicate_<r>/theta0.safetensors     θ0, the initialization
 //   <root>/lottery_<hash>/replicate_<r>/rewind.safetensors     θk, when rewinding to k > 0
 //   <root>/lottery_<hash>/replicate_<r>/level_<L>/<branch>/    mask, final weights, checkpoint, result.json
-import os from 'node:os';
 import path from 'node:path';
 
+/** The trunk's branch directory: the winning tickets themselves. */
 export const TRUNK = 'main';
-
-export function defaultRoot(): string {
-  return process.env.TICKETLAB_ROOT ?? path.join(os.homedir(), '.ticketlab', 'runs');
-}
-
-export function experimentDir(root: string, hash: string): string {
-  return path.join(root, `lottery_${hash}`);
-}
 
 export function replicateDir(experiment: string, replicate: number): string {
   return path.join(experiment, `replicate_${replicate}`);
@@ -30,7 +22,6 @@ export const FILES = {
   rewind: 'rewind.safetensors',
   mask: 'mask.safetensors',
   final: 'final.safetensors',
-  checkpoint: 'checkpoint.safetensors',
   result: 'result.json',
 } as const;
 

@@ -1,7 +1,7 @@
 // One level of iterative magnitude pruning: the next mask from the trained weights and the current mask,
 // with the strategy and rates of the pruning hyperparameters.
 import type { Model } from '../models/model.js';
-import { layerKinds } from '../models/families.js';
+import { layerKinds } from '../models/layer-kinds.js';
 import type { PruningHparams } from '../hparams/groups.js';
 import { pruneGlobal, pruneGlobalToDensity, pruneLayersToDensity, pruneLayerwise } from '../pruning/magnitude.js';
 import type { Masks } from '../pruning/masks.js';

@@ -6,7 +6,10 @@ import { maxPool2d } from '../engine/ops/pool.js';
 import { flatten } from '../engine/ops/shape.js';
 import { Conv2d } from '../nn/layers/conv.js';
 import { Linear } from '../nn/layers/linear.js';
-import { Model, type DatasetName } from './model.js';
+import { ConfigError } from '../util/errors.js';
+import type { DatasetName } from '../data/registry.js';
+import { Model } from './model.js';
+import { intArgs, type ModelFamily } from './family.js';
 
 /** Depths the paper defines; pair i (0-based) has 64·2^i filters. */
 export const CONV_DEPTHS = [2, 4, 6] as const;
@@ -48,3 +51,30 @@ export class ConvNet extends Model {
     return h;
   }
 }
+
+/** The paper's Conv-N settings (Frankle & Carbin 2019, Figure 2): Adam lr, iterations, conv pruning rate. */
+const CONV_PAPER: Record<ConvDepth, { lr: number; steps: string; convRate: number }> = {
+  2: { lr: 2e-4, steps: '20000it', convRate: 0.1 },
+  4: { lr: 3e-4, steps: '25000it', convRate: 0.1 },
+  6: { lr: 3e-4, steps: '30000it', convRate: 0.15 },
+};
+
+/** `cifar_conv_2|4|6`: batch 60, fc 20% and output 10% per level, 5,000 validation images. */
+export const convFamily: ModelFamily = {
+  pattern: /^cifar_conv(_.*)?$/,
+  example: 'cifar_conv_2',
+  build(name, args) {
+    const [depth] = intArgs(name, args, ['depth'], 1) as [number];
+    if (!(CONV_DEPTHS as readonly number[]).includes(depth))
+      throw new ConfigError(`${name}: Conv depth must be one of ${CONV_DEPTHS.join(', ')} (the paper's Conv-2/4/6)`);
+    return new ConvNet(name, depth as ConvDepth);
+  },
+  defaults(_name, args) {
+    const paper = CONV_PAPER[Number(args[0]) as ConvDepth];
+    return {
+      dataset: { batchSize: 60, validation: 5000 },
+      training: { optimizer: 'adam', lr: paper.lr, steps: paper.steps },
+      pruning: { strategy: 'layerwise', rate: 0.2, convRate: paper.convRate, outputRate: 0.1 },
+    };
+  },
+};

@@ -1,8 +1,7 @@
 // A trainable network of the registry: a module plus what experiments need to know about it.
 import { Module } from '../nn/module.js';
 import type { InitName } from '../nn/init.js';
-
-export type DatasetName = 'mnist' | 'cifar10';
+import type { DatasetName } from '../data/registry.js';
 
 export abstract class Model extends Module {
   /** The registry name it was built from, e.g. `mnist_lenet_300_100`. */

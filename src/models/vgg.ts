@@ -12,7 +12,10 @@ import { BatchNorm } from '../nn/layers/batchnorm.js';
 import { Linear } from '../nn/layers/linear.js';
 import { MaxPool2d } from '../nn/layers/simple.js';
 import { Sequential } from '../nn/layers/sequential.js';
-import { Model, type DatasetName } from './model.js';
+import { ConfigError } from '../util/errors.js';
+import type { DatasetName } from '../data/registry.js';
+import { Model } from './model.js';
+import { intArgs, type ModelFamily } from './family.js';
 
 type Plan = readonly (number | 'M')[];
 
@@ -66,3 +69,30 @@ export class Vgg extends Model {
     return this.fc.forward(flatten(avgPool2d(this.layers.forward(x), 2)));
   }
 }
+
+/**
+ * `cifar_vgg_11|13|16|19`. Defaults: Frankle et al. 2020 (OpenLTH's cifar_vgg): SGD 0.1, momentum 0.9, weight decay
+ * 1e-4, batch 64, 112K iterations with ×0.1 at 50% and 75%, augmentation, global pruning of 20% per level that
+ * leaves the output layer out; 5,000 validation images.
+ */
+export const vggFamily: ModelFamily = {
+  pattern: /^cifar_vgg(_.*)?$/,
+  example: 'cifar_vgg_16',
+  build(name, args) {
+    const [depth] = intArgs(name, args, ['depth'], 1) as [number];
+    if (!(depth in VGG_PLANS)) throw new ConfigError(`${name}: VGG depth must be one of ${Object.keys(VGG_PLANS).join(', ')}`);
+    return new Vgg(name, depth as VggDepth);
+  },
+  defaults: () => ({
+    dataset: { batchSize: 64, augment: true, validation: 5000 },
+    training: {
+      optimizer: 'sgd',
+      lr: 0.1,
+      steps: '112000it',
+      momentum: 0.9,
+      weightDecay: 1e-4,
+      milestones: ['56000it', '84000it'],
+    },
+    pruning: { strategy: 'global', rate: 0.2, convRate: 0.2, outputRate: 0.2, ignore: ['fc.weight'] },
+  }),
+};

@@ -31,14 +31,12 @@ export interface KernelChoice {
 
 type Switchable = Linear | Conv2d;
 
-function switchableLayers(m: Module, prefix = ''): [string, Switchable][] {
-  const out: [string, Switchable][] = [];
-  for (const [n, c] of m.children()) {
-    const name = prefix ? `${prefix}.${n}` : n;
-    if (c instanceof Linear || c instanceof Conv2d) out.push([name, c]);
-    out.push(...switchableLayers(c, name));
-  }
-  return out;
+/** Linear and conv layers by dotted name (`fc1`, `blocks.0.conv1`). */
+function switchableLayers(m: Module): [string, Switchable][] {
+  return m
+    .namedModules()
+    .filter((e): e is [string, Switchable] => e[1] instanceof Linear || e[1] instanceof Conv2d)
+    .map(([prefix, layer]) => [prefix.slice(0, -1), layer]);
 }
 
 /**

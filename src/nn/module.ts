@@ -30,6 +30,13 @@ export abstract class Module {
     return [...this._children];
   }
 
+  /** This module and every descendant, depth first in registration order, with dotted prefixes ('' for this one, 'fc1.', 'blocks.0.'). */
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [[prefix, this]];
+    for (const [n, c] of this._children) out.push(...c.namedModules(`${prefix}${n}.`));
+    return out;
+  }
+
   /** All parameters with dotted names, in registration order (deterministic). */
   namedParameters(prefix = ''): [string, Parameter][] {
     const out: [string, Parameter][] = [];

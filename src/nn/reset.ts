@@ -15,12 +15,10 @@ function isResettable(m: Module): m is Module & Resettable {
 
 export function initializeModel(model: Module, seed: number, init: InitName): void {
   const rng = Rng.stream(seed, 'init');
-  const walk = (m: Module, name: string): void => {
+  for (const [prefix, m] of model.namedModules()) {
     if (isResettable(m)) m.resetParameters(rng, init);
-    if (m instanceof Dropout) m.reseed(seed, name);
-    for (const [n, c] of m.children()) walk(c, name ? `${name}.${n}` : n);
-  };
-  walk(model, '');
+    if (m instanceof Dropout) m.reseed(seed, prefix.slice(0, -1));
+  }
   // Re-apply masks: a re-initialized masked weight must stay zero where pruned.
   for (const p of model.parameters()) if (p.masked) p.setMask(p.mask);
 }

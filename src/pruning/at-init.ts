@@ -2,7 +2,7 @@
 // repeat over rounds with an exponential density schedule, re-scoring the surviving network each time
 // (papers.md §2). Pruned weights never come back: only survivors are ranked.
 import { ConfigError } from '../util/errors.js';
-import { countOnes, type Masks } from './masks.js';
+import { checkDensity, countOnes, type Masks } from './masks.js';
 import { pruneSmallest } from './magnitude.js';
 import { resolvePruner, type PrunerName } from './scorers/index.js';
 import { applyAndScore, startMasks } from './scorers/score.js';
@@ -22,9 +22,6 @@ export interface PruneOptions {
   onRound?: (round: number, density: number) => void;
 }
 
-export function checkDensity(density: number): void {
-  if (!(density > 0 && density <= 1)) throw new ConfigError(`density must be in (0, 1] (the fraction of weights kept), got ${density}`);
-}
 
 /**
  * Weights to keep after round k of n, for a group of `size` weights of which `alive` survive at the start:

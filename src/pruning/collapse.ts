@@ -6,7 +6,7 @@
 // Residual and other non-chain models are not analysed: there a collapse is reported only for a fully pruned layer.
 import type { Module } from '../nn/module.js';
 import type { Masks } from './masks.js';
-import { defaultInputShape, traceLayers, type ChainLayer } from './scorers/graph.js';
+import { defaultInputShape, traceLayers, type ChainLayer } from './layer-graph.js';
 
 export interface CollapseReport {
   collapsed: boolean;

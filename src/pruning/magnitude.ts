@@ -2,7 +2,7 @@
 // across layers. Ties at the threshold are broken by index, so the result is deterministic.
 import { native } from '../engine/native.js';
 import { ConfigError } from '../util/errors.js';
-import { cloneMasks, countOnes, type Masks } from './masks.js';
+import { checkDensity, cloneMasks, countOnes, type Masks } from './masks.js';
 
 export function checkRate(rate: number, what: string): void {
   if (!(rate >= 0 && rate < 1)) throw new ConfigError(`${what} must be in [0, 1), got ${rate}`);
@@ -80,7 +80,7 @@ export function pruneGlobal(weights: ReadonlyMap<string, Float32Array>, masks: M
 export function pruneLayersToDensity(weights: ReadonlyMap<string, Float32Array>, masks: Masks, densities: ReadonlyMap<string, number>): Masks {
   const out = cloneMasks(masks);
   for (const [name, d] of densities) {
-    if (!(d > 0 && d <= 1)) throw new ConfigError(`density of ${name} must be in (0, 1], got ${d}`);
+    checkDensity(d, `density of ${name}`);
     const m = out.get(name);
     const w = weights.get(name);
     if (!m || !w) throw new ConfigError(`no prunable weight named '${name}'`);
@@ -91,7 +91,7 @@ export function pruneLayersToDensity(weights: ReadonlyMap<string, Float32Array>,
 
 /** Global magnitude pruning down to `density` of the non-ignored weights (smallest |w| first). */
 export function pruneGlobalToDensity(weights: ReadonlyMap<string, Float32Array>, masks: Masks, density: number, ignore: readonly string[] = []): Masks {
-  if (!(density > 0 && density <= 1)) throw new ConfigError(`density must be in (0, 1], got ${density}`);
+  checkDensity(density);
   for (const n of ignore) if (!masks.has(n)) throw new ConfigError(`cannot ignore '${n}': no prunable weight of that name`);
   const out = cloneMasks(masks);
   const groups = [...out].filter(([n]) => !ignore.includes(n)).map(([n, m]) => ({ scores: abs(weights.get(n)!), mask: m }));

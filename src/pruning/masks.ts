@@ -1,7 +1,13 @@
 // Masks: one 0/1 Float32Array per prunable weight, keyed by the weight's dotted name.
 import type { Module } from '../nn/module.js';
+import { ConfigError } from '../util/errors.js';
 
 export type Masks = Map<string, Float32Array>;
+
+/** The one check of a density (fraction of weights kept): a number in (0, 1]. */
+export function checkDensity(density: number, what = 'density'): void {
+  if (!(density > 0 && density <= 1)) throw new ConfigError(`${what} must be a number in (0, 1] (the fraction of weights kept), got ${density}`);
+}
 
 /** All-ones masks for every prunable weight (the dense network). */
 export function denseMasks(model: Module): Masks {

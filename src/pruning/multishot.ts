@@ -4,8 +4,10 @@
 import type { Module } from '../nn/module.js';
 import { ConfigError } from '../util/errors.js';
 import { applyMasks, cloneMasks, totalDensity, type Masks } from './masks.js';
-import { checkDensity, pruneAtInit, type Scope } from './at-init.js';
-import { resolvePruner, snapshotModel, startMasks, type Pruner, type PruneContext, type PrunerName } from './scorers/index.js';
+import { pruneAtInit, type Scope } from './at-init.js';
+import { checkDensity } from './masks.js';
+import { snapshotModel } from '../nn/snapshot.js';
+import { resolvePruner, startMasks, type Pruner, type PruneContext, type PrunerName } from './scorers/index.js';
 
 export interface MultishotOptions {
   /** Train–prune–reset rounds (default 10). */

@@ -42,16 +42,3 @@ function encode(value: unknown, seen: Set<object>, where: string): string {
 export function hparamHash(obj: unknown): string {
   return createHash('sha256').update(stableStringify(obj)).digest('hex').slice(0, 16);
 }
-
-/** The members of `hparams` whose value differs from `defaults` (compared via stableStringify). */
-export function nonDefaultHparams(
-  hparams: Record<string, unknown>,
-  defaults: Record<string, unknown>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(hparams)) {
-    if (v === undefined) continue;
-    if (!Object.hasOwn(defaults, k) || stableStringify(v) !== stableStringify(defaults[k])) out[k] = v;
-  }
-  return out;
-}

@@ -14,7 +14,7 @@ export {
   type DecodedSafetensors,
 } from './safetensors.js';
 export { acquireLock, withLock, LOCK_NAME, LOCK_PID_NAME, type LockOptions, type RunLock } from './lock.js';
-export { stableStringify, hparamHash, nonDefaultHparams } from './hash.js';
+export { stableStringify, hparamHash } from './hash.js';
 export {
   openIndex,
   RunIndex,

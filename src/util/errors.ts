@@ -31,3 +31,11 @@ export class DivergenceError extends UserError {
     this.name = 'DivergenceError';
   }
 }
+
+/** The user asked to stop (Ctrl-C, SIGTERM); what was finished is kept. */
+export class InterruptedError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InterruptedError';
+  }
+}

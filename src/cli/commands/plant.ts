@@ -1,6 +1,6 @@
 // `ticketlab plant`: hide a task's known sparse target network in a random network (Plant 'n' Seek) and store it.
 import type { Command } from 'commander';
-import { defaultRoot } from '../../lottery/layout.js';
+import { defaultRoot } from '../../store/root.js';
 import { plantRun } from '../../studies/planted/plant-run.js';
 import { TASK_NAMES, type TaskName } from '../../studies/planted/tasks.js';
 import { nonNegativeInt, oneOf, positiveInt } from '../../util/flags.js';

@@ -4,17 +4,18 @@
 import type { Command } from 'commander';
 import { createModel } from '../../models/registry.js';
 import type { Model } from '../../models/model.js';
-import { loadDataset } from '../../data/by-name.js';
+import { loadDataset } from '../../data/registry.js';
 import { BatchSampler } from '../../data/sampler.js';
 import { Tensor } from '../../engine/tensor.js';
 import { softmaxCrossEntropy } from '../../engine/ops/loss.js';
 import { initializeModel } from '../../nn/reset.js';
-import { trainingDefaults } from '../../hparams/training-defaults.js';
+import { trainDefaults } from '../../hparams/defaults.js';
 import { pruneAtInit, type Scope } from '../../pruning/at-init.js';
+import { checkDensity } from '../../pruning/masks.js';
 import { layerCollapse } from '../../pruning/collapse.js';
 import { countOnes, totalDensity } from '../../pruning/masks.js';
 import { makePruner, PRUNER_NAMES, type PrunerName, type PruneContext } from '../../pruning/scorers/index.js';
-import { saveMasks } from '../../lottery/tensors.js';
+import { saveMasks } from '../../store/weights.js';
 import { ConfigError } from '../../util/errors.js';
 import { nonNegativeInt, oneOf, positiveInt } from '../../util/flags.js';
 import { emit, say, type GlobalOptions } from '../output.js';
@@ -35,8 +36,12 @@ const DATA_PRUNERS: readonly PrunerName[] = ['snip', 'grasp'];
 
 function density(v: string): number {
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 1)
+  if (v.trim() === '') throw new ConfigError(`--density must be a number in (0, 1] (the fraction of weights kept), got '${v}'`);
+  try {
+    checkDensity(n);
+  } catch {
     throw new ConfigError(`--density must be a number in (0, 1] (the fraction of weights kept), got '${v}'`);
+  }
   return n;
 }
 
@@ -69,7 +74,7 @@ function batchLoss(model: Model, o: PruneOptions): PruneContext['lossOnBatch'] {
 function runPrune(g: GlobalOptions, o: PruneOptions): void {
   const started = process.hrtime.bigint();
   const model = createModel(o.model);
-  const init = trainingDefaults(o.model).init ?? model.defaultInit;
+  const init = trainDefaults(o.model).model.init;
   initializeModel(model, o.seed, init);
   const ctx: PruneContext = {
     model,

@@ -74,7 +74,7 @@ function curveRows(e: ExperimentResults): { step: number; accuracy: number; Pm: 
   const rep = Math.min(...e.levels.map((l) => l.replicate));
   const trunk = e.levels.filter((l) => l.branch === TRUNK && l.replicate === rep && l.curve);
   const pick = trunk.length > 6 ? trunk.filter((_, i) => i % Math.ceil(trunk.length / 6) === 0 || i === trunk.length - 1) : trunk;
-  return pick.flatMap((l) => l.curve.map((p) => ({ step: p.step, accuracy: p.test_accuracy * 100, Pm: (l.density * 100).toFixed(1), replicate: rep })));
+  return pick.flatMap((l) => l.curve.map((p) => ({ step: p.step, accuracy: (p.test_accuracy ?? 0) * 100, Pm: (l.density * 100).toFixed(1), replicate: rep })));
 }
 
 function markdown(exps: ExperimentResults[], rows: Row[], field: 'testAccuracy' | 'finalAccuracy' | 'bestAccuracy', which: string): string {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { openIndex, INDEX_FILE } from '../../store/index-db.js';
-import { defaultRoot } from '../../lottery/layout.js';
+import { defaultRoot } from '../../store/root.js';
 import { UserError } from '../../util/errors.js';
 import { emit, say, type GlobalOptions } from '../output.js';
 

@@ -1,6 +1,6 @@
 // `ticketlab seek`: prune a planted network at initialization and score the ticket against the planted one.
 import type { Command } from 'commander';
-import { defaultRoot } from '../../lottery/layout.js';
+import { defaultRoot } from '../../store/root.js';
 import { PRUNER_NAMES } from '../../pruning/scorers/index.js';
 import { loadPlantedRun, resolvePlantedDir } from '../../studies/planted/store.js';
 import { checkPruner, seek, type SeekResult } from '../../studies/planted/seek.js';
@@ -8,6 +8,11 @@ import type { Agreement } from '../../studies/planted/metrics.js';
 import type { Score } from '../../studies/planted/score.js';
 import { ConfigError } from '../../util/errors.js';
 import { nonNegativeInt, oneOf, positiveInt } from '../../util/flags.js';
+import { datasetGroup, trainingGroup } from '../../hparams/groups.js';
+import { validateTraining } from '../../hparams/validate.js';
+import { PLANTED_DEFAULTS } from '../../studies/planted/hparams.js';
+import { addGroupFlags, withFlags } from '../hparam-flags.js';
+import { stopSignal } from '../stop.js';
 import { emit, say, type GlobalOptions } from '../output.js';
 
 /** A density in (0, 1], or 'planted' (the ground truth's). */
@@ -25,13 +30,12 @@ interface SeekFlags {
   multishot?: boolean;
   rounds: number;
   scope: 'global' | 'local';
-  epochs: number;
   seed: number;
   root?: string;
 }
 
 export function seekCommand(program: Command): void {
-  program
+  const cmd = program
     .command('seek')
     .description('prune a planted network at initialization, train the ticket and compare it with the planted one')
     .requiredOption('--planted <run>', "planted run directory (or its planted_<hash> name under --root), from 'ticketlab plant'")
@@ -40,23 +44,27 @@ export function seekCommand(program: Command): void {
     .option('--multishot', 'prune in rounds of 5 epochs of training, pruning and weight reset')
     .option('--rounds <n>', 'multishot rounds', positiveInt('--rounds'), 10)
     .option('--scope <scope>', 'rank weights globally or within each layer', oneOf('--scope', ['global', 'local'] as const), 'global')
-    .option('--epochs <n>', 'training epochs of the tickets', nonNegativeInt('--epochs'), 10)
     .option('--seed <n>', 'seed of the batch order and the random pruner', nonNegativeInt('--seed'), 0)
-    .option('--root <dir>', `where runs are stored (default ${defaultRoot()}, or TICKETLAB_ROOT)`)
-    .action(async (o: SeekFlags, cmd: Command) => {
+    .option('--root <dir>', `where runs are stored (default ${defaultRoot()}, or TICKETLAB_ROOT)`);
+  addGroupFlags(cmd, datasetGroup, { only: ['batchSize'] });
+  addGroupFlags(cmd, trainingGroup);
+  cmd.action(async (o: SeekFlags & Record<string, unknown>) => {
       const g = program.opts<GlobalOptions>();
       const pruner = checkPruner(o.pruner);
       if (cmd.getOptionValueSource('rounds') === 'cli' && !o.multishot) throw new ConfigError('--rounds needs --multishot');
       const run = loadPlantedRun(resolvePlantedDir(o.planted, o.root ?? defaultRoot()));
+      const train = withFlags(PLANTED_DEFAULTS, { dataset: datasetGroup, training: trainingGroup }, o);
+      validateTraining(train.training);
       const r = await seek(run, {
         pruner,
         density: o.density,
         multishot: o.multishot ?? false,
         rounds: o.rounds,
         scope: o.scope,
-        epochs: o.epochs,
+        train,
         seed: o.seed,
         onStage: (s) => say(g, `${s}...`),
+        signal: stopSignal(),
       });
       if (g.json) emit(g, r as unknown as Record<string, unknown>);
       else printResult(g, r);
@@ -74,7 +82,7 @@ function row(name: string, a: Agreement): string {
 }
 
 function printResult(g: GlobalOptions, r: SeekResult): void {
-  const epochs = `${r.epochs} epoch${r.epochs === 1 ? '' : 's'}`;
+  const epochs = r.steps;
   say(g, `${r.task}, ${r.pruner} (${r.scope}${r.multishot ? `, multishot ${r.rounds} rounds` : ''}) at density ${r.density.toExponential(3)}; planted density ${r.planted_density.toExponential(3)}`);
   say(g, `  found ticket   test ${quality(r.ticket.test)} after ${epochs} (at init ${quality(r.ticket.init)})`);
   say(g, `  planted ticket test ${quality(r.planted.test)} after ${epochs} (at init ÷ scale: ${quality(r.planted.init_rescaled)})`);

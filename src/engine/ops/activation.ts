@@ -1,5 +1,5 @@
 // ReLU and (inverted) dropout.
-import { native } from '../native.js';
+import { kernels } from '../kernels.js';
 import { Tensor, accumulateGrad } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 import type { Rng } from '../rng.js';
@@ -7,11 +7,11 @@ import type { Rng } from '../rng.js';
 export function relu(x: Tensor): Tensor {
   const y = new Tensor(new Float32Array(x.size), x.shape);
   y.featureMajor = x.featureMajor; // elementwise: any layout
-  native.reluForward(x.data, y.data, x.size);
+  kernels().reluForward(x.data, y.data, x.size);
   if (!needsGrad(x)) return y;
   return record(y, 'relu', [x], (g) => {
     const dx = new Float32Array(x.size);
-    native.reluBackward(g, y.data, dx, x.size);
+    kernels().reluBackward(g, y.data, dx, x.size);
     accumulateGrad(x, dx);
   });
 }
@@ -23,11 +23,11 @@ export function dropout(x: Tensor, p: number, rng: Rng, training: boolean): Tens
   const y = new Tensor(new Float32Array(x.size), x.shape);
   y.featureMajor = x.featureMajor;
   const mask = new Float32Array(x.size);
-  native.dropoutForward(x.data, y.data, mask, x.size, p, rng.seed53());
+  kernels().dropoutForward(x.data, y.data, mask, x.size, p, rng.seed53());
   if (!needsGrad(x)) return y;
   return record(y, 'dropout', [x], (g) => {
     const dx = new Float32Array(x.size);
-    native.mul(g, mask, dx, x.size);
+    kernels().mul(g, mask, dx, x.size);
     accumulateGrad(x, dx);
   });
 }

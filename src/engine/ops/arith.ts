@@ -1,5 +1,5 @@
 // Elementwise arithmetic between same-shaped tensors (residual connections) and reductions.
-import { native } from '../native.js';
+import { kernels } from '../kernels.js';
 import { Tensor, accumulateGrad, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 import { batchMajor } from './layout.js';
@@ -15,7 +15,7 @@ export function add(a0: Tensor, b0: Tensor): Tensor {
   sameShape('add', a, b);
   const y = new Tensor(new Float32Array(a.size), a.shape);
   y.featureMajor = a.featureMajor;
-  native.add(a.data, b.data, y.data, a.size);
+  kernels().add(a.data, b.data, y.data, a.size);
   if (!needsGrad(a, b)) return y;
   return record(y, 'add', [a, b], (g) => {
     // Each parent adopts its own buffer, so the second one gets a copy.
@@ -29,17 +29,17 @@ export function mul(a0: Tensor, b0: Tensor): Tensor {
   sameShape('mul', a, b);
   const y = new Tensor(new Float32Array(a.size), a.shape);
   y.featureMajor = a.featureMajor;
-  native.mul(a.data, b.data, y.data, a.size);
+  kernels().mul(a.data, b.data, y.data, a.size);
   if (!needsGrad(a, b)) return y;
   return record(y, 'mul', [a, b], (g) => {
     if (a.requiresGrad) {
       const da = new Float32Array(a.size);
-      native.mul(g, b.data, da, a.size);
+      kernels().mul(g, b.data, da, a.size);
       accumulateGrad(a, da);
     }
     if (b.requiresGrad) {
       const db = new Float32Array(b.size);
-      native.mul(g, a.data, db, b.size);
+      kernels().mul(g, a.data, db, b.size);
       accumulateGrad(b, db);
     }
   });
@@ -47,7 +47,7 @@ export function mul(a0: Tensor, b0: Tensor): Tensor {
 
 /** Sum of all entries, as a one-element tensor. */
 export function sum(x: Tensor): Tensor {
-  const y = Tensor.from([native.sum(x.data, x.size)], [1]);
+  const y = Tensor.from([kernels().sum(x.data, x.size)], [1]);
   if (!needsGrad(x)) return y;
   return record(y, 'sum', [x], (g) => accumulateGrad(x, new Float32Array(x.size).fill(g[0]!)));
 }

@@ -1,6 +1,6 @@
 // Batch normalization for [N, C] and [N, C, H, W] inputs. In training it normalizes with batch statistics and
 // updates the running ones in place; in evaluation it uses the running statistics.
-import { native } from '../native.js';
+import { kernels } from '../kernels.js';
 import { Tensor, accumulateGrad, gradTarget, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 import { batchMajor } from './layout.js';
@@ -29,7 +29,7 @@ export function batchNorm(
   const y = new Tensor(new Float32Array(x.size), x.shape);
   const mean = new Float32Array(C);
   const invstd = new Float32Array(C);
-  native.batchNormForward(x.data, gamma.data, beta.data, y.data, mean, invstd, state.runningMean, state.runningVar, N, C, HW, training, momentum, eps);
+  kernels().batchNormForward(x.data, gamma.data, beta.data, y.data, mean, invstd, state.runningMean, state.runningVar, N, C, HW, training, momentum, eps);
   if (!needsGrad(x, gamma, beta)) return y;
   return record(y, 'batchNorm', [x, gamma, beta], (g) => {
     const dx = x.requiresGrad ? new Float32Array(x.size) : null;
@@ -40,9 +40,9 @@ export function batchNorm(
     // One accumulate flag covers both; when they differ (rare), reconcile through a scratch copy.
     const acc = dg?.accumulate ?? db?.accumulate ?? false;
     const dbTarget = db && db.accumulate !== acc ? new Float32Array(C) : dbBuf;
-    native.batchNormBackward(g, x.data, gamma.data, mean, invstd, dx, dgBuf, dbTarget, N, C, HW, training, acc);
+    kernels().batchNormBackward(g, x.data, gamma.data, mean, invstd, dx, dgBuf, dbTarget, N, C, HW, training, acc);
     if (db && dbTarget !== dbBuf) {
-      if (db.accumulate) native.axpy(1, dbTarget, db.buf, C);
+      if (db.accumulate) kernels().axpy(1, dbTarget, db.buf, C);
       else db.buf.set(dbTarget);
     }
     if (dx) accumulateGrad(x, dx);

@@ -1,5 +1,5 @@
 // 2-D convolution, NCHW input and [out, in, kh, kw] weight (PyTorch layout), by im2col + GEMM in the core.
-import { native } from '../native.js';
+import { kernels } from '../kernels.js';
 import { Tensor, accumulateGrad, gradTarget, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 import { uninitializedF32 } from '../buffers.js';
@@ -28,24 +28,24 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
   const OH = conv2dOutputSize(H, KH, stride, pad);
   const OW = conv2dOutputSize(W, KW, stride, pad);
   const y = new Tensor(uninitializedF32(N * O * OH * OW), [N, O, OH, OW]);
-  native.conv2dForward(x.data, weight.data, bias ? bias.data : null, y.data, N, C, H, W, O, KH, KW, stride, pad);
+  kernels().conv2dForward(x.data, weight.data, bias ? bias.data : null, y.data, N, C, H, W, O, KH, KW, stride, pad);
   if (!needsGrad(x, weight, bias)) return y;
   return record(y, 'conv2d', bias ? [x, weight, bias] : [x, weight], (g) => {
     const dw = gradTarget(weight);
     const db = bias ? gradTarget(bias) : null;
     if (dw && db && dw.accumulate !== db.accumulate) {
-      native.conv2dBackwardFilter(g, x.data, dw.buf, null, N, C, H, W, O, KH, KW, stride, pad, dw.accumulate);
+      kernels().conv2dBackwardFilter(g, x.data, dw.buf, null, N, C, H, W, O, KH, KW, stride, pad, dw.accumulate);
       const tmp = new Float32Array(O * C * KH * KW);
-      native.conv2dBackwardFilter(g, x.data, tmp, db.buf, N, C, H, W, O, KH, KW, stride, pad, db.accumulate);
+      kernels().conv2dBackwardFilter(g, x.data, tmp, db.buf, N, C, H, W, O, KH, KW, stride, pad, db.accumulate);
     } else if (dw) {
-      native.conv2dBackwardFilter(g, x.data, dw.buf, db?.buf ?? null, N, C, H, W, O, KH, KW, stride, pad, dw.accumulate);
+      kernels().conv2dBackwardFilter(g, x.data, dw.buf, db?.buf ?? null, N, C, H, W, O, KH, KW, stride, pad, dw.accumulate);
     } else if (db) {
       const tmp = new Float32Array(O * C * KH * KW);
-      native.conv2dBackwardFilter(g, x.data, tmp, db.buf, N, C, H, W, O, KH, KW, stride, pad, db.accumulate);
+      kernels().conv2dBackwardFilter(g, x.data, tmp, db.buf, N, C, H, W, O, KH, KW, stride, pad, db.accumulate);
     }
     if (x.requiresGrad) {
       const dx = uninitializedF32(x.size);
-      native.conv2dBackwardData(g, weight.data, dx, N, C, H, W, O, KH, KW, stride, pad);
+      kernels().conv2dBackwardData(g, weight.data, dx, N, C, H, W, O, KH, KW, stride, pad);
       accumulateGrad(x, dx);
     }
   });

@@ -1,5 +1,5 @@
 // Embedding lookup: rows of a [V, D] table picked by integer indices.
-import { native } from '../native.js';
+import { kernels } from '../kernels.js';
 import { Tensor, gradTarget, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 
@@ -8,11 +8,11 @@ export function embedding(indices: Int32Array, table: Tensor, indexShape: readon
   const [V, D] = table.shape as [number, number];
   const n = indices.length;
   const y = new Tensor(new Float32Array(n * D), [...indexShape, D]);
-  native.embeddingForward(table.data, indices, y.data, V, D, n);
+  kernels().embeddingForward(table.data, indices, y.data, V, D, n);
   if (!needsGrad(table)) return y;
   const idx = indices.slice();
   return record(y, 'embedding', [table], (g) => {
     const dt = gradTarget(table)!;
-    native.embeddingBackward(g, idx, dt.buf, V, D, n, dt.accumulate);
+    kernels().embeddingBackward(g, idx, dt.buf, V, D, n, dt.accumulate);
   });
 }

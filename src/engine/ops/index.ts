@@ -8,5 +8,6 @@ export { add, mul, sum } from './arith.js';
 export { embedding } from './embedding.js';
 export { softmaxCrossEntropy, mse, countCorrect } from './loss.js';
 export { batchMajor, featureMajor } from './layout.js';
-export { sparseLinear, csrFromMask, csrFromIndices, type CsrStructure } from './sparse-linear.js';
+export { sparseLinear } from './sparse-linear.js';
+export { csrFromMask, csrFromIndices, type CsrStructure } from '../csr.js';
 export { sparseConv2d } from './sparse-conv.js';

@@ -1,11 +1,11 @@
 // Conversions between the batch-major layout every op accepts and the feature-major layout of sparse layers.
-import { native } from '../native.js';
+import { kernels } from '../kernels.js';
 import { Tensor, accumulateGrad } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 
 function transposed(src: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(src.length);
-  native.transpose(src, out, rows, cols);
+  kernels().transpose(src, out, rows, cols);
   return out;
 }
 

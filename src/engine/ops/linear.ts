@@ -1,5 +1,5 @@
 // Fully connected layer: y = x Wᵀ + b, with W stored [out, in] as in PyTorch.
-import { native } from '../native.js';
+import { kernels } from '../kernels.js';
 import { Tensor, accumulateGrad, gradTarget, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 import { batchMajor } from './layout.js';
@@ -14,7 +14,7 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
     throw new RangeError(`linear: bias ${shapeStr(bias.shape)} does not match ${outF} outputs`);
   const n = x.shape[0]!;
   const y = new Tensor(new Float32Array(n * outF), [n, outF]);
-  native.linearForward(x.data, weight.data, bias ? bias.data : null, y.data, n, inF, outF);
+  kernels().linearForward(x.data, weight.data, bias ? bias.data : null, y.data, n, inF, outF);
   if (!needsGrad(x, weight, bias)) return y;
   return record(y, 'linear', bias ? [x, weight, bias] : [x, weight], (g) => {
     const dx = x.requiresGrad ? new Float32Array(x.size) : null;
@@ -22,11 +22,11 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
     const db = bias ? gradTarget(bias) : null;
     // dw and db share one accumulate flag in the kernel; split the call when they differ.
     if (dw && db && dw.accumulate !== db.accumulate) {
-      native.linearBackward(g, x.data, weight.data, dx, dw.buf, null, n, inF, outF, dw.accumulate);
-      native.linearBackward(g, x.data, weight.data, null, null, db.buf, n, inF, outF, db.accumulate);
+      kernels().linearBackward(g, x.data, weight.data, dx, dw.buf, null, n, inF, outF, dw.accumulate);
+      kernels().linearBackward(g, x.data, weight.data, null, null, db.buf, n, inF, outF, db.accumulate);
     } else {
       const acc = (dw ?? db)?.accumulate ?? false;
-      native.linearBackward(g, x.data, weight.data, dx, dw?.buf ?? null, db?.buf ?? null, n, inF, outF, acc);
+      kernels().linearBackward(g, x.data, weight.data, dx, dw?.buf ?? null, db?.buf ?? null, n, inF, outF, acc);
     }
     if (dx) accumulateGrad(x, dx);
   });
@@ -41,12 +41,12 @@ export function matmul(a0: Tensor, b0: Tensor): Tensor {
   const [m, k] = a.shape as [number, number];
   const n = b.shape[1]!;
   const y = new Tensor(new Float32Array(m * n), [m, n]);
-  native.gemm(false, false, m, n, k, 1, a.data, b.data, 0, y.data);
+  kernels().gemm(false, false, m, n, k, 1, a.data, b.data, 0, y.data);
   if (!needsGrad(a, b)) return y;
   return record(y, 'matmul', [a, b], (g) => {
     const da = gradTarget(a);
-    if (da) native.gemm(false, true, m, k, n, 1, g, b.data, da.accumulate ? 1 : 0, da.buf);
+    if (da) kernels().gemm(false, true, m, k, n, 1, g, b.data, da.accumulate ? 1 : 0, da.buf);
     const db = gradTarget(b);
-    if (db) native.gemm(true, false, k, n, m, 1, a.data, g, db.accumulate ? 1 : 0, db.buf);
+    if (db) kernels().gemm(true, false, k, n, m, 1, a.data, g, db.accumulate ? 1 : 0, db.buf);
   });
 }

@@ -1,5 +1,5 @@
 // Losses, each returning a one-element tensor: fused softmax cross-entropy (mean over the batch) and MSE.
-import { native } from '../native.js';
+import { kernels } from '../kernels.js';
 import { Tensor, accumulateGrad, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 import { batchMajor } from './layout.js';
@@ -10,11 +10,11 @@ export function softmaxCrossEntropy(input: Tensor, labels: Int32Array): Tensor {
   const [N, C] = logits.shape as [number, number];
   if (labels.length !== N) throw new RangeError(`softmaxCrossEntropy: ${labels.length} labels for ${N} rows`);
   const probs = new Float32Array(N * C);
-  const loss = Tensor.from([native.softmaxCrossEntropyForward(logits.data, labels, probs, N, C)], [1]);
+  const loss = Tensor.from([kernels().softmaxCrossEntropyForward(logits.data, labels, probs, N, C)], [1]);
   if (!needsGrad(logits)) return loss;
   return record(loss, 'softmaxCrossEntropy', [logits], (g) => {
     const dz = new Float32Array(N * C);
-    native.softmaxCrossEntropyBackward(probs, labels, dz, N, C, g[0]!);
+    kernels().softmaxCrossEntropyBackward(probs, labels, dz, N, C, g[0]!);
     accumulateGrad(logits, dz);
   });
 }
@@ -22,11 +22,11 @@ export function softmaxCrossEntropy(input: Tensor, labels: Int32Array): Tensor {
 export function mse(input: Tensor, target: Float32Array): Tensor {
   const pred = batchMajor(input);
   if (target.length !== pred.size) throw new RangeError(`mse: target has ${target.length} values, prediction ${pred.size}`);
-  const loss = Tensor.from([native.mseForward(pred.data, target, pred.size)], [1]);
+  const loss = Tensor.from([kernels().mseForward(pred.data, target, pred.size)], [1]);
   if (!needsGrad(pred)) return loss;
   return record(loss, 'mse', [pred], (g) => {
     const d = new Float32Array(pred.size);
-    native.mseBackward(pred.data, target, d, pred.size, g[0]!);
+    kernels().mseBackward(pred.data, target, d, pred.size, g[0]!);
     accumulateGrad(pred, d);
   });
 }
@@ -35,5 +35,5 @@ export function mse(input: Tensor, target: Float32Array): Tensor {
 export function countCorrect(input: Tensor, labels: Int32Array): number {
   const logits = batchMajor(input);
   const [N, C] = logits.shape as [number, number];
-  return native.countCorrect(logits.data, labels, N, C);
+  return kernels().countCorrect(logits.data, labels, N, C);
 }

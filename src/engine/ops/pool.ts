@@ -1,5 +1,5 @@
 // Pooling over NCHW tensors: max (records argmax for the backward scatter), average, and global average.
-import { native } from '../native.js';
+import { kernels } from '../kernels.js';
 import { Tensor, accumulateGrad, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 import { conv2dOutputSize } from './conv.js';
@@ -24,11 +24,11 @@ export function maxPool2d(x: Tensor, kernel: number, stride = kernel, padding = 
   const OW = conv2dOutputSize(W, kernel, stride, padding);
   const y = new Tensor(uninitializedF32(N * C * OH * OW), [N, C, OH, OW]);
   const argmax = uninitializedI32(y.size);
-  native.maxPool2dForward(x.data, y.data, argmax, N, C, H, W, kernel, stride, padding);
+  kernels().maxPool2dForward(x.data, y.data, argmax, N, C, H, W, kernel, stride, padding);
   if (!needsGrad(x)) return y;
   return record(y, 'maxPool2d', [x], (g) => {
     const dx = uninitializedF32(x.size);
-    native.maxPool2dBackward(g, argmax, dx, N, C, H, W, kernel, stride, padding);
+    kernels().maxPool2dBackward(g, argmax, dx, N, C, H, W, kernel, stride, padding);
     accumulateGrad(x, dx);
   });
 }
@@ -39,11 +39,11 @@ export function avgPool2d(x: Tensor, kernel: number, stride = kernel, padding = 
   const OH = conv2dOutputSize(H, kernel, stride, padding);
   const OW = conv2dOutputSize(W, kernel, stride, padding);
   const y = new Tensor(uninitializedF32(N * C * OH * OW), [N, C, OH, OW]);
-  native.avgPool2dForward(x.data, y.data, N, C, H, W, kernel, stride, padding);
+  kernels().avgPool2dForward(x.data, y.data, N, C, H, W, kernel, stride, padding);
   if (!needsGrad(x)) return y;
   return record(y, 'avgPool2d', [x], (g) => {
     const dx = uninitializedF32(x.size);
-    native.avgPool2dBackward(g, dx, N, C, H, W, kernel, stride, padding);
+    kernels().avgPool2dBackward(g, dx, N, C, H, W, kernel, stride, padding);
     accumulateGrad(x, dx);
   });
 }

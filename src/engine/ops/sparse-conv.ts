@@ -1,11 +1,12 @@
 // Conv2d (stride 1) over a CSR weight: rows are output channels, columns (c, kh, kw). Like sparseLinear, it reads
 // a packed weight's non-zeros directly (or gathers them from a dense masked one) and computes the weight gradient
 // at the non-zeros only.
-import { native } from '../native.js';
+import { kernels } from '../kernels.js';
 import { Tensor, accumulateGrad, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 import { uninitializedF32 } from '../buffers.js';
-import { packedValues, sparseGradTargets, type CsrStructure } from './sparse-linear.js';
+import { packedValues, sparseGradTargets } from './sparse-linear.js';
+import type { CsrStructure } from '../csr.js';
 
 export function sparseConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, csr: CsrStructure, padding: number): Tensor {
   const [O, Cw, K, K2] = weight.shape as [number, number, number, number];
@@ -19,12 +20,12 @@ export function sparseConv2d(x: Tensor, weight: Tensor, bias: Tensor | null, csr
   const nnz = csr.flat.length;
   const values = packedValues(weight, csr, nnz);
   const y = new Tensor(uninitializedF32(N * O * OH * OW), [N, O, OH, OW]);
-  native.sparseConv2dForward(csr.rowPtr, csr.colIdx, N, C, H, W, O, K, padding, values, bias ? bias.data : null, x.data, y.data);
+  kernels().sparseConv2dForward(csr.rowPtr, csr.colIdx, N, C, H, W, O, K, padding, values, bias ? bias.data : null, x.data, y.data);
   if (!needsGrad(x, weight, bias)) return y;
   return record(y, 'sparseConv2d', bias ? [x, weight, bias] : [x, weight], (g) => {
     const dx = x.requiresGrad ? uninitializedF32(x.size) : null;
     const t = sparseGradTargets(weight, bias, csr);
-    native.sparseConv2dBackward(csr.rowPtr, csr.colIdx, N, C, H, W, O, K, padding, values, x.data, g, dx, t.dValues, t.dBias, t.accumulate);
+    kernels().sparseConv2dBackward(csr.rowPtr, csr.colIdx, N, C, H, W, O, K, padding, values, x.data, g, dx, t.dValues, t.dBias, t.accumulate);
     t.finish();
     if (dx) accumulateGrad(x, dx);
   });

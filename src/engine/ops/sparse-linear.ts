@@ -2,46 +2,11 @@
 // computed at the non-zeros only. A packed weight (nn/parameter.ts: only its non-zeros stored, in CSR order)
 // is used as it is and gets a packed gradient; a dense masked one has its values gathered each call and its
 // gradient scattered back, so either storage trains the same.
-import { native } from '../native.js';
+import { kernels } from '../kernels.js';
 import { Tensor, accumulateGrad, gradTarget, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 import { featureMajor } from './layout.js';
-
-export interface CsrStructure {
-  rowPtr: Int32Array;
-  colIdx: Int32Array;
-  /** Flat (row-major) indices of the non-zeros into the dense weight, in CSR order. */
-  flat: Int32Array;
-  rows: number;
-  cols: number;
-}
-
-/** CSR structure of a 0/1 mask over a [rows, cols] weight. */
-export function csrFromMask(mask: Float32Array, rows: number, cols: number): CsrStructure {
-  if (mask.length !== rows * cols) throw new RangeError(`mask has ${mask.length} entries, weight ${rows}x${cols}`);
-  let nnz = 0;
-  for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) nnz++;
-  const flat = new Int32Array(nnz);
-  for (let i = 0, k = 0; i < mask.length; i++) if (mask[i] !== 0) flat[k++] = i;
-  return csrFromIndices(flat, rows, cols);
-}
-
-/** CSR structure from the ascending flat (row-major) indices of the non-zeros, which it keeps as `flat`. */
-export function csrFromIndices(flat: Int32Array, rows: number, cols: number): CsrStructure {
-  const rowPtr = new Int32Array(rows + 1);
-  const colIdx = new Int32Array(flat.length);
-  let prev = -1;
-  for (let k = 0; k < flat.length; k++) {
-    const f = flat[k]!;
-    if (f <= prev || f >= rows * cols) throw new RangeError(`non-zero indices must ascend within [0, ${rows * cols})`);
-    prev = f;
-    const r = Math.floor(f / cols);
-    colIdx[k] = f - r * cols;
-    rowPtr[r + 1]!++;
-  }
-  for (let r = 0; r < rows; r++) rowPtr[r + 1]! += rowPtr[r]!;
-  return { rowPtr, colIdx, flat, rows, cols };
-}
+import type { CsrStructure } from '../csr.js';
 
 /** A weight that stores only its non-zeros, in CSR order (structurally: nn/parameter.ts's Parameter). */
 interface PackedWeight {
@@ -61,7 +26,7 @@ export function packedValues(weight: Tensor, csr: CsrStructure, nnz: number): Fl
     return v;
   }
   const values = new Float32Array(nnz);
-  native.gatherIndexed(weight.data, csr.flat, values, nnz);
+  kernels().gatherIndexed(weight.data, csr.flat, values, nnz);
   return values;
 }
 
@@ -82,8 +47,8 @@ export function sparseGradTargets(
   const dValues = dw ? (direct ? dw.buf : new Float32Array(csr.flat.length)) : null;
   const finish = () => {
     if (!dw || !dValues || direct) return;
-    if (!isPacked(weight)) native.scatterIndexed(dValues, csr.flat, dw.buf, dValues.length, dw.accumulate); // off-mask entries stay as they are
-    else if (dw.accumulate) native.axpy(1, dValues, dw.buf, dValues.length);
+    if (!isPacked(weight)) kernels().scatterIndexed(dValues, csr.flat, dw.buf, dValues.length, dw.accumulate); // off-mask entries stay as they are
+    else if (dw.accumulate) kernels().axpy(1, dValues, dw.buf, dValues.length);
     else dw.buf.set(dValues);
   };
   return { dValues, dBias: db?.buf ?? null, accumulate: direct ? dw.accumulate : (db?.accumulate ?? false), finish };
@@ -99,12 +64,12 @@ export function sparseLinear(x: Tensor, weight: Tensor, bias: Tensor | null, csr
   const values = packedValues(weight, csr, nnz);
   const y = new Tensor(new Float32Array(outF * n), [n, outF]);
   y.featureMajor = true;
-  native.sparseLinearForward(csr.rowPtr, csr.colIdx, values, bias ? bias.data : null, xT.data, y.data, outF, inF, n);
+  kernels().sparseLinearForward(csr.rowPtr, csr.colIdx, values, bias ? bias.data : null, xT.data, y.data, outF, inF, n);
   if (!needsGrad(xT, weight, bias)) return y;
   return record(y, 'sparseLinear', bias ? [xT, weight, bias] : [xT, weight], (g) => {
     const dxT = xT.requiresGrad ? new Float32Array(xT.size) : null;
     const t = sparseGradTargets(weight, bias, csr);
-    native.sparseLinearBackward(csr.rowPtr, csr.colIdx, values, xT.data, g, dxT, t.dValues, t.dBias, outF, inF, n, t.accumulate);
+    kernels().sparseLinearBackward(csr.rowPtr, csr.colIdx, values, xT.data, g, dxT, t.dValues, t.dBias, outF, inF, n, t.accumulate);
     t.finish();
     if (dxT) accumulateGrad(xT, dxT);
   });

@@ -3,7 +3,7 @@ import { isGradEnabled } from '../../engine/autograd.js';
 import type { Rng } from '../../engine/rng.js';
 import { conv2d } from '../../engine/ops/conv.js';
 import { sparseConv2d } from '../../engine/ops/sparse-conv.js';
-import { csrFromIndices, type CsrStructure } from '../../engine/ops/sparse-linear.js';
+import { csrFromIndices, type CsrStructure } from '../../engine/csr.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { biasUniform, initialize, type InitName } from '../init.js';

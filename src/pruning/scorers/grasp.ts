@@ -13,7 +13,7 @@ import { Tensor } from '../../engine/tensor.js';
 import { Module } from '../../nn/module.js';
 import { ConfigError } from '../../util/errors.js';
 import { normalize, prunableGradients, requireLoss, total } from './grad.js';
-import { recordKinks, replayKinks } from './kinks.js';
+import { recordKinks, replayKinks } from '../kinks.js';
 import type { Pruner, Scores } from './types.js';
 
 export interface GraspOptions {

@@ -10,8 +10,6 @@ import { applyAndScore, startMasks } from './score.js';
 
 export type { Pruner, PruneContext, ScoreContext, Scores } from './types.js';
 export type { GraspOptions } from './grasp.js';
-export { traceLayers, defaultInputShape, type ChainLayer, type LayerGraph } from './graph.js';
-export { snapshotModel } from './state.js';
 export { startMasks } from './score.js';
 
 export const PRUNER_NAMES = ['random', 'magnitude', 'snip', 'grasp', 'synflow'] as const;

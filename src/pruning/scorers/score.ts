@@ -3,7 +3,7 @@
 // hand the model back unchanged.
 import { applyMasks, cloneMasks, type Masks } from '../masks.js';
 import type { Pruner, PruneContext, Scores } from './types.js';
-import { snapshotModel } from './state.js';
+import { snapshotModel } from '../../nn/snapshot.js';
 
 /** The context's masks, else those attached to the model (dense where none), as fresh copies; checked against the model. */
 export function startMasks(ctx: PruneContext): Masks {

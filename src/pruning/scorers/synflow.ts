@@ -17,7 +17,7 @@ import { sum } from '../../engine/ops/arith.js';
 import { Tensor } from '../../engine/tensor.js';
 import type { Module } from '../../nn/module.js';
 import { ConfigError, UserError } from '../../util/errors.js';
-import { defaultInputShape, traceLayers, type ChainLayer } from './graph.js';
+import { defaultInputShape, traceLayers, type ChainLayer } from '../layer-graph.js';
 import type { Pruner, ScoreContext, Scores } from './types.js';
 
 const R_MIN = 1e-30;

@@ -6,7 +6,8 @@
 import { Rng } from '../../engine/rng.js';
 import { ConfigError } from '../../util/errors.js';
 import { applyMasks, layerDensities, totalDensity, type Masks } from '../../pruning/masks.js';
-import { checkDensity, pruneAtInit, type Scope } from '../../pruning/at-init.js';
+import { pruneAtInit, type Scope } from '../../pruning/at-init.js';
+import { checkDensity } from '../../pruning/masks.js';
 import { multishot } from '../../pruning/multishot.js';
 import { layerCollapse, type CollapseReport } from '../../pruning/collapse.js';
 import { PRUNER_NAMES, type PrunerName } from '../../pruning/scorers/index.js';
@@ -17,11 +18,10 @@ import { scoreOutputs, type Score } from './score.js';
 import type { PlantedRun } from './store.js';
 import { makeTask, type Task } from './tasks.js';
 import { evaluate, gather, predict, taskLoss, trainOnTask } from './train.js';
+import { MULTISHOT_EPOCHS, PLANTED_DEFAULTS, type PlantedTraining } from './hparams.js';
 
 /** Samples in the fixed batch SNIP and GraSP score on. */
 export const PRUNE_BATCH = 256;
-/** Training epochs per multishot round (the paper's). */
-export const MULTISHOT_EPOCHS = 5;
 
 export interface SeekOptions {
   pruner: PrunerName;
@@ -30,9 +30,11 @@ export interface SeekOptions {
   multishot?: boolean;
   rounds?: number;
   scope?: Scope;
-  epochs?: number;
+  /** How the tickets train (default: the paper's Adam 1e-3, batch 32, 10 epochs). */
+  train?: PlantedTraining;
   seed?: number;
   onStage?: (stage: string) => void;
+  signal?: AbortSignal;
 }
 
 export interface TrainedTicket {
@@ -50,7 +52,8 @@ export interface SeekResult {
   scope: Scope;
   multishot: boolean;
   rounds: number | null;
-  epochs: number;
+  /** Training length of the tickets (a step string, e.g. 10ep). */
+  steps: string;
   seed: number;
   density: number;
   planted_density: number;
@@ -75,10 +78,10 @@ function plantedModel(run: PlantedRun, mask: Masks | null): PlantedMlp {
 }
 
 /** Evaluates at init, trains (the seed fixes the batch order), evaluates on the test split. */
-function trainTicket(run: PlantedRun, task: Task, mask: Masks, epochs: number, seed: number): { model: PlantedMlp; ticket: TrainedTicket } {
+async function trainTicket(run: PlantedRun, task: Task, mask: Masks, train: PlantedTraining, seed: number, signal?: AbortSignal): Promise<{ model: PlantedMlp; ticket: TrainedTicket }> {
   const model = plantedModel(run, mask);
   const init = evaluate(model, task, task.test);
-  const { trainLoss } = trainOnTask(model, task, { epochs, seed });
+  const { trainLoss } = await trainOnTask(model, task, { ...train, seed, signal });
   return { model, ticket: { density: totalDensity(mask), init, test: evaluate(model, task, task.test), train_loss: trainLoss } };
 }
 
@@ -89,15 +92,14 @@ export async function seek(run: PlantedRun, opts: SeekOptions): Promise<SeekResu
   checkDensity(density);
   const scope = opts.scope ?? 'global';
   const rounds = opts.rounds ?? 10;
-  const epochs = opts.epochs ?? 10;
+  const train = opts.train ?? PLANTED_DEFAULTS;
   const seed = opts.seed ?? 0;
   if (!Number.isInteger(rounds) || rounds < 1) throw new ConfigError(`rounds must be a positive integer, got ${rounds}`);
-  if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`epochs must be a non-negative integer, got ${epochs}`);
   const task = makeTask(run.meta.task, run.meta.task_seed);
 
   // The planted ticket: its output ÷ scale is the target; trained like any other ticket.
   opts.onStage?.('training the planted ticket');
-  const planted = trainTicket(run, task, run.mask, epochs, seed);
+  const planted = await trainTicket(run, task, run.mask, train, seed, opts.signal);
   const raw = predict(plantedModel(run, run.mask), task, task.test);
   const rescaled = raw.map((v, i) => v / run.meta.scale[i % task.outDim]!);
 
@@ -110,12 +112,12 @@ export async function seek(run: PlantedRun, opts: SeekOptions): Promise<SeekResu
     ? await multishot(pruner, ctx, density, {
         rounds,
         scope,
-        train: (m, _masks, r) => void trainOnTask(m, task, { epochs: MULTISHOT_EPOCHS, seed, stream: `planted-multishot/${r}` }),
+        train: async (m, _masks, r) => void (await trainOnTask(m, task, { ...train, training: { ...train.training, steps: `${MULTISHOT_EPOCHS}ep` }, seed, stream: `planted-multishot/${r}`, signal: opts.signal })),
       })
     : pruneAtInit(pruner, ctx, density, { scope });
 
   opts.onStage?.('training the found ticket');
-  const found = trainTicket(run, task, masks, epochs, seed);
+  const found = await trainTicket(run, task, masks, train, seed, opts.signal);
   return {
     run: run.dir,
     task: task.name,
@@ -123,7 +125,7 @@ export async function seek(run: PlantedRun, opts: SeekOptions): Promise<SeekResu
     scope,
     multishot: opts.multishot ?? false,
     rounds: opts.multishot ? rounds : null,
-    epochs,
+    steps: train.training.steps,
     seed,
     density: found.ticket.density,
     planted_density: run.meta.density,

@@ -7,8 +7,9 @@
 // directory without it is an interrupted write and is redone.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureWritableDir, hparamHash, loadSafetensors, saveSafetensors, writeFileAtomic, type Tensor as StTensor } from '../../store/index.js';
-import { loadMasks, loadTensors, saveMasks, saveTensors } from '../../lottery/tensors.js';
+import { ensureWritableDir, loadSafetensors, saveSafetensors, writeFileAtomic, type Tensor as StTensor } from '../../store/index.js';
+import { experimentDir } from '../../store/experiment-dir.js';
+import { loadMasks, loadTensors, saveMasks, saveTensors } from '../../store/weights.js';
 import { DataError, UserError } from '../../util/errors.js';
 import type { Masks } from '../../pruning/masks.js';
 import { PlantedMlp, biasName, weightName } from './mlp.js';
@@ -57,7 +58,7 @@ export interface PlantedRun {
 }
 
 export function plantedDir(root: string, spec: PlantSpec): string {
-  return path.join(root, `planted_${hparamHash({ task: spec.task, depth: spec.depth, width: spec.width, seed: spec.seed })}`);
+  return experimentDir(root, 'planted', { task: spec.task, depth: spec.depth, width: spec.width, seed: spec.seed }).dir;
 }
 
 export function savePlantedRun(run: PlantedRun): void {

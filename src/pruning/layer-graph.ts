@@ -1,12 +1,12 @@
 // The layer structure of a model, read off the autograd graph of one forward pass: whether its prunable weights
 // form a single chain (Linear / Conv2d layers with parameter-free ops and batch norms in between, as in LeNet,
 // MLPs, Conv-N and VGG) and their order. A residual connection shows up as an op joining two activation paths.
-import { isGradEnabled } from '../../engine/autograd.js';
-import { Tensor } from '../../engine/tensor.js';
-import { Module } from '../../nn/module.js';
-import { Parameter } from '../../nn/parameter.js';
-import { BatchNorm } from '../../nn/layers/batchnorm.js';
-import { Linear } from '../../nn/layers/linear.js';
+import { isGradEnabled } from '../engine/autograd.js';
+import { Tensor } from '../engine/tensor.js';
+import { Module } from '../nn/module.js';
+import { Parameter } from '../nn/parameter.js';
+import { BatchNorm } from '../nn/layers/batchnorm.js';
+import { Linear } from '../nn/layers/linear.js';
 
 export interface ChainLayer {
   /** Dotted name of the weight, as in masks. */
@@ -23,11 +23,7 @@ const LAYER_OPS: Record<string, 'linear' | 'conv'> = { linear: 'linear', sparseL
 
 export type LayerGraph = { sequential: true; layers: ChainLayer[] } | { sequential: false; reason: string };
 
-function modulesOf(m: Module): Module[] {
-  const out = [m];
-  for (const [, c] of m.children()) out.push(...modulesOf(c));
-  return out;
-}
+const modulesOf = (m: Module): Module[] => m.namedModules().map(([, c]) => c);
 
 /**
  * The input shape a model expects per sample: `inputShape` when the model declares one (registry models),

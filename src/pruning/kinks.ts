@@ -5,32 +5,21 @@
 // perturbed passes replay the ReLU on/off pattern and max-pool argmax of the unperturbed pass, call by call: the
 // difference then sees one smooth piece, as double backprop does.
 //
-// The ops call the native core through its shared `native` object; its ReLU and max-pool kernels are swapped for
-// recording / replaying versions for the duration of one synchronous call and always restored.
-import { native, type NativeCore } from '../../engine/native.js';
+// The ReLU and max-pool kernels are swapped for recording / replaying versions through a scoped kernel override
+// (engine/kernels.ts) for the duration of one synchronous call.
+import { native } from '../engine/native.js';
+import { withKernels } from '../engine/kernels.js';
 
 export interface Kinks {
   relu: Uint8Array[];
   argmax: Int32Array[];
 }
 
-type Patch = Pick<NativeCore, 'reluForward' | 'reluBackward' | 'maxPool2dForward'>;
-
-function patched<T>(p: Patch, fn: () => T): T {
-  const saved: Patch = { reluForward: native.reluForward, reluBackward: native.reluBackward, maxPool2dForward: native.maxPool2dForward };
-  Object.assign(native, p);
-  try {
-    return fn();
-  } finally {
-    Object.assign(native, saved);
-  }
-}
-
 /** Runs fn, recording the pattern of every ReLU and the argmax of every max-pool in call order. */
 export function recordKinks<T>(fn: () => T): { result: T; kinks: Kinks } {
   const kinks: Kinks = { relu: [], argmax: [] };
   const { reluForward, maxPool2dForward } = native;
-  const result = patched(
+  const result = withKernels(
     {
       reluForward: (x, y, n) => {
         reluForward(x, y, n);
@@ -38,7 +27,6 @@ export function recordKinks<T>(fn: () => T): { result: T; kinks: Kinks } {
         for (let i = 0; i < n; i++) on[i] = x[i]! > 0 ? 1 : 0;
         kinks.relu.push(on);
       },
-      reluBackward: native.reluBackward,
       maxPool2dForward: (x, y, argmax, ...dims) => {
         maxPool2dForward(x, y, argmax, ...dims);
         kinks.argmax.push(argmax.slice());
@@ -57,7 +45,7 @@ export function replayKinks<T>(kinks: Kinks, fn: () => T): T {
   let m = 0;
   const patterns = new WeakMap<Float32Array, Uint8Array>();
   const { reluBackward, maxPool2dForward } = native;
-  return patched(
+  return withKernels(
     {
       reluForward: (x, y, n) => {
         const on = kinks.relu[r++];

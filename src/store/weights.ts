@@ -1,6 +1,6 @@
 // Weights, masks and checkpoints as safetensors files with metadata (level, density, seed, version).
 import { createRequire } from 'node:module';
-import { loadSafetensors, saveSafetensors, type Tensor as StTensor } from '../store/safetensors.js';
+import { loadSafetensors, saveSafetensors, type Tensor as StTensor } from './safetensors.js';
 import { DataError } from '../util/errors.js';
 import type { Module } from '../nn/module.js';
 import type { Masks } from '../pruning/masks.js';

@@ -1,0 +1,40 @@
+// A model family of the registry: the names it answers to, how to build a model from a name, and the
+// hyperparameter defaults of its paper (OpenLTH keeps `default_hparams()` beside each model the same way).
+import { ConfigError } from '../util/errors.js';
+import type { DatasetHparams, PruningHparams, TrainingHparams } from '../hparams/groups.js';
+import type { Model } from './model.js';
+
+/** What a family sets beyond the base defaults (src/hparams/defaults.ts). */
+export interface FamilyDefaults {
+  dataset?: Partial<DatasetHparams>;
+  training?: Partial<TrainingHparams>;
+  pruning?: Partial<PruningHparams>;
+}
+
+export interface ModelFamily {
+  /** Names of the family, e.g. /^mnist_lenet(_.*)?$/. */
+  pattern: RegExp;
+  /** One valid name, shown in errors and help. */
+  example: string;
+  /** Builds the model from the name and the `_`-separated arguments after the family prefix. */
+  build(name: string, args: string[]): Model;
+  /** Defaults for a model of the family (its name already validated by build). */
+  defaults(name: string, args: string[]): FamilyDefaults;
+}
+
+/** Parses `args` as positive integers named `what` (the first `min` required), e.g. depth and width. */
+export function intArgs(name: string, args: string[], what: readonly string[], min: number, max = 10_000): number[] {
+  if (args.length < min || args.length > what.length) {
+    const form = what.map((w, i) => (i < min ? `_<${w}>` : `[_<${w}>]`)).join('');
+    throw new ConfigError(`${name}: expected ${name.split('_').slice(0, 2).join('_')}${form}`);
+  }
+  return args.map((a, i) => positiveArg(name, a, what[i]!, max));
+}
+
+/** One positive integer argument of a model name, at most `max` (so a typo cannot ask for terabytes). */
+export function positiveArg(name: string, a: string, what: string, max: number): number {
+  if (!/^[1-9][0-9]*$/.test(a)) throw new ConfigError(`${name}: ${what} must be a positive integer, got '${a}'`);
+  const n = Number(a);
+  if (n > max) throw new ConfigError(`${name}: ${what} ${n} is too large (at most ${max})`);
+  return n;
+}

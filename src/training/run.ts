@@ -1,0 +1,97 @@
+// One stored training run of an image classifier: from given weights (and masks), with the validation/test curve,
+// the early-stop summary, dense or sparse kernels per masked layer, and a checkpoint in `dir` to resume from after a
+// crash. `ticketlab train` is one of these; every level and branch of a lottery run is one too.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ImageDataset } from '../data/dataset.js';
+import type { Module } from '../nn/module.js';
+import { buildOptimizer } from '../nn/optim/build.js';
+import { applyKernelChoices, chooseKernels, type KernelChoice, type KernelPolicy } from '../nn/dispatch.js';
+import { applyMasks, type Masks } from '../pruning/masks.js';
+import type { DatasetHparams, TrainingHparams } from '../hparams/groups.js';
+import type { Weights } from '../store/weights.js';
+import { checkpointed, EvaluationCurve, type CurvePoint } from './callbacks.js';
+import { crossEntropy } from './loss.js';
+import { trainLoop, type Callback } from './loop.js';
+import { augmentation, planTraining } from './plan.js';
+import { summarizeCurve, type CurveSummary } from './summary.js';
+
+export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+
+export interface RunData {
+  train: ImageDataset;
+  /** Held-out training examples for early stopping, or null (the test set then stands in). */
+  validation: ImageDataset | null;
+  test: ImageDataset;
+}
+
+export interface TrainRunSpec {
+  model: Module;
+  /** Masks to train under (null: dense). */
+  masks: Masks | null;
+  /** Weights (and buffers) to start from, by dotted name; ignored when resuming. */
+  start: Weights;
+  /** First iteration (the rewind point when rewinding; 0 otherwise). */
+  startStep: number;
+  hparams: { dataset: DatasetHparams; training: TrainingHparams };
+  seed: number;
+  data: RunData;
+  /** Where the checkpoint lives. */
+  dir: string;
+  checkpointEvery: number;
+  kernels: KernelPolicy;
+  /** Called before every checkpoint write (the run lock's check). */
+  beforeWrite?: () => void;
+  /** More callbacks (progress, the rewind point). */
+  callbacks?: Callback[];
+  /** Stored with the checkpoint. */
+  meta: Record<string, string | number>;
+  signal?: AbortSignal;
+}
+
+export interface TrainRunOutcome extends CurveSummary {
+  /** Iterations trained (from startStep). */
+  steps: number;
+  seconds: number;
+  curve: CurvePoint[];
+  /** Dense or sparse kernel per masked layer, chosen once for the run's mask. */
+  kernels: KernelChoice[];
+}
+
+export async function trainRun(spec: TrainRunSpec): Promise<TrainRunOutcome> {
+  const { model, data } = spec;
+  const training = spec.hparams.training;
+  const plan = planTraining(spec.hparams, data.train.size, spec.seed);
+  const optimizer = buildOptimizer(model.parameters(), training);
+  const checkpointFile = path.join(spec.dir, CHECKPOINT_FILE);
+  if (spec.masks) applyMasks(model, spec.masks);
+  let kernels: KernelChoice[] = [];
+  if (!fs.existsSync(checkpointFile)) {
+    model.loadStateDict(spec.start);
+    kernels = chooseKernels(model, spec.hparams.dataset.batchSize, spec.kernels, 7, (params) => buildOptimizer(params, training));
+  }
+  const curve = new EvaluationCurve({ model, loss: crossEntropy, validation: data.validation, test: data.test, every: plan.evalEvery, endStep: plan.endStep });
+  const kernelState = checkpointed(
+    'kernels',
+    () => kernels,
+    (k: KernelChoice[]) => {
+      kernels = k;
+      applyKernelChoices(model, k);
+    },
+  );
+  const result = await trainLoop({
+    model,
+    optimizer,
+    data: data.train,
+    sampler: plan.sampler,
+    loss: crossEntropy,
+    augment: augmentation(spec.hparams.dataset, data.train, spec.seed),
+    schedule: plan.schedule,
+    startStep: spec.startStep,
+    endStep: plan.endStep,
+    callbacks: [curve, kernelState, ...(spec.callbacks ?? [])],
+    checkpoint: { file: checkpointFile, every: spec.checkpointEvery, meta: spec.meta, beforeWrite: spec.beforeWrite },
+    signal: spec.signal,
+  });
+  return { ...summarizeCurve(curve.points), steps: plan.endStep - spec.startStep, seconds: result.seconds, curve: curve.points, kernels };
+}

@@ -1,0 +1,115 @@
+// `train` as a stored experiment (OpenLTH's train runs): `<root>/train_<hash>/replicate_<r>/` holds the checkpoint
+// while training and then the final weights and result.json. The same command finds a finished run again and an
+// interrupted one resumes bit-identically.
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { createModel } from '../models/registry.js';
+import { loadDataset } from '../data/registry.js';
+import { initializeModel } from '../nn/reset.js';
+import type { KernelPolicy } from '../nn/dispatch.js';
+import type { TrainHparams } from '../hparams/groups.js';
+import { trainDefaults } from '../hparams/defaults.js';
+import { nonDefaults } from '../hparams/diff.js';
+import { ensureWritableDir, writeFileAtomic } from '../store/atomic.js';
+import { createExperimentDir } from '../store/experiment-dir.js';
+import { acquireLock } from '../store/lock.js';
+import { readJson } from '../store/json.js';
+import { saveTensors } from '../store/weights.js';
+import { claimReplicate, dataFingerprint } from '../store/replicate.js';
+import { ConfigError } from '../util/errors.js';
+import { onEveryStep } from './callbacks.js';
+import { CHECKPOINT_FILE, trainRun } from './run.js';
+import { planTraining } from './plan.js';
+
+export interface TrainingOptions {
+  hparams: TrainHparams;
+  replicate: number;
+  seed: number;
+  root: string;
+  dataDir?: string;
+  checkpointEvery: number;
+  kernels?: KernelPolicy;
+  signal?: AbortSignal;
+  onStep?: (step: number, total: number, loss: number) => void;
+}
+
+const trainResult = z.object({
+  run: z.string(),
+  replicate: z.number().int().min(1),
+  model: z.string(),
+  dataset: z.string(),
+  seed: z.number().int().min(0),
+  steps: z.number().int().min(1),
+  test_accuracy: z.number().min(0).max(1),
+  test_loss: z.number(),
+  best_test_accuracy: z.number().min(0).max(1),
+  early_stop_step: z.number().int().min(0),
+  early_stop_test_accuracy: z.number().min(0).max(1),
+  train_loss: z.number().nullable(),
+  seconds: z.number().min(0),
+  examples_per_second: z.number().min(0),
+  curve: z.array(z.unknown()),
+});
+export type TrainResult = z.infer<typeof trainResult> & { reused: boolean; dir: string };
+
+export async function runTraining(o: TrainingOptions): Promise<TrainResult> {
+  const h = o.hparams;
+  const model = createModel(h.model.model);
+  if (h.dataset.augment && model.dataset !== 'cifar10') throw new ConfigError('--augment (random crop and flip) applies to CIFAR-10 models only');
+  ensureWritableDir(o.root);
+  const identity = { 'model.model': h.model.model, ...nonDefaults(h, trainDefaults(h.model.model)) };
+  const exp = createExperimentDir(o.root, 'train', identity, { hparams: h });
+  const dir = path.join(exp.dir, `replicate_${o.replicate}`);
+  const resultFile = path.join(dir, 'result.json');
+  const { train: full, test } = loadDataset(model.dataset, o.dataDir);
+  claimReplicate(dir, { seed: o.seed, data: dataFingerprint([full.images, full.labels, test.images, test.labels]) }, 'use another --replicate for a new seed or data');
+  if (fs.existsSync(resultFile)) return { ...readJson(resultFile, trainResult), reused: true, dir };
+  const split = h.dataset.validation > 0 ? full.split(h.dataset.validation, 0) : { train: full, validation: null };
+  const lock = await acquireLock(dir);
+  try {
+    initializeModel(model, o.seed, h.model.init);
+    const total = planTraining(h, split.train.size, o.seed).endStep;
+    const outcome = await trainRun({
+      model,
+      masks: null,
+      start: model.stateDict(),
+      startStep: 0,
+      hparams: h,
+      seed: o.seed,
+      data: { train: split.train, validation: split.validation, test },
+      dir,
+      checkpointEvery: o.checkpointEvery,
+      kernels: o.kernels ?? 'auto',
+      beforeWrite: () => lock.assertHeld(),
+      callbacks: [onEveryStep((s) => o.onStep?.(s.step, total, s.loss))],
+      meta: { kind: 'train', seed: o.seed },
+      signal: o.signal,
+    });
+    lock.assertHeld();
+    saveTensors(path.join(dir, 'final.safetensors'), model, model.stateDict(), { kind: 'final', seed: o.seed });
+    const last = outcome.curve[outcome.curve.length - 1]!;
+    const result = trainResult.parse({
+      run: exp.name,
+      replicate: o.replicate,
+      model: h.model.model,
+      dataset: model.dataset,
+      seed: o.seed,
+      steps: outcome.steps,
+      test_accuracy: outcome.finalTestAccuracy,
+      test_loss: outcome.finalTestLoss,
+      best_test_accuracy: outcome.bestTestAccuracy,
+      early_stop_step: outcome.earlyStopStep,
+      early_stop_test_accuracy: outcome.earlyStopTestAccuracy,
+      train_loss: last.train_loss,
+      seconds: outcome.seconds,
+      examples_per_second: outcome.seconds > 0 ? (outcome.steps * h.dataset.batchSize) / outcome.seconds : 0,
+      curve: outcome.curve,
+    });
+    writeFileAtomic(resultFile, JSON.stringify(result) + '\n');
+    fs.rmSync(path.join(dir, CHECKPOINT_FILE), { force: true });
+    return { ...result, reused: false, dir };
+  } finally {
+    await lock.release();
+  }
+}
