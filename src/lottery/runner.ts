@@ -20,7 +20,7 @@ import { claimReplicate, dataFingerprint } from '../store/replicate.js';
 import { loadMasks, loadTensors, saveMasks, saveTensors, type Weights } from '../store/weights.js';
 import { iterations, planTraining } from '../training/plan.js';
 import type { RunData } from '../training/run.js';
-import { ConfigError } from '../util/errors.js';
+import { ConfigError, InterruptedError } from '../util/errors.js';
 import type { Branch } from './branches/branch.js';
 import { LotteryExperiment } from './experiment.js';
 import { FILES, levelDir, runId, TRUNK } from './layout.js';
@@ -108,7 +108,7 @@ export async function runLottery(o: LotteryOptions): Promise<LevelRecord[]> {
       o.onLevel?.(r);
     },
   };
-  const indexRuns = (status: 'running' | 'done') => {
+  const indexRuns = (status: 'running' | 'done' | 'interrupted' | 'failed') => {
     for (const b of [TRUNK, ...branches.map((x) => x.dir)])
       index.upsertRun({ id: runId(exp.hash, o.replicate, b), kind: 'lottery', model: h.model.model, dir: repDir, hparams: { ...flatten(h), replicate: o.replicate, seed: o.seed, branch: b }, status });
   };
@@ -136,6 +136,9 @@ export async function runLottery(o: LotteryOptions): Promise<LevelRecord[]> {
       }
     }
     indexRuns('done');
+  } catch (e) {
+    indexRuns(e instanceof InterruptedError ? 'interrupted' : 'failed');
+    throw e;
   } finally {
     index.close();
     await lock.release();

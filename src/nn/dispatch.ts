@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
 import { Tensor } from '../engine/tensor.js';
 import { backward } from '../engine/autograd.js';
 import { Rng } from '../engine/rng.js';
@@ -127,19 +128,18 @@ function proxyOf(layer: Switchable): { layer: Switchable; scale: number } | null
   return { layer: proxy, scale: w.shape[0]! / rows };
 }
 
-interface CacheEntry {
-  kernel: 'dense' | 'sparse';
-  dense_ms: number;
-  sparse_ms: number;
-}
+const cacheEntry = z.object({ kernel: z.enum(['dense', 'sparse']), dense_ms: z.number(), sparse_ms: z.number() });
+type CacheEntry = z.infer<typeof cacheEntry>;
 
 function cacheFile(): string {
   return process.env.TICKETLAB_KERNEL_CACHE ?? path.join(os.homedir(), '.ticketlab', 'kernel-choices.json');
 }
 
+/** The cached choices; a missing or damaged cache is empty (choices are measured again and the cache rewritten). */
 function readCache(): Record<string, CacheEntry> {
   try {
-    return JSON.parse(fs.readFileSync(cacheFile(), 'utf8')) as Record<string, CacheEntry>;
+    const r = z.record(z.string(), cacheEntry).safeParse(JSON.parse(fs.readFileSync(cacheFile(), 'utf8')));
+    return r.success ? r.data : {};
   } catch {
     return {};
   }

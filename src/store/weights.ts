@@ -25,14 +25,16 @@ export function saveTensors(file: string, model: Module, values: Weights, meta: 
   saveSafetensors(file, tensors, metadata);
 }
 
-/** Loads F32 tensors (optionally only those under `prefix`, which is stripped). */
+/** Loads F32 tensors (optionally only those under `prefix`, which is stripped); weights must be finite numbers. */
 export function loadTensors(file: string, prefix = ''): { values: Weights; metadata: Record<string, string> } {
   const st = loadSafetensors(file);
   const values: Weights = new Map();
   for (const [n, t] of Object.entries(st.tensors)) {
     if (!n.startsWith(prefix)) continue;
     if (t.dtype !== 'F32') throw new DataError(`${file}: tensor '${n}' has dtype ${t.dtype}, expected F32`);
-    values.set(n.slice(prefix.length), t.data as Float32Array);
+    const data = t.data as Float32Array;
+    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) throw new DataError(`${file}: tensor '${n}' holds ${data[i]} at ${i} (damaged, or from a diverged run)`);
+    values.set(n.slice(prefix.length), data);
   }
   return { values, metadata: st.metadata };
 }
@@ -51,5 +53,8 @@ export function loadMasks(file: string, model: Module): Masks {
     for (let i = 0; i < m.length; i++) if (m[i] !== 0 && m[i] !== 1) throw new DataError(`${file}: mask '${n}' has a value other than 0 or 1`);
   }
   if (values.size !== expected.length) throw new DataError(`${file}: has ${values.size} masks, the model has ${expected.length} prunable weights`);
+  let kept = 0;
+  for (const m of values.values()) for (let i = 0; i < m.length; i++) kept += m[i]!;
+  if (kept === 0) throw new DataError(`${file}: the masks keep no weights at all (damaged?)`);
   return values;
 }

@@ -1,7 +1,6 @@
 // One stored training run of an image classifier: from given weights (and masks), with the validation/test curve,
 // the early-stop summary, dense or sparse kernels per masked layer, and a checkpoint in `dir` to resume from after a
 // crash. `ticketlab train` is one of these; every level and branch of a lottery run is one too.
-import fs from 'node:fs';
 import path from 'node:path';
 import type { ImageDataset } from '../data/dataset.js';
 import type { Module } from '../nn/module.js';
@@ -13,6 +12,7 @@ import type { Weights } from '../store/weights.js';
 import { checkpointed, EvaluationCurve, type CurvePoint } from './callbacks.js';
 import { crossEntropy } from './loss.js';
 import { trainLoop, type Callback } from './loop.js';
+import { probeCheckpoint } from './checkpoint.js';
 import { augmentation, planTraining } from './plan.js';
 import { summarizeCurve, type CurveSummary } from './summary.js';
 
@@ -63,10 +63,16 @@ export async function trainRun(spec: TrainRunSpec): Promise<TrainRunOutcome> {
   const training = spec.hparams.training;
   const plan = planTraining(spec.hparams, data.train.size, spec.seed);
   const optimizer = buildOptimizer(model.parameters(), training);
-  const checkpointFile = path.join(spec.dir, CHECKPOINT_FILE);
+  const checkpoint = {
+    file: path.join(spec.dir, CHECKPOINT_FILE),
+    every: spec.checkpointEvery,
+    meta: spec.meta,
+    beforeWrite: spec.beforeWrite,
+    range: { start: spec.startStep, end: plan.endStep },
+  };
   if (spec.masks) applyMasks(model, spec.masks);
   let kernels: KernelChoice[] = [];
-  if (!fs.existsSync(checkpointFile)) {
+  if (!probeCheckpoint(checkpoint, model, optimizer)) {
     model.loadStateDict(spec.start);
     kernels = chooseKernels(model, spec.hparams.dataset.batchSize, spec.kernels, 7, (params) => buildOptimizer(params, training));
   }
@@ -90,7 +96,7 @@ export async function trainRun(spec: TrainRunSpec): Promise<TrainRunOutcome> {
     startStep: spec.startStep,
     endStep: plan.endStep,
     callbacks: [curve, kernelState, ...(spec.callbacks ?? [])],
-    checkpoint: { file: checkpointFile, every: spec.checkpointEvery, meta: spec.meta, beforeWrite: spec.beforeWrite },
+    checkpoint,
     signal: spec.signal,
   });
   return { ...summarizeCurve(curve.points), steps: plan.endStep - spec.startStep, seconds: result.seconds, curve: curve.points, kernels };

@@ -11,8 +11,8 @@ export function plantCommand(program: Command): void {
     .command('plant')
     .description("plant a task's target network in a random network, with its ground-truth mask (Plant 'n' Seek)")
     .requiredOption('--task <name>', `task: ${TASK_NAMES.join(', ')}`, oneOf('--task', TASK_NAMES))
-    .option('--depth <n>', 'layers including the input (depth 5 = 4 weight matrices)', positiveInt('--depth'), 5)
-    .option('--width <n>', 'hidden layer width', positiveInt('--width'), 100)
+    .option('--depth <n>', 'layers including the input (depth 5 = 4 weight matrices)', positiveInt('--depth', 100), 5)
+    .option('--width <n>', 'hidden layer width', positiveInt('--width', 10_000), 100)
     .option('--seed <n>', 'seed of the mother network and the task data', nonNegativeInt('--seed'), 0)
     .option('--root <dir>', `where runs are stored (default ${defaultRoot()}, or TICKETLAB_ROOT)`)
     .action((o: { task: TaskName; depth: number; width: number; seed: number; root?: string }) => {

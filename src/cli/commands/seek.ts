@@ -42,7 +42,7 @@ export function seekCommand(program: Command): void {
     .requiredOption('--pruner <name>', `pruner: ${PRUNER_NAMES.join(', ')}`)
     .requiredOption('--density <d>', "fraction of weights kept, in (0, 1], or 'planted' for the ground-truth density", densityArg)
     .option('--multishot', 'prune in rounds of 5 epochs of training, pruning and weight reset')
-    .option('--rounds <n>', 'multishot rounds', positiveInt('--rounds'), 10)
+    .option('--rounds <n>', 'multishot rounds', positiveInt('--rounds', 1000), 10)
     .option('--scope <scope>', 'rank weights globally or within each layer', oneOf('--scope', ['global', 'local'] as const), 'global')
     .option('--seed <n>', 'seed of the batch order and the random pruner', nonNegativeInt('--seed'), 0)
     .option('--root <dir>', `where runs are stored (default ${defaultRoot()}, or TICKETLAB_ROOT)`);

@@ -15,7 +15,9 @@ import type { Masks } from '../../pruning/masks.js';
 import { PlantedMlp, biasName, weightName } from './mlp.js';
 import type { TargetNet } from './targets.js';
 import type { Score } from './score.js';
-import { checkTaskName, type TaskName } from './tasks.js';
+import { TASK_NAMES, type TaskName } from './tasks.js';
+import { readJson } from '../../store/json.js';
+import { z } from 'zod';
 
 export const PLANTED_FILES = {
   meta: 'meta.json',
@@ -47,6 +49,26 @@ export interface PlantedMeta extends PlantSpec {
   target_train: Score;
   target_test: Score;
 }
+
+const score = z.object({ loss: z.number(), accuracy: z.number().min(0).max(1).optional() });
+const positive = z.number().int().min(1);
+const plantedMetaSchema = z.object({
+  task: z.enum(TASK_NAMES),
+  depth: positive.max(100),
+  width: positive.max(10_000),
+  seed: z.number().int().min(0),
+  task_seed: z.number().int().min(0),
+  widths: z.array(positive).min(2),
+  target_widths: z.array(positive).min(2),
+  scale: z.array(z.number().gt(0)),
+  planted_edges: positive,
+  total_weights: positive,
+  density: z.number().gt(0).max(1),
+  layer_densities: z.record(z.string(), z.number().min(0).max(1)),
+  fallbacks: z.array(z.number().int().min(0)),
+  target_train: score,
+  target_test: score,
+});
 
 export interface PlantedRun {
   dir: string;
@@ -88,13 +110,7 @@ export function resolvePlantedDir(run: string, root: string): string {
 }
 
 export function loadPlantedRun(dir: string): PlantedRun {
-  let meta: PlantedMeta;
-  try {
-    meta = JSON.parse(fs.readFileSync(path.join(dir, PLANTED_FILES.meta), 'utf8')) as PlantedMeta;
-  } catch (e) {
-    throw new DataError(`cannot read planted run ${dir}: ${(e as Error).message.split('\n')[0]}`);
-  }
-  checkTaskName(meta.task);
+  const meta: PlantedMeta = readJson(path.join(dir, PLANTED_FILES.meta), plantedMetaSchema);
   const model = new PlantedMlp(meta.widths);
   const { values } = loadTensors(path.join(dir, PLANTED_FILES.planted));
   for (const [n, p] of model.namedParameters()) {
