@@ -1,4 +1,4 @@
-// He et al.'s CIFAR ResNet as OpenLTH builds it (open_lth/models/cifar_resnet.py): conv 3×3 → BN → ReLU, three
+// He et al.'s CIFAR ResNet as OpenLTH builds it (its cifar_resnet model): conv 3×3 → BN → ReLU, three
 // stages of n basic blocks with widths W, 2W, 4W (depth 6n+2), global average pool, fc → 10. Convs have no
 // bias (BN follows). A stage's first block halves the resolution and projects its shortcut with a 1×1 stride-2
 // conv + BN (OpenLTH's "option B"). Names: `conv.weight`, `blocks.<k>.conv1.weight`, `blocks.<k>.shortcut.0.weight`,

@@ -1,4 +1,4 @@
-// OpenLTH's CIFAR VGG (open_lth/models/cifar_vgg.py): 3×3 conv (padding 1, with bias) → BatchNorm → ReLU blocks,
+// OpenLTH's CIFAR VGG (its cifar_vgg model): 3×3 conv (padding 1, with bias) → BatchNorm → ReLU blocks,
 // 2×2 max-pools at torchvision's positions minus the last one, so a 32×32 input leaves 512×2×2; then a 2×2
 // average pool and one fc 512 → 10. Names match OpenLTH's state dict: `layers.<i>.conv.weight`, where i also
 // counts the pools, and `fc.weight`.

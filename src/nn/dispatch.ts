@@ -2,7 +2,7 @@
 // weight), by timing both on the layer's real shape and mask: forward, backward (with the input gradient only
 // where training computes one) and the optimizer's update, whose cost follows the storage (dense weights and
 // state, or only the non-zeros). Done once per mask (per pruning level): below ~85% sparsity dense GEMM wins,
-// above it the sparse kernels do (../shared/reference/platform.md), but the crossover depends on shape.
+// above it the sparse kernels do (measured for SparseProp-style kernels), but the crossover depends on shape.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

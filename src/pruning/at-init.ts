@@ -1,6 +1,6 @@
 // Pruning at initialization: score the weights, remove the lowest, and — for iterative pruners such as SynFlow —
 // repeat over rounds with an exponential density schedule, re-scoring the surviving network each time
-// (papers.md §2). Pruned weights never come back: only survivors are ranked.
+// (SynFlow, Tanaka et al. 2020). Pruned weights never come back: only survivors are ranked.
 import { ConfigError } from '../util/errors.js';
 import { checkDensity, countOnes, type Masks } from './masks.js';
 import { pruneSmallest } from './magnitude.js';

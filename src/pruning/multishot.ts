@@ -1,4 +1,4 @@
-// Multishot pruning as in Plant 'n' Seek (papers.md §2–3), IMP-like: for r = 1..R, train the masked network
+// Multishot pruning as in Plant 'n' Seek (Fischer & Burkholz 2022), IMP-like: for r = 1..R, train the masked network
 // (caller's callback), prune to density ρ^(r/R) by the pruner's scores of the trained weights, then reset the
 // survivors to their initial values. The callback builds a fresh optimizer each round, which resets it.
 import type { Module } from '../nn/module.js';

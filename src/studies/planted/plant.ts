@@ -1,4 +1,4 @@
-// Planting a target network inside a random "mother" network (Plant 'n' Seek, §3 of the reference notes).
+// Planting a target network inside a random "mother" network (Plant 'n' Seek, Fischer & Burkholz 2022).
 //
 // Mother net: W^l ~ N(0, 2/n_{l−1}), b^l ~ N(0, σ_l²) with σ_l = Π_{k≤l} √(2/n_{k−1}).
 // Walking the layers, each target neuron i, with θ = (b_i, w_ij / c_j for its incoming edges j), is matched to the
