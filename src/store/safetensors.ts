@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { DataError } from '../util/errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { jsonSyntaxProblem } from './json-file.js';
 
 /** Dtypes ticketlab reads and writes. */
 export type Dtype = 'F32' | 'F64' | 'I32' | 'I64' | 'U8' | 'BOOL';
@@ -179,7 +180,7 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>', opts: 
   try {
     header = JSON.parse(text);
   } catch (err) {
-    fail(`header is not valid UTF-8 JSON (${jsonProblem(err)})`);
+    fail(`header is not valid UTF-8 JSON (${jsonSyntaxProblem(err, text)})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
 
@@ -276,12 +277,6 @@ function quote(name: string): string {
 /** Own property even for names like "__proto__", which plain assignment would turn into a prototype change. */
 function define<T>(obj: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-/** "Unexpected token } in JSON at position 7" -> "unexpected character at position 7"; no engine wording. */
-function jsonProblem(err: unknown): string {
-  const pos = /position (\d+)/.exec((err as Error).message);
-  return pos ? `unexpected character at position ${pos[1]}` : 'it ends early or is empty';
 }
 
 /** IEEE 754 half -> single precision. */
