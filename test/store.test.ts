@@ -7,7 +7,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { DataError, UserError } from '../src/util/errors.js';
 import {
-  acquireLock,
   decodeSafetensors,
   encodeSafetensors,
   ensureWritableDir,
@@ -18,7 +17,6 @@ import {
   openIndex,
   saveSafetensors,
   stableStringify,
-  withLock,
   writeFileAtomic,
   type Tensor,
 } from '../src/store/index.js';
@@ -347,75 +345,6 @@ describe('atomic writes', () => {
     const bad = path.join(dir, 'file', 'root');
     assert.throws(() => ensureWritableDir(bad), (err: Error) =>
       err instanceof UserError && err.message === `run root ${bad} is not writable: ENOTDIR`);
-  });
-});
-
-describe('run lock', () => {
-  const tryLockInChild = (dir: string) =>
-    runNode(`
-      import { acquireLock } from ${JSON.stringify(storeUrl)};
-      try {
-        const lock = await acquireLock(${JSON.stringify(dir)}, { staleMs: 2000 });
-        await lock.release();
-        console.log('acquired');
-      } catch (err) {
-        console.error(err.message);
-        process.exit(3);
-      }`);
-
-  test('another process is refused while the lock is held, and succeeds after release', async () => {
-    const dir = freshDir();
-    const lock = await acquireLock(dir, { staleMs: 2000 });
-    const refused = await tryLockInChild(dir);
-    assert.equal(refused.code, 3);
-    assert.equal(refused.stderr.trim(), `run ${dir} is in use by another ticketlab process (pid ${process.pid})`);
-    await lock.release();
-    await lock.release(); // idempotent
-    assert.equal(fs.existsSync(path.join(dir, '.lock.pid')), false);
-    const ok = await tryLockInChild(dir);
-    assert.equal(ok.code, 0, ok.stderr);
-    assert.equal(ok.stdout.trim(), 'acquired');
-  });
-
-  test('a second acquire in the same process is refused; withLock releases even when fn throws', async () => {
-    const dir = freshDir();
-    await assert.rejects(
-      withLock(dir, async (lock) => {
-        lock.assertHeld();
-        await assert.rejects(acquireLock(dir), { message: `run ${dir} is already locked by this process (pid ${process.pid})` });
-        throw new Error('boom');
-      }),
-      /boom/,
-    );
-    assert.equal(await withLock(dir, () => 7), 7);
-  });
-
-  test('a lock held by a process killed with SIGKILL is taken over once stale (acquire waits for it)', async () => {
-    const dir = freshDir();
-    const child = spawn(
-      process.execPath,
-      ['--input-type=module', '-e', `
-        import { acquireLock } from ${JSON.stringify(storeUrl)};
-        await acquireLock(${JSON.stringify(dir)}, { staleMs: 2000 });
-        console.log('locked');
-        setInterval(() => {}, 1000);`],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (b) => String(b).includes('locked') && resolve());
-      child.on('exit', (c) => reject(new Error(`child exited early with ${c}`)));
-    });
-    const exited = new Promise((resolve) => child.on('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-
-    // The holder's pid is gone, so acquiring waits for the lock to go stale instead of refusing.
-    const killedAt = Date.now();
-    const lock = await acquireLock(dir, { staleMs: 2000 });
-    const waited = Date.now() - killedAt;
-    assert.ok(waited < 8000, `stale lock was not taken over within 8 s (${waited} ms)`);
-    assert.equal(fs.readFileSync(path.join(dir, '.lock.pid'), 'utf8').trim(), String(process.pid));
-    await lock.release();
   });
 });
 
