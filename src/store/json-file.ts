@@ -31,7 +31,7 @@ export function readJsonFile<T>(file: string, validate: JsonValidator<T>, opts: 
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes); // parseJson drops one BOM
   } catch {
     throw fail(file, 'is not valid JSON (it holds bytes that are not UTF-8)', opts);
   }
