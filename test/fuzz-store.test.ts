@@ -80,21 +80,21 @@ describe('fuzz: safetensors', () => {
       );
     });
   }
-});
 
-/** Damage confined to the data region: the header stays valid, so the values read must be what the bytes now say. */
-test('damaged tensor data behind a valid header: the values the bytes hold, or a clear DataError', () => {
-  fc.assert(
-    fc.property(stArb, mutationArb(8), ({ tensors, metadata }, ms) => {
-      const bytes = encodeSafetensors(tensors, metadata);
-      const start = 8 + Number(Buffer.from(bytes.buffer, bytes.byteOffset).readBigUInt64LE(0));
-      const damaged = Buffer.concat([bytes.subarray(0, start), mutate(bytes.subarray(start), ms)]);
-      const file = tmp.file('body.safetensors');
-      fs.writeFileSync(file, damaged);
-      expectGood('safetensors body', judge<DecodedSafetensors>(() => loadSafetensors(file), file, stOracle(damaged), sameDecoded));
-    }),
-    fuzzParams(200),
-  );
+  /** Damage confined to the data region: the header stays valid, so the values read must be what the bytes now say. */
+  test('damaged tensor data behind a valid header: the values the bytes hold, or a clear DataError', () => {
+    fc.assert(
+      fc.property(stArb, mutationArb(8), ({ tensors, metadata }, ms) => {
+        const bytes = encodeSafetensors(tensors, metadata);
+        const start = 8 + Number(Buffer.from(bytes.buffer, bytes.byteOffset).readBigUInt64LE(0));
+        const damaged = Buffer.concat([bytes.subarray(0, start), mutate(bytes.subarray(start), ms)]);
+        const file = tmp.file('body.safetensors');
+        fs.writeFileSync(file, damaged);
+        expectGood('safetensors body', judge<DecodedSafetensors>(() => loadSafetensors(file), file, stOracle(damaged), sameDecoded));
+      }),
+      fuzzParams(200),
+    );
+  });
 });
 
 // ------------------------------------------------------------------ JSON files

@@ -153,6 +153,23 @@ describe('safetensors', () => {
     assert.deepEqual(Array.from(decodeSafetensors(bytes).tensors.v.data as Float32Array), [8, 7]);
   });
 
+  test('finite: NaN or infinite weights are refused, naming the file, tensor and element', () => {
+    const file = path.join(freshDir(), 'w.safetensors');
+    saveSafetensors(file, { 'fc1.weight': { dtype: 'F32', shape: [3], data: new Float32Array([0, 1, NaN]) }, n: { dtype: 'I32', shape: [1], data: new Int32Array([7]) } });
+    assert.equal(loadSafetensors(file).tensors['fc1.weight']!.data.length, 3); // off by default
+    assert.throws(() => loadSafetensors(file, { finite: true }), (err: Error) =>
+      err instanceof DataError && err.message === `invalid safetensors file ${file}: tensor 'fc1.weight' holds NaN at element 2; weights must be finite`);
+  });
+
+  test('a tensor named __proto__ is an own entry, and odd names keep messages on one line', () => {
+    const bytes = encodeSafetensors(JSON.parse('{"__proto__": {"dtype": "U8", "shape": [1], "data": null}}', (k, v) => (k === 'data' ? new Uint8Array([5]) : v)));
+    const { tensors } = decodeSafetensors(bytes);
+    assert.deepEqual(Object.keys(tensors), ['__proto__']);
+    assert.deepEqual([...(Object.getOwnPropertyDescriptor(tensors, '__proto__')!.value as { data: Uint8Array }).data], [5]);
+    assert.throws(() => decodeSafetensors(rawFile({ 'a\nb': { dtype: 'Q', shape: [], data_offsets: [0, 0] } })), (err: Error) =>
+      err instanceof DataError && err.message.includes("tensor 'a\\u000ab'") && !err.message.includes('\n'));
+  });
+
   test('F16 is read as Float32Array', () => {
     const half = new Uint16Array([0x3c00, 0xc000, 0x3800, 0x0001, 0x7c00]); // 1, -2, 0.5, 2^-24, +inf
     const bytes = rawFile(
@@ -452,5 +469,20 @@ describe('run index', () => {
     raw.pragma('user_version = 99');
     raw.close();
     assert.throws(() => openIndex(root2), /written by a newer ticketlab \(schema 99\).*delete it/);
+  });
+
+  test('a stored value of the wrong type is reported as a corrupt index, not returned', () => {
+    const root = freshDir();
+    const idx = openIndex(root);
+    idx.upsertRun({ id: 'r', kind: 'lottery', model: 'm', dir: 'd', hparams: {}, status: 'done' });
+    idx.upsertLevel({ runId: 'r', level: 0, density: 1 });
+    idx.close();
+    const raw = new Database(path.join(root, 'index.sqlite'));
+    raw.exec(`UPDATE levels SET density = 'x'; UPDATE runs SET hparams = '[1]'`);
+    raw.close();
+    const again = openIndex(root);
+    assert.throws(() => again.levels('r'), /is corrupt \(levels\.density holds text, not a number\); it is only a cache: delete it/);
+    assert.throws(() => again.getRun('r'), /is corrupt \(runs\.hparams is not a JSON object\)/);
+    again.close();
   });
 });

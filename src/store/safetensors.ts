@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import { DataError } from '../util/errors.js';
 import { writeFileAtomic } from './atomic.js';
 import { jsonSyntaxProblem } from './json-file.js';
+import { brief, quote } from './message-text.js';
 
 /** Dtypes ticketlab reads and writes. */
 export type Dtype = 'F32' | 'F64' | 'I32' | 'I64' | 'U8' | 'BOOL';
@@ -260,18 +261,6 @@ export function assertFiniteTensors(tensors: Record<string, DecodedTensor>, sour
     const i = t.data.findIndex((v) => !Number.isFinite(v));
     if (i >= 0) throw new DataError(`invalid safetensors file ${source}: tensor ${quote(name)} holds ${t.data[i]} at element ${i}; weights must be finite`);
   }
-}
-
-/** A JSON value for a one-line message, cut short if long (a damaged header may hold megabytes). */
-function brief(v: unknown): string {
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-}
-
-/** A name for a one-line message: quoted, with control characters escaped. */
-function quote(name: string): string {
-  if (name.length > 80) name = `${name.slice(0, 77)}...`;
-  return `'${name.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}'`;
 }
 
 /** Own property even for names like "__proto__", which plain assignment would turn into a prototype change. */
