@@ -7,7 +7,8 @@
 // reach from one machine to the other: a lock obtained while another machine's heartbeat is fresh is refused.
 //
 // The lock file is never deleted: removing it would let a process that had opened it keep a lock on a file
-// that no longer has that name while a newcomer locks a fresh one.
+// that no longer has that name while a newcomer locks a fresh one. Nothing in the process may open it with
+// node:fs either: closing any descriptor of a file drops the process's fcntl locks on it (SQLite guards its own).
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
