@@ -153,7 +153,11 @@ test('MNIST from a directory: gz files, count mismatch, missing files', () => {
   throwsData(() => loadMnist({ dataDir: dir }), /2 images/, /3 labels/, /do not belong together/);
 
   writeIdx(join(dir, 't10k-labels-idx1-ubyte'), [2], Uint8Array.from([9, 10]));
-  throwsData(() => loadMnist({ dataDir: dir }), /label 10/, /outside \[0, 10\)/);
+  throwsData(() => loadMnist({ dataDir: dir }), /t10k-labels-idx1-ubyte: label 10 of example 1/, /outside \[0, 10\)/);
+
+  writeIdx(join(dir, 't10k-images-idx3-ubyte'), [0, 28, 28], new Uint8Array(0));
+  writeIdx(join(dir, 't10k-labels-idx1-ubyte'), [0], new Uint8Array(0));
+  throwsData(() => loadMnist({ dataDir: dir }), /t10k-images-idx3-ubyte holds no images/);
 
   writeIdx(join(dir, 't10k-images-idx3-ubyte'), [1, 28, 56], bytes(28 * 56, () => 0));
   throwsData(() => loadMnist({ dataDir: dir }), /28×56/, /28×28/);

@@ -7,7 +7,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { DataError, UserError } from '../src/util/errors.js';
 import {
-  acquireLock,
   decodeSafetensors,
   encodeSafetensors,
   ensureWritableDir,
@@ -17,7 +16,6 @@ import {
   openIndex,
   saveSafetensors,
   stableStringify,
-  withLock,
   writeFileAtomic,
   type Tensor,
 } from '../src/store/index.js';
@@ -153,6 +151,23 @@ describe('safetensors', () => {
     const backing = new Float32Array([9, 8, 7, 6]);
     const bytes = encodeSafetensors({ v: { dtype: 'F32', shape: [2], data: backing.subarray(1, 3) } });
     assert.deepEqual(Array.from(decodeSafetensors(bytes).tensors.v.data as Float32Array), [8, 7]);
+  });
+
+  test('finite: NaN or infinite weights are refused, naming the file, tensor and element', () => {
+    const file = path.join(freshDir(), 'w.safetensors');
+    saveSafetensors(file, { 'fc1.weight': { dtype: 'F32', shape: [3], data: new Float32Array([0, 1, NaN]) }, n: { dtype: 'I32', shape: [1], data: new Int32Array([7]) } });
+    assert.equal(loadSafetensors(file).tensors['fc1.weight']!.data.length, 3); // off by default
+    assert.throws(() => loadSafetensors(file, { finite: true }), (err: Error) =>
+      err instanceof DataError && err.message === `invalid safetensors file ${file}: tensor 'fc1.weight' holds NaN at element 2; weights must be finite`);
+  });
+
+  test('a tensor named __proto__ is an own entry, and odd names keep messages on one line', () => {
+    const bytes = encodeSafetensors(JSON.parse('{"__proto__": {"dtype": "U8", "shape": [1], "data": null}}', (k, v) => (k === 'data' ? new Uint8Array([5]) : v)));
+    const { tensors } = decodeSafetensors(bytes);
+    assert.deepEqual(Object.keys(tensors), ['__proto__']);
+    assert.deepEqual([...(Object.getOwnPropertyDescriptor(tensors, '__proto__')!.value as { data: Uint8Array }).data], [5]);
+    assert.throws(() => decodeSafetensors(rawFile({ 'a\nb': { dtype: 'Q', shape: [], data_offsets: [0, 0] } })), (err: Error) =>
+      err instanceof DataError && err.message.includes("tensor 'a\\u000ab'") && !err.message.includes('\n'));
   });
 
   test('F16 is read as Float32Array', () => {
@@ -350,75 +365,6 @@ describe('atomic writes', () => {
   });
 });
 
-describe('run lock', () => {
-  const tryLockInChild = (dir: string) =>
-    runNode(`
-      import { acquireLock } from ${JSON.stringify(storeUrl)};
-      try {
-        const lock = await acquireLock(${JSON.stringify(dir)}, { staleMs: 2000 });
-        await lock.release();
-        console.log('acquired');
-      } catch (err) {
-        console.error(err.message);
-        process.exit(3);
-      }`);
-
-  test('another process is refused while the lock is held, and succeeds after release', async () => {
-    const dir = freshDir();
-    const lock = await acquireLock(dir, { staleMs: 2000 });
-    const refused = await tryLockInChild(dir);
-    assert.equal(refused.code, 3);
-    assert.equal(refused.stderr.trim(), `run ${dir} is in use by another ticketlab process (pid ${process.pid})`);
-    await lock.release();
-    await lock.release(); // idempotent
-    assert.equal(fs.existsSync(path.join(dir, '.lock.pid')), false);
-    const ok = await tryLockInChild(dir);
-    assert.equal(ok.code, 0, ok.stderr);
-    assert.equal(ok.stdout.trim(), 'acquired');
-  });
-
-  test('a second acquire in the same process is refused; withLock releases even when fn throws', async () => {
-    const dir = freshDir();
-    await assert.rejects(
-      withLock(dir, async (lock) => {
-        lock.assertHeld();
-        await assert.rejects(acquireLock(dir), { message: `run ${dir} is already locked by this process (pid ${process.pid})` });
-        throw new Error('boom');
-      }),
-      /boom/,
-    );
-    assert.equal(await withLock(dir, () => 7), 7);
-  });
-
-  test('a lock held by a process killed with SIGKILL is taken over once stale (acquire waits for it)', async () => {
-    const dir = freshDir();
-    const child = spawn(
-      process.execPath,
-      ['--input-type=module', '-e', `
-        import { acquireLock } from ${JSON.stringify(storeUrl)};
-        await acquireLock(${JSON.stringify(dir)}, { staleMs: 2000 });
-        console.log('locked');
-        setInterval(() => {}, 1000);`],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (b) => String(b).includes('locked') && resolve());
-      child.on('exit', (c) => reject(new Error(`child exited early with ${c}`)));
-    });
-    const exited = new Promise((resolve) => child.on('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-
-    // The holder's pid is gone, so acquiring waits for the lock to go stale instead of refusing.
-    const killedAt = Date.now();
-    const lock = await acquireLock(dir, { staleMs: 2000 });
-    const waited = Date.now() - killedAt;
-    assert.ok(waited < 8000, `stale lock was not taken over within 8 s (${waited} ms)`);
-    assert.equal(fs.readFileSync(path.join(dir, '.lock.pid'), 'utf8').trim(), String(process.pid));
-    await lock.release();
-  });
-});
-
 describe('hyperparameter hashing', () => {
   test('stableStringify sorts keys recursively and is key-order independent', () => {
     const a = { b: 1, a: { d: [1, { y: 2, x: 1 }], c: null }, u: undefined };
@@ -524,5 +470,20 @@ describe('run index', () => {
     raw.pragma('user_version = 99');
     raw.close();
     assert.throws(() => openIndex(root2), /written by a newer ticketlab \(schema 99\).*delete it/);
+  });
+
+  test('a stored value of the wrong type is reported as a corrupt index, not returned', () => {
+    const root = freshDir();
+    const idx = openIndex(root);
+    idx.upsertRun({ id: 'r', kind: 'lottery', model: 'm', dir: 'd', hparams: {}, status: 'done' });
+    idx.upsertLevel({ runId: 'r', level: 0, density: 1 });
+    idx.close();
+    const raw = new Database(path.join(root, 'index.sqlite'));
+    raw.exec(`UPDATE levels SET density = 'x'; UPDATE runs SET hparams = '[1]'`);
+    raw.close();
+    const again = openIndex(root);
+    assert.throws(() => again.levels('r'), /is corrupt \(levels\.density holds text, not a number\); it is only a cache: delete it/);
+    assert.throws(() => again.getRun('r'), /is corrupt \(runs\.hparams is not a JSON object\)/);
+    again.close();
   });
 });

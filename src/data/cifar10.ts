@@ -1,9 +1,10 @@
 // CIFAR-10 from the standard binary distribution (cifar-10-binary.tar.gz): each record is one label byte followed
 // by 3072 pixel bytes, the 32×32 red plane, then green, then blue, which is already CHW.
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataError } from '../util/errors.js';
 import { ImageDataset } from './dataset.js';
+import { fileSize, readPrefix } from './read-file.js';
 
 export const CIFAR10_MEAN = [0.4914, 0.4822, 0.4465] as const;
 export const CIFAR10_STD = [0.247, 0.2435, 0.2616] as const;
@@ -13,6 +14,8 @@ const SIDE = 32;
 const PIXELS = 3 * SIDE * SIDE;
 const RECORD = 1 + PIXELS;
 const CLASSES = 10;
+/** Largest total of batch files read at once (2 GiB); the real CIFAR-10 training set is 154 MB. */
+const MAX_CIFAR_BYTES = 2 ** 31 - 1;
 
 export interface Cifar10Options {
   dataDir?: string;
@@ -48,29 +51,36 @@ function findDir(dataDir: string | undefined): string {
 
 /** Parse CIFAR-10 binary batch files into one dataset. */
 export function readCifarBatches(paths: readonly string[], name: string): ImageDataset {
-  const buffers = paths.map((p) => {
-    if (!existsSync(p)) throw new DataError(`CIFAR-10 batch file not found: ${p}. ${notBundled}`);
-    const buf = readFileSync(p);
-    if (buf.length === 0 || buf.length % RECORD !== 0) {
-      throw new DataError(
-        `${p} is not a CIFAR-10 binary batch: its ${buf.length} bytes are not a whole number of ${RECORD}-byte records (truncated download?)`,
-      );
-    }
-    return buf;
+  // Sizes first, so a wrong file (a whole disk image, a directory) is refused before anything is read.
+  let total = 0;
+  const sizes = paths.map((p) => {
+    const size = fileSize(p, MAX_CIFAR_BYTES, `CIFAR-10 batch file not found: ${p}. ${notBundled}`);
+    if (size === 0 || size % RECORD !== 0) throw notBatch(p, size);
+    total += size;
+    if (total > MAX_CIFAR_BYTES) throw new DataError(`${p}: the CIFAR-10 batches add up to more than ${MAX_CIFAR_BYTES} bytes; is --data-dir the right folder?`);
+    return size;
   });
-  const n = buffers.reduce((s, b) => s + b.length / RECORD, 0);
+  const n = total / RECORD;
   const images = new Uint8Array(n * PIXELS);
   const labels = new Int32Array(n);
   let k = 0;
-  buffers.forEach((buf, f) => {
+  paths.forEach((p, f) => {
+    const buf = readPrefix(p, sizes[f]!);
+    if (buf.length !== sizes[f]) throw new DataError(`${p} changed while it was being read (${sizes[f]} bytes, then ${buf.length}); try again`);
     for (let r = 0; r < buf.length; r += RECORD, k++) {
       const label = buf[r]!;
-      if (label >= CLASSES) throw new DataError(`${paths[f]}: record ${r / RECORD} has label ${label}; CIFAR-10 labels are 0..9`);
+      if (label >= CLASSES) throw new DataError(`${p}: record ${r / RECORD} has label ${label}; CIFAR-10 labels are 0..9`);
       labels[k] = label;
       images.set(buf.subarray(r + 1, r + RECORD), k * PIXELS);
     }
   });
   return new ImageDataset({ images, labels, shape: [3, SIDE, SIDE], numClasses: CLASSES, mean: CIFAR10_MEAN, std: CIFAR10_STD, name });
+}
+
+function notBatch(path: string, size: number): DataError {
+  return new DataError(
+    `${path} is not a CIFAR-10 binary batch: its ${size} bytes are not a whole number of ${RECORD}-byte records (truncated download?)`,
+  );
 }
 
 /** Write a CIFAR-10 binary batch: `images` holds n×3072 bytes (CHW per sample). */

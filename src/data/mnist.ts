@@ -43,6 +43,11 @@ function loadSplit(dir: string, prefix: string, name: string): ImageDataset {
   if (labels.dims[0] !== n) {
     throw new DataError(`${imagesPath} holds ${n} images but ${labelsPath} holds ${labels.dims[0]} labels; the files do not belong together`);
   }
+  // Checked here rather than left to the dataset, so the message names the file; an empty split would train or
+  // evaluate on nothing and store a meaningless accuracy.
+  if (n === 0) throw new DataError(`${imagesPath} holds no images; download it again`);
+  const bad = labels.data.findIndex((l) => l > 9);
+  if (bad >= 0) throw new DataError(`${labelsPath}: label ${labels.data[bad]} of example ${bad} is outside [0, 10); download it again`);
   return new ImageDataset({
     images: images.data,
     labels: Int32Array.from(labels.data),

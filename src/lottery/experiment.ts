@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { LOTTERY_GROUPS, type LotteryHparams } from '../hparams/groups.js';
 import { lotteryDefaults } from '../hparams/defaults.js';
 import { nonDefaults } from '../hparams/diff.js';
-import { createExperimentDir } from '../store/experiment-dir.js';
+import { createExperimentDir, experimentDir } from '../store/experiment-dir.js';
 import { readJson } from '../store/json.js';
 import { DataError, UserError } from '../util/errors.js';
 import { FILES, levelDir, replicateDir, TRUNK } from './layout.js';
@@ -42,10 +42,15 @@ export class LotteryExperiment {
    * With a target density the masks depend on the number of levels too, so it joins the hash.
    */
   static create(root: string, h: LotteryHparams, levels: number): LotteryExperiment {
-    const nd: Record<string, unknown> = { 'model.model': h.model.model, ...nonDefaults(h, lotteryDefaults(h.model.model)) };
-    if (h.pruning.targetDensity > 0) nd['pruning.levels'] = levels;
+    const nd = identity(h, levels);
     const { dir } = createExperimentDir(root, 'lottery', nd, { hparams: h });
     return new LotteryExperiment(dir, h, nd);
+  }
+
+  /** The experiment these hyperparameters name, if it is stored (nothing is written: works on a read-only root). */
+  static find(root: string, h: LotteryHparams, levels: number): LotteryExperiment | null {
+    const { dir } = experimentDir(root, 'lottery', identity(h, levels));
+    return fs.existsSync(path.join(dir, FILES.hparams)) ? LotteryExperiment.read(dir) : null;
   }
 
   /** An existing experiment: its directory, a path inside it, or its name (lottery_<hash>) under `root`. */
@@ -113,6 +118,13 @@ export class LotteryExperiment {
         }
     return out.sort((a, b) => a.replicate - b.replicate || a.level - b.level || (a.branch === TRUNK ? -1 : b.branch === TRUNK ? 1 : a.branch.localeCompare(b.branch)));
   }
+}
+
+/** What names an experiment: the model, the non-default fields and, with a target density, the number of levels. */
+function identity(h: LotteryHparams, levels: number): Record<string, unknown> {
+  const nd: Record<string, unknown> = { 'model.model': h.model.model, ...nonDefaults(h, lotteryDefaults(h.model.model)) };
+  if (h.pruning.targetDensity > 0) nd['pruning.levels'] = levels;
+  return nd;
 }
 
 /** Sorted numbers N of the entries `<prefix>N` in `dir`. */

@@ -16,7 +16,8 @@ import { hparamHash } from '../store/hash.js';
 import { ensureWritableDir } from '../store/atomic.js';
 import { acquireLock } from '../store/lock.js';
 import { openIndex } from '../store/index-db.js';
-import { claimReplicate, dataFingerprint } from '../store/replicate.js';
+import { checkReplicate, claimReplicate, dataFingerprint } from '../store/replicate.js';
+import { removeStaleTempFiles } from '../store/stale-temp.js';
 import { loadMasks, loadTensors, saveMasks, saveTensors, type Weights } from '../store/weights.js';
 import { iterations, planTraining } from '../training/plan.js';
 import type { RunData } from '../training/run.js';
@@ -64,8 +65,8 @@ function branchDir(b: Branch, trunk: TrainingHparams, retrain: TrainingHparams |
 export async function runLottery(o: LotteryOptions): Promise<LevelRecord[]> {
   const h = o.hparams;
   if (!Number.isInteger(o.levels) || o.levels < 0 || o.levels > 100) throw new ConfigError(`--levels must be an integer in [0, 100], got ${o.levels}`);
-  ensureWritableDir(o.root);
-  const exp = LotteryExperiment.create(o.root, h, o.levels);
+  const found = LotteryExperiment.find(o.root, h, o.levels);
+  if (!found) ensureWritableDir(o.root);
   const model = createModel(h.model.model);
   const { train: fullTrain, test } = loadDataset(model.dataset, o.dataDir);
   const split = h.dataset.validation > 0 ? fullTrain.split(h.dataset.validation, 0) : { train: fullTrain, validation: null };
@@ -75,16 +76,25 @@ export async function runLottery(o: LotteryOptions): Promise<LevelRecord[]> {
   const rewindStep = iterations(h.pruning.rewind, ipe, '--rewind');
   if (rewindStep >= steps) throw new ConfigError(`--rewind ${h.pruning.rewind} (${rewindStep} iterations) must be earlier than the end of training (${steps})`);
   const branches = o.branches.map((b) => ({ branch: b, dir: branchDir(b, h.training, o.retrain), training: b.ownTraining ? o.retrain! : h.training }));
-
+  const replicateId = { seed: o.seed, data: dataFingerprint([fullTrain.images, fullTrain.labels, test.images, test.labels]) };
+  const rerun = 'use another --replicate for a new seed or data';
+  const stored = finishedRecords(found, o, branches.map((b) => b.dir));
+  if (stored) {
+    // Everything is stored: report it without taking the lock or writing, so a read-only root works too.
+    checkReplicate(found!.replicateDir(o.replicate), replicateId, rerun);
+    for (const r of stored) o.onLevel?.(r);
+    return stored;
+  }
+  const exp = LotteryExperiment.create(o.root, h, o.levels);
   const repDir = exp.replicateDir(o.replicate);
   const lock = await acquireLock(repDir);
-  const fingerprint = dataFingerprint([fullTrain.images, fullTrain.labels, test.images, test.labels]);
   try {
-    claimReplicate(repDir, { seed: o.seed, data: fingerprint }, 'use another --replicate for a new seed or data');
+    claimReplicate(repDir, replicateId, rerun);
   } catch (e) {
     await lock.release();
     throw e;
   }
+  removeStaleTempFiles(repDir, { recursive: true });
   const index = openIndex(o.root);
   const records: LevelRecord[] = [];
   const branchSteps = (b: (typeof branches)[number]) => iterations(b.training.steps, ipe) - (b.branch.freshInit ? 0 : rewindStep);
@@ -144,6 +154,20 @@ export async function runLottery(o: LotteryOptions): Promise<LevelRecord[]> {
     await lock.release();
   }
   return records;
+}
+
+/** Every level's stored record (trunk, then branches), or null when any is missing. */
+function finishedRecords(exp: LotteryExperiment | null, o: LotteryOptions, branchDirs: string[]): LevelRecord[] | null {
+  if (!exp) return null;
+  const out: LevelRecord[] = [];
+  for (let level = 0; level <= o.levels; level++) {
+    for (const b of level === 0 ? [TRUNK] : [TRUNK, ...branchDirs]) {
+      const r = exp.record(o.replicate, level, b);
+      if (!r) return null;
+      out.push({ ...r, reused: true });
+    }
+  }
+  return out;
 }
 
 function loadOrCreateTheta0(ctx: ReplicateContext, repDir: string): Weights {

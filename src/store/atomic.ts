@@ -13,9 +13,18 @@ export function tempPathFor(target: string): string {
   return path.join(dir, `.${base}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
 /** True for names produced by tempPathFor (used to clean up leftovers of killed writers). */
 export function isTempName(name: string): boolean {
-  return /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/.test(name);
+  return TEMP_NAME.test(name);
+}
+
+/** The pid of the process that made temp file name `name`, or null if it is not a temp name. */
+export function tempWriterPid(name: string): number | null {
+  const m = TEMP_NAME.exec(name);
+  const pid = m ? Number(m[1]) : NaN;
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
 }
 
 /**

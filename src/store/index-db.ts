@@ -7,38 +7,17 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../util/errors.js';
 import { ensureWritableDir } from './atomic.js';
+import { corruptIndex, DELETE_ADVICE, LEVEL_COLUMNS, RUN_COLUMNS, toLevel, toRun, type LevelRow, type RunRow } from './index-rows.js';
+
+export type { LevelRow, RunRow } from './index-rows.js';
 
 export const INDEX_FILE = 'index.sqlite';
 const SCHEMA_VERSION = 1;
 /** How long a writer waits for another process's write transaction before giving up. */
 const BUSY_TIMEOUT_MS = 10_000;
 
-export interface RunRow {
-  id: string;
-  kind: string;
-  model: string;
-  dir: string;
-  hparams: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-  status: string;
-}
-
 /** Timestamps default to now; an existing run keeps its original createdAt. */
 export type RunUpsert = Omit<RunRow, 'createdAt' | 'updatedAt'> & { createdAt?: string; updatedAt?: string };
-
-export interface LevelRow {
-  runId: string;
-  level: number;
-  /** Fraction of weights remaining. */
-  density: number;
-  testAccuracy: number | null;
-  bestTestAccuracy: number | null;
-  earlyStopStep: number | null;
-  layerDensity: Record<string, number> | null;
-  /** Any further JSON (e.g. accuracy curves). */
-  data: unknown;
-}
 
 /** Optional columns may be omitted; they are stored as NULL. Upserting a level replaces it entirely. */
 export type LevelUpsert = Pick<LevelRow, 'runId' | 'level' | 'density'> &
@@ -69,28 +48,6 @@ CREATE TABLE IF NOT EXISTS levels (
 );
 `;
 
-interface RunRecord {
-  id: string;
-  kind: string;
-  model: string;
-  dir: string;
-  hparams: string;
-  created_at: string;
-  updated_at: string;
-  status: string;
-}
-
-interface LevelRecord {
-  run_id: string;
-  level: number;
-  density: number;
-  test_accuracy: number | null;
-  best_test_accuracy: number | null;
-  early_stop_step: number | null;
-  layer_density: string | null;
-  data: string | null;
-}
-
 export class RunIndex {
   private constructor(
     private readonly db: Database.Database,
@@ -108,10 +65,11 @@ export class RunIndex {
       db.pragma('synchronous = NORMAL'); // durable enough for a rebuildable cache, and much faster
       db.pragma('foreign_keys = ON');
       migrate(db, file);
+      checkIntegrity(db, file);
       return new RunIndex(db, file);
     } catch (err) {
       db?.close();
-      throw translate(err, file);
+      throw translate(err, file, true);
     }
   }
 
@@ -165,7 +123,7 @@ export class RunIndex {
 
   getRun(id: string): RunRow | undefined {
     return this.guard(() => {
-      const rec = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRecord | undefined;
+      const rec = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Record<string, unknown> | undefined;
       return rec && toRun(rec, this.file);
     });
   }
@@ -178,7 +136,7 @@ export class RunIndex {
           `SELECT * FROM runs WHERE (@kind IS NULL OR kind = @kind) AND (@model IS NULL OR model = @model)
            ORDER BY created_at, id`,
         )
-        .all({ kind: filter.kind ?? null, model: filter.model ?? null }) as RunRecord[];
+        .all({ kind: filter.kind ?? null, model: filter.model ?? null }) as Record<string, unknown>[];
       return recs.map((r) => toRun(r, this.file));
     });
   }
@@ -186,7 +144,7 @@ export class RunIndex {
   /** A run's levels in increasing level order. */
   levels(runId: string): LevelRow[] {
     return this.guard(() => {
-      const recs = this.db.prepare('SELECT * FROM levels WHERE run_id = ? ORDER BY level').all(runId) as LevelRecord[];
+      const recs = this.db.prepare('SELECT * FROM levels WHERE run_id = ? ORDER BY level').all(runId) as Record<string, unknown>[];
       return recs.map((r) => toLevel(r, this.file));
     });
   }
@@ -222,52 +180,30 @@ function migrate(db: Database.Database, file: string): void {
   }).immediate();
 }
 
-const DELETE_ADVICE = 'it is only a cache: delete it (with its -wal and -shm files) and it is rebuilt from the run directories';
-
-function parseJson(text: string, file: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new UserError(`run index ${file} is corrupt (a stored value is not JSON); ${DELETE_ADVICE}`);
+/**
+ * A damaged index must fail here, with advice, rather than later with an SQLite message or a wrong row:
+ * quick_check reads every page (the index is small), and the tables must have the columns this version reads.
+ */
+function checkIntegrity(db: Database.Database, file: string): void {
+  const problems = (db.pragma('quick_check(1)') as { quick_check: string }[]).map((r) => r.quick_check);
+  if (problems[0] !== 'ok') throw corruptIndex(file, `quick_check: ${(problems[0] ?? 'no answer').replace(/\s+/g, ' ').slice(0, 100)}`);
+  for (const [table, want] of [['runs', RUN_COLUMNS], ['levels', LEVEL_COLUMNS]] as const) {
+    const have = (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
+    if (have.join() !== want.join()) throw corruptIndex(file, `table ${table} has columns (${have.join(', ')})`);
   }
 }
 
-function toRun(r: RunRecord, file: string): RunRow {
-  return {
-    id: r.id,
-    kind: r.kind,
-    model: r.model,
-    dir: r.dir,
-    hparams: parseJson(r.hparams, file) as Record<string, unknown>,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    status: r.status,
-  };
-}
-
-function toLevel(r: LevelRecord, file: string): LevelRow {
-  return {
-    runId: r.run_id,
-    level: r.level,
-    density: r.density,
-    testAccuracy: r.test_accuracy,
-    bestTestAccuracy: r.best_test_accuracy,
-    earlyStopStep: r.early_stop_step,
-    layerDensity: r.layer_density === null ? null : (parseJson(r.layer_density, file) as Record<string, number>),
-    data: r.data === null ? null : parseJson(r.data, file),
-  };
-}
-
-/** SQLite failures the user can act on become one-line UserErrors; constraint violations etc. are bugs. */
-function translate(err: unknown, file: string): unknown {
+/**
+ * SQLite failures the user can act on become one-line UserErrors; constraint violations etc. are bugs. While
+ * opening, our statements are fixed, so any other SQLite error (e.g. a mangled schema) means a damaged file.
+ */
+function translate(err: unknown, file: string, opening = false): unknown {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return err;
-  const msg = (err as Error).message;
-  if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) {
-    return new UserError(`run index ${file} is corrupt (${msg}); ${DELETE_ADVICE}`);
-  }
+  const msg = (err as Error).message.replace(/\s+/g, ' ');
   if (/^SQLITE_(CANTOPEN|READONLY|IOERR|BUSY|LOCKED|FULL|PERM)/.test(code)) {
     return new UserError(`run index ${file} cannot be used: ${msg} (${code})`);
   }
+  if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT') || opening) return corruptIndex(file, msg);
   return err;
 }

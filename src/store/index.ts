@@ -1,12 +1,16 @@
-// The run store: crash-safe files, safetensors checkpoints, run-directory locks, hyperparameter
-// hashing and the SQLite run index.
+// The run store: crash-safe files and their leftovers, checked JSON and safetensors reads, run-directory locks,
+// hyperparameter hashing and the SQLite run index.
 
-export { writeFileAtomic, ensureWritableDir, fsyncDir, tempPathFor, isTempName } from './atomic.js';
+export { writeFileAtomic, ensureWritableDir, fsyncDir, tempPathFor, isTempName, tempWriterPid } from './atomic.js';
+export { removeStaleTempFiles, type StaleTempOptions } from './stale-temp.js';
+export { readJsonFile, parseJson, MAX_JSON_BYTES, type JsonValidator, type JsonReadOptions } from './json-file.js';
 export {
   encodeSafetensors,
   decodeSafetensors,
   saveSafetensors,
   loadSafetensors,
+  assertFiniteTensors,
+  type DecodeOptions,
   type Dtype,
   type ReadableDtype,
   type Tensor,

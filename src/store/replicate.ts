@@ -24,11 +24,15 @@ export function dataFingerprint(parts: readonly ArrayBufferView[]): string {
 /** Records the identity of a new replicate directory, or checks it against the recorded one. */
 export function claimReplicate(dir: string, id: ReplicateIdentity, rerun: string): void {
   const file = path.join(dir, REPLICATE_FILE);
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(dir, { recursive: true });
-    writeFileAtomic(file, JSON.stringify(id) + '\n');
-    return;
-  }
+  if (fs.existsSync(file)) return checkReplicate(dir, id, rerun);
+  fs.mkdirSync(dir, { recursive: true });
+  writeFileAtomic(file, JSON.stringify(id) + '\n');
+}
+
+/** Checks a replicate directory's recorded identity (if it has one) without writing anything. */
+export function checkReplicate(dir: string, id: ReplicateIdentity, rerun: string): void {
+  const file = path.join(dir, REPLICATE_FILE);
+  if (!fs.existsSync(file)) return;
   const stored = readJson(file, replicateIdentity);
   if (stored.seed !== id.seed)
     throw new ConfigError(`${dir} was run with seed ${stored.seed}, not ${id.seed}: ${rerun} (or give --seed ${stored.seed})`);

@@ -9,6 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { DataError } from '../util/errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { jsonSyntaxProblem } from './json-file.js';
+import { brief, quote } from './message-text.js';
 
 /** Dtypes ticketlab reads and writes. */
 export type Dtype = 'F32' | 'F64' | 'I32' | 'I64' | 'U8' | 'BOOL';
@@ -34,6 +36,11 @@ export type DecodedTensor = Tensor | TensorOf<'F16', Float32Array>;
 export interface DecodedSafetensors {
   tensors: Record<string, DecodedTensor>;
   metadata: Record<string, string>;
+}
+
+export interface DecodeOptions {
+  /** Refuse NaN and ±Infinity in float tensors (weights), naming the tensor and the element. Default false. */
+  finite?: boolean;
 }
 
 type TypedArrayCtor =
@@ -127,14 +134,14 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata: Rec
 function validateForWrite(name: string, t: Tensor): void {
   if (name === METADATA_KEY) throw new TypeError(`'${METADATA_KEY}' is reserved and cannot name a tensor`);
   const dtype: unknown = t?.dtype;
-  if (!isDtype(dtype)) throw new TypeError(`tensor '${name}': dtype ${String(dtype)} cannot be written`);
+  if (!isDtype(dtype)) throw new TypeError(`tensor ${quote(name)}: dtype ${String(dtype)} cannot be written`);
   if (!Array.isArray(t.shape) || !t.shape.every((n) => Number.isSafeInteger(n) && n >= 0)) {
-    throw new TypeError(`tensor '${name}': shape must be an array of non-negative integers`);
+    throw new TypeError(`tensor ${quote(name)}: shape must be an array of non-negative integers`);
   }
   const { ctor } = DTYPES[t.dtype];
-  if (!(t.data instanceof ctor)) throw new TypeError(`tensor '${name}': dtype ${t.dtype} needs a ${ctor.name}`);
+  if (!(t.data instanceof ctor)) throw new TypeError(`tensor ${quote(name)}: dtype ${t.dtype} needs a ${ctor.name}`);
   if (t.data.length !== numel(t.shape)) {
-    throw new RangeError(`tensor '${name}': shape [${t.shape}] needs ${numel(t.shape)} elements, data has ${t.data.length}`);
+    throw new RangeError(`tensor ${quote(name)}: shape [${t.shape}] needs ${numel(t.shape)} elements, data has ${t.data.length}`);
   }
 }
 
@@ -151,7 +158,7 @@ interface HeaderEntry {
  * every DataError. Tensor data is copied into fresh buffers, so every typed array is aligned and
  * independent of `bytes`.
  */
-export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): DecodedSafetensors {
+export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>', opts: DecodeOptions = {}): DecodedSafetensors {
   assertLittleEndianHost();
   const fail = (why: string): never => {
     throw new DataError(`invalid safetensors file ${source}: ${why}`);
@@ -164,11 +171,17 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Decod
   const headerLen = Number(n);
   if (headerLen > MAX_HEADER_BYTES) fail(`header length ${headerLen} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
 
+  let text = '';
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen));
+  } catch {
+    fail('header is not valid UTF-8 JSON (it holds bytes that are not UTF-8)');
+  }
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen)));
+    header = JSON.parse(text);
   } catch (err) {
-    fail(`header is not valid UTF-8 JSON (${(err as Error).message})`);
+    fail(`header is not valid UTF-8 JSON (${jsonSyntaxProblem(err, text)})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
 
@@ -178,8 +191,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Decod
     if (name === METADATA_KEY) {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('__metadata__ is not an object');
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        if (typeof v !== 'string') fail(`__metadata__ value '${k}' is not a string`);
-        metadata[k] = v as string;
+        if (typeof v !== 'string') fail(`__metadata__ value ${quote(k)} is not a string`);
+        define(metadata, k, v as string);
       }
     } else {
       entries.push(parseEntry(name, value, fail));
@@ -194,30 +207,30 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>'): Decod
     const src = bytes.subarray(dataStart + e.begin, dataStart + e.end);
     const copy = new ArrayBuffer(src.byteLength); // fresh buffer: offset 0, so aligned for any dtype
     new Uint8Array(copy).set(src);
-    if (e.dtype === 'F16') {
-      tensors[e.name] = { dtype: 'F16', shape: e.shape, data: halfToFloat(new Uint16Array(copy)) };
-    } else {
-      tensors[e.name] = { dtype: e.dtype, shape: e.shape, data: new DTYPES[e.dtype].ctor(copy) } as Tensor;
-    }
+    const t = e.dtype === 'F16'
+      ? { dtype: 'F16' as const, shape: e.shape, data: halfToFloat(new Uint16Array(copy)) }
+      : ({ dtype: e.dtype, shape: e.shape, data: new DTYPES[e.dtype].ctor(copy) } as Tensor);
+    define(tensors, e.name, t);
   }
+  if (opts.finite) assertFiniteTensors(tensors, source);
   return { tensors, metadata };
 }
 
 function parseEntry(name: string, value: unknown, fail: (why: string) => never): HeaderEntry {
-  if (typeof value !== 'object' || value === null) fail(`tensor '${name}' has no {dtype, shape, data_offsets} entry`);
+  if (typeof value !== 'object' || value === null) fail(`tensor ${quote(name)} has no {dtype, shape, data_offsets} entry`);
   const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
-  if (dtype !== 'F16' && !isDtype(dtype)) fail(`tensor '${name}' has unknown dtype ${JSON.stringify(dtype)}`);
+  if (dtype !== 'F16' && !isDtype(dtype)) fail(`tensor ${quote(name)} has unknown dtype ${brief(dtype)}`);
   const isIndex = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
-  if (!Array.isArray(shape) || !shape.every(isIndex)) fail(`tensor '${name}' has an invalid shape ${JSON.stringify(shape)}`);
+  if (!Array.isArray(shape) || !shape.every(isIndex)) fail(`tensor ${quote(name)} has an invalid shape ${brief(shape)}`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex) || offsets[0] > offsets[1]) {
-    fail(`tensor '${name}' has invalid data_offsets ${JSON.stringify(offsets)}`);
+    fail(`tensor ${quote(name)} has invalid data_offsets ${brief(offsets)}`);
   }
   const d = dtype as ReadableDtype;
   const itemSize = d === 'F16' ? F16_ITEM_SIZE : DTYPES[d].itemSize;
   const [begin, end] = offsets as number[];
   const want = numel(shape as number[]) * itemSize;
   if (end - begin !== want) {
-    fail(`tensor '${name}' has shape [${shape}] (${want} bytes of ${d}) but data_offsets [${begin}, ${end}] span ${end - begin} bytes`);
+    fail(`tensor ${quote(name)} has shape [${shape}] (${want} bytes of ${d}) but data_offsets [${begin}, ${end}] span ${end - begin} bytes`);
   }
   return { name, dtype: d, shape: shape as number[], begin, end };
 }
@@ -232,13 +245,27 @@ function checkCoverage(entries: HeaderEntry[], dataLen: number, fail: (why: stri
   let covered = 0;
   let prev: HeaderEntry | undefined;
   for (const e of sorted) {
-    if (e.end > dataLen) fail(`tensor '${e.name}' data_offsets [${e.begin}, ${e.end}] lie outside the ${dataLen}-byte data region`);
-    if (e.begin < covered) fail(`tensor '${e.name}' data_offsets [${e.begin}, ${e.end}] overlap tensor '${prev!.name}'`);
+    if (e.end > dataLen) fail(`tensor ${quote(e.name)} data_offsets [${e.begin}, ${e.end}] lie outside the ${dataLen}-byte data region`);
+    if (e.begin < covered) fail(`tensor ${quote(e.name)} data_offsets [${e.begin}, ${e.end}] overlap tensor ${quote(prev!.name)}`);
     if (e.begin > covered) fail(`data bytes [${covered}, ${e.begin}) are not covered by any tensor`);
     covered = e.end;
     prev = e;
   }
   if (covered < dataLen) fail(`data bytes [${covered}, ${dataLen}) are not covered by any tensor`);
+}
+
+/** Throw a DataError naming the first NaN or infinite element of a float tensor. */
+export function assertFiniteTensors(tensors: Record<string, DecodedTensor>, source = '<buffer>'): void {
+  for (const [name, t] of Object.entries(tensors)) {
+    if (t.dtype !== 'F32' && t.dtype !== 'F64' && t.dtype !== 'F16') continue;
+    const i = t.data.findIndex((v) => !Number.isFinite(v));
+    if (i >= 0) throw new DataError(`invalid safetensors file ${source}: tensor ${quote(name)} holds ${t.data[i]} at element ${i}; weights must be finite`);
+  }
+}
+
+/** Own property even for names like "__proto__", which plain assignment would turn into a prototype change. */
+function define<T>(obj: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** IEEE 754 half -> single precision. */
@@ -261,12 +288,12 @@ export function saveSafetensors(path: string, tensors: Record<string, Tensor>, m
 }
 
 /** Read and validate a safetensors file; problems (missing, corrupt) throw a DataError naming it. */
-export function loadSafetensors(path: string): DecodedSafetensors {
+export function loadSafetensors(path: string, opts: DecodeOptions = {}): DecodedSafetensors {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(path);
   } catch (err) {
     throw new DataError(`cannot read safetensors file ${path}: ${(err as Error).message.split(',')[0]}`);
   }
-  return decodeSafetensors(bytes, path);
+  return decodeSafetensors(bytes, path, opts);
 }

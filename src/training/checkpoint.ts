@@ -8,6 +8,7 @@ import type { Optimizer } from '../nn/optim/optimizer.js';
 import { loadTensors, saveTensors } from '../store/weights.js';
 import { DataError } from '../util/errors.js';
 import { warn } from '../util/warn.js';
+import { parseJsonAs } from '../store/json.js';
 
 export interface CheckpointSpec {
   file: string;
@@ -60,12 +61,7 @@ export function loadCheckpoint(spec: CheckpointSpec, model: Module, optimizer: O
   if (!fs.existsSync(spec.file)) return null;
   const ck = loadTensors(spec.file);
   const part = (prefix: string) => new Map([...ck.values].filter(([n]) => n.startsWith(prefix)).map(([n, v]) => [n.slice(prefix.length), v]));
-  let state: LoopState;
-  try {
-    state = loopState.parse(JSON.parse(ck.metadata.state ?? 'null'));
-  } catch {
-    throw new DataError(`${spec.file}: the checkpoint's loop state is missing or damaged; delete the file to restart this training run`);
-  }
+  const state = parseJsonAs(ck.metadata.state ?? 'null', `the loop state of ${spec.file}`, loopState, { advice: 'delete the file to restart this training run' });
   if (spec.range && (state.step < spec.range.start || state.step >= spec.range.end))
     throw new DataError(`${spec.file} is at step ${state.step}, outside this run's steps ${spec.range.start}–${spec.range.end}; delete it to restart this training run`);
   try {

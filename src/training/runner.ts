@@ -10,14 +10,16 @@ import { initializeModel } from '../nn/reset.js';
 import type { KernelPolicy } from '../nn/dispatch.js';
 import type { TrainHparams } from '../hparams/groups.js';
 import { trainDefaults } from '../hparams/defaults.js';
-import { nonDefaults } from '../hparams/diff.js';
+import { flatten, nonDefaults } from '../hparams/diff.js';
 import { ensureWritableDir, writeFileAtomic } from '../store/atomic.js';
 import { createExperimentDir } from '../store/experiment-dir.js';
 import { acquireLock } from '../store/lock.js';
 import { readJson } from '../store/json.js';
 import { saveTensors } from '../store/weights.js';
 import { claimReplicate, dataFingerprint } from '../store/replicate.js';
-import { ConfigError } from '../util/errors.js';
+import { removeStaleTempFiles } from '../store/stale-temp.js';
+import { ConfigError, InterruptedError } from '../util/errors.js';
+import { openIndex } from '../store/index-db.js';
 import { onEveryStep } from './callbacks.js';
 import { CHECKPOINT_FILE, trainRun } from './run.js';
 import { planTraining } from './plan.js';
@@ -67,7 +69,13 @@ export async function runTraining(o: TrainingOptions): Promise<TrainResult> {
   if (fs.existsSync(resultFile)) return { ...readJson(resultFile, trainResult), reused: true, dir };
   const split = h.dataset.validation > 0 ? full.split(h.dataset.validation, 0) : { train: full, validation: null };
   const lock = await acquireLock(dir);
+  removeStaleTempFiles(dir);
+  const index = openIndex(o.root);
+  const id = `${exp.name}/replicate_${o.replicate}`;
+  const indexRun = (status: string) =>
+    index.upsertRun({ id, kind: 'train', model: h.model.model, dir, hparams: { ...flatten(h), replicate: o.replicate, seed: o.seed }, status });
   try {
+    indexRun('running');
     initializeModel(model, o.seed, h.model.init);
     const total = planTraining(h, split.train.size, o.seed).endStep;
     const outcome = await trainRun({
@@ -108,8 +116,14 @@ export async function runTraining(o: TrainingOptions): Promise<TrainResult> {
     });
     writeFileAtomic(resultFile, JSON.stringify(result) + '\n');
     fs.rmSync(path.join(dir, CHECKPOINT_FILE), { force: true });
+    index.upsertLevel({ runId: id, level: 0, density: 1, testAccuracy: result.test_accuracy, bestTestAccuracy: result.best_test_accuracy, earlyStopStep: result.early_stop_step });
+    indexRun('done');
     return { ...result, reused: false, dir };
+  } catch (e) {
+    indexRun(e instanceof InterruptedError ? 'interrupted' : 'failed');
+    throw e;
   } finally {
+    index.close();
     await lock.release();
   }
 }
