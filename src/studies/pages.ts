@@ -4,6 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fillTemplate, type PageValues } from '../report/page.js';
+import { lenetPageValues } from './lenet/page.js';
+import { parseLenetData } from './lenet/study-data.js';
 import { plantedPageValues } from './planted/page.js';
 import { parsePlantedData } from './planted/study-data.js';
 
@@ -15,6 +17,7 @@ export interface StudyPage {
 
 export const STUDY_PAGES = {
   planted: { data: 'planted/results.jsonl', values: (text: string) => plantedPageValues(parsePlantedData(text)) },
+  lenet: { data: 'lenet/results.jsonl', values: (text: string) => lenetPageValues(parseLenetData(text)) },
 } satisfies Record<string, StudyPage>;
 
 export type StudyName = keyof typeof STUDY_PAGES;
