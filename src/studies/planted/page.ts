@@ -35,13 +35,15 @@ import { TASK_NAMES, type TaskName } from './tasks.js';
 /** Figures go to `<out>/planted/`, beside the data file; the page links them relative to itself. */
 export const FIGURE_DIR = 'planted';
 
+const repetitions = (n: number) => `${n} repetition${n > 1 ? 's' : ''}`;
+
 /** Warnings above the page: a quick smoke-test run, an incomplete grid. */
 function banner(s: PlantedSummary): string {
   const { study, seeks } = s.data;
   const parts: string[] = [];
   if (study.quick)
     parts.push(
-      `> **⚠ QUICK SMOKE-TEST RUN — NOT A REPRODUCTION.** ${study.reps} repetition(s), ` +
+      `> **⚠ QUICK SMOKE-TEST RUN — NOT A REPRODUCTION.** ${repetitions(study.reps)}, ` +
         `${study.epochs} training epochs instead of 10, ${study.rounds} multishot\n` +
         '> rounds instead of 10. The numbers below only show that the pipeline runs end to end; ' +
         'do not read findings into them.',
@@ -274,7 +276,7 @@ export function plantedPageValues(data: PlantedData): PageValues {
     multishot_epochs: String(study.multishot_epochs),
     epochs: String(study.epochs),
     reps: String(study.reps),
-    reps_text: `${study.reps} repetition${study.reps > 1 ? 's' : ''}`,
+    reps_text: repetitions(study.reps),
     ...runtimeValues(s),
     ...Object.assign({}, ...TASK_NAMES.map((t) => taskValues(s, t))),
     figure_links: figures.map((f) => `[${f.name}](${FIGURE_DIR}/${f.name}.png)`).join(', '),
