@@ -10,11 +10,10 @@ import { DENSITIES, MODES, MODE_NAME } from './grid.js';
 import { plantedFigures } from './plots.js';
 import {
   bestRecoveryTable,
-  cellRecall,
-  layerNames,
   layerRecallTable,
   magnitudesTable,
   recoveryByTaskTable,
+  recoveryReadingValues,
 } from './recovery.js';
 import type { PlantedData } from './study-data.js';
 import {
@@ -24,7 +23,6 @@ import {
   formatScores,
   mean,
   pctStr,
-  present,
   score,
   scoreName,
   summarizePlanted,
@@ -189,74 +187,6 @@ function outputScales(s: PlantedSummary): string {
     .join(', ');
 }
 
-/** Planted vs other mean |w| in one layer, first repetition of each task: 'relu 2.57×, circle 2.00×'. */
-function weightRatio(s: PlantedSummary, layer: (names: string[]) => string | undefined): string {
-  return s.tasks
-    .map((t) => {
-      const m = s.plants(t)[0]?.magnitudes ?? {};
-      const a = m[layer(Object.keys(m)) ?? ''];
-      return a?.planted ? `${t} ${(a.planted_abs / a.other_abs).toFixed(2)}×` : `${t} —`;
-    })
-    .join(', ');
-}
-
-/** The numbers quoted in the reading of the recovery results. */
-function readingValues(s: PlantedSummary): PageValues {
-  const { pruners } = s.data.study;
-  const combos = (t: TaskName) => pruners.flatMap((p) => MODES.map((m) => ({ p, m, t })));
-  const enrich = s.tasks.map((t) => {
-    const best = Math.max(
-      ...combos(t)
-        .map((x) => cellRecall(s, t, x.p, x.m, '0.01'))
-        .filter(Number.isFinite),
-    );
-    return Number.isFinite(best) ? `${(best / 0.01).toFixed(0)}×` : '—';
-  });
-  const precisions = s.tasks.flatMap((t) =>
-    combos(t).flatMap((x) =>
-      (['0.5', '0.1', '0.01', 'planted'] as const).map((d) =>
-        mean(present(s.cell(t, x.p, x.m, d).rows.map((r) => r.precision))),
-      ),
-    ),
-  );
-  const maxPrecision = Math.max(0, ...precisions.filter(Number.isFinite));
-  const names = layerNames(s);
-  const maxRecall = (layer: string | undefined) =>
-    Math.max(
-      0,
-      ...s.tasks
-        .flatMap((t) => combos(t).map((x) => cellRecall(s, t, x.p, x.m, 'planted', layer)))
-        .filter(Number.isFinite),
-    );
-  const output = names.at(-1);
-  const circleGain = pruners
-    .map((p) => ({ p, a: cellRecall(s, 'circle', p, 'single', '0.1'), b: cellRecall(s, 'circle', p, 'multi', '0.1') }))
-    .sort((x, y) => y.b - y.a - (x.b - x.a))
-    .map((x) => `${x.p} ${pctStr(x.a)}% → ${pctStr(x.b)}%`);
-  const relu = s.plants('relu')[0];
-  return {
-    enrichment: enrich.join(' / '),
-    enrichment_tasks: s.tasks.join(' / '),
-    max_precision: pctStr(maxPrecision),
-    min_not_planted: pctStr(1 - maxPrecision),
-    max_recall_middle: names
-      .slice(1, -1)
-      .map((n) => `${n.replace(/\.weight$/, '')} ${pctStr(maxRecall(n))}%`)
-      .join(', '),
-    output_weight_ratio: weightRatio(s, (n) => n.at(-1)),
-    input_weight_ratio: weightRatio(s, (n) => n[0]),
-    magnitude_output_recall: s.tasks
-      .filter((t) => t !== 'relu')
-      .map((t) => `${pctStr(cellRecall(s, t, 'magnitude', 'single', '0.1', output))}% (${t})`)
-      .join(' and '),
-    multishot_gain: s.tasks.includes('circle')
-      ? `${circleGain.join(', ')} (circle, density 0.1, single-shot → multishot)`
-      : '— (circle not run)',
-    relu_planted_edges: relu ? String(relu.planted_edges) : '—',
-    relu_recall_step: relu ? (100 / relu.planted_edges).toFixed(0) : '—',
-  };
-}
-
 /** Every placeholder of scripts/templates/planted.md. */
 export function plantedPageValues(data: PlantedData): PageValues {
   const s = summarizePlanted(data);
@@ -289,7 +219,7 @@ export function plantedPageValues(data: PlantedData): PageValues {
     recovery_figure: recoveryTask ? `![${recoveryTask} recovery](${FIGURE_DIR}/${recoveryTask}-jaccard.png)` : '',
     recovery_by_task: recoveryByTaskTable(s),
     magnitudes_table: magnitudesTable(s),
-    ...readingValues(s),
+    ...recoveryReadingValues(s),
   };
 }
 
