@@ -19,38 +19,45 @@ import { lenetExperiment, runLenetGrid, type LenetGrid } from '../src/studies/le
 import { writeLenetFigures } from '../src/studies/lenet/page.js';
 import { collectLenetData, formatLenetData, parseLenetData, sessionsFile } from '../src/studies/lenet/study-data.js';
 import { positiveInt } from '../src/util/flags.js';
+import { DataError, UserError } from '../src/util/errors.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const opts = new Command('repro-lenet')
-  .option('--replicates <n>', 'replicates', positiveInt('--replicates'), 3)
-  .option('--parallel <n>', 'processes at once', positiveInt('--parallel'), os.cpus().length)
-  .option('--levels <n>', 'pruning levels after the dense level 0', positiveInt('--levels'), 16)
+  .option('--replicates <n>', 'replicates', '3')
+  .option('--parallel <n>', 'processes at once', String(os.cpus().length))
+  .option('--levels <n>', 'pruning levels after the dense level 0', '16')
   .option('--root <dir>', 'run root', defaultRoot())
   .option('--steps <steps>', "iterations per level (smoke tests only; the paper's: 50000it)")
   .option('--out <dir>', 'results directory for the page, its figures and data', path.join(repo, 'docs', 'results'))
   .option('--report-only', 'only render the page from the committed data file')
   .parse()
   .opts<{
-    replicates: number;
-    parallel: number;
-    levels: number;
+    replicates: string;
+    parallel: string;
+    levels: string;
     root: string;
     steps?: string;
     out: string;
     reportOnly?: boolean;
   }>();
 
-const grid: LenetGrid = {
-  replicates: opts.replicates,
-  levels: opts.levels,
-  steps: opts.steps,
-  root: path.resolve(opts.root),
-};
+/** The grid the options ask for (checked here, so a bad value ends in one line, not a stack). */
+function gridOf(): LenetGrid {
+  return {
+    replicates: positiveInt('--replicates')(opts.replicates),
+    levels: positiveInt('--levels')(opts.levels),
+    steps: opts.steps,
+    root,
+  };
+}
+
+const root = path.resolve(opts.root);
 const files = studyFiles('lenet', repo, path.resolve(opts.out));
 
 /** The command that reruns this grid, without machine-local paths. */
-function rerunCommand(): string {
-  return `npm run repro:lenet -- --replicates ${grid.replicates} --levels ${grid.levels}${grid.steps ? ` --steps ${grid.steps}` : ''}`;
+function rerunCommand(grid: LenetGrid): string {
+  const steps = grid.steps ? ` --steps ${grid.steps}` : '';
+  return `npm run repro:lenet -- --replicates ${grid.replicates} --levels ${grid.levels}${steps}`;
 }
 
 function levelLine(r: LevelRecord): string {
@@ -60,21 +67,23 @@ function levelLine(r: LevelRecord): string {
 }
 
 async function runAndCollect(): Promise<void> {
+  const grid = gridOf();
+  const parallel = positiveInt('--parallel')(opts.parallel);
   const exp = lenetExperiment(grid);
-  const plan = `${grid.replicates} replicate(s) × ${grid.levels + 1} levels, ${opts.parallel} at a time`;
+  const plan = `${grid.replicates} replicate(s) × ${grid.levels + 1} levels, ${parallel} at a time`;
   console.error(`repro:lenet: ${plan}; experiment ${exp.name} under ${grid.root}`);
-  const session = startSession(Math.min(opts.parallel, grid.replicates));
-  const trained = await runLenetGrid(grid, opts.parallel, (r) => console.error(levelLine(r)));
+  const session = startSession(Math.min(parallel, grid.replicates));
+  const trained = await runLenetGrid(grid, parallel, (r) => console.error(levelLine(r)));
   if (trained > 0) appendSession(sessionsFile(exp.dir), session.finish(trained));
-  const data = collectLenetData(exp.dir, grid, rerunCommand());
-  writePage(files.data, formatLenetData(data), [grid.root, repo]);
+  const data = collectLenetData(exp.dir, grid, rerunCommand(grid));
+  writePage(files.data, formatLenetData(data), [root, repo]);
   console.error(`wrote ${files.data}`);
 }
 
 async function main(): Promise<void> {
   if (!opts.reportOnly) await runAndCollect();
-  if (!fs.existsSync(files.data)) throw new Error(`no data file ${files.data}: run without --report-only first`);
-  writePage(files.page, renderStudyPage('lenet', files.template, files.data), [grid.root, repo]);
+  if (!fs.existsSync(files.data)) throw new DataError(`no data file ${files.data}: run without --report-only first`);
+  writePage(files.page, renderStudyPage('lenet', files.template, files.data), [root, repo]);
   const figures = await writeLenetFigures(
     parseLenetData(fs.readFileSync(files.data, 'utf8')),
     path.dirname(files.page),
@@ -83,6 +92,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: Error) => {
-  console.error(`repro:lenet: ${e.stack ?? e.message}`);
+  console.error(`repro:lenet: ${e instanceof UserError ? e.message : (e.stack ?? e.message)}`);
   process.exit(1);
 });

@@ -24,6 +24,8 @@ import {
   sessionsFile,
 } from '../src/studies/planted/study-data.js';
 import { TASK_NAMES, checkTaskName } from '../src/studies/planted/tasks.js';
+import { DataError, UserError } from '../src/util/errors.js';
+import { positiveInt } from '../src/util/flags.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const opts = new Command('repro-planted')
@@ -46,25 +48,27 @@ const opts = new Command('repro-planted')
   }>();
 
 const quick = opts.quick ?? false;
-const reps = quick ? 1 : Number(opts.reps);
-if (!Number.isInteger(reps) || reps < 1) throw new Error(`--reps must be a positive integer, got ${opts.reps}`);
-const grid: GridOptions = {
-  reps,
-  tasks: opts.tasks.split(',').map((t) => checkTaskName(t.trim())),
-  pruners: opts.pruners.split(',').map((p) => checkPruner(p.trim())),
-  epochs: quick ? 2 : 10,
-  rounds: quick ? 2 : 10,
-};
 const root = path.resolve(opts.root ?? path.join(defaultRoot(), quick ? 'repro-planted-quick' : 'repro-planted'));
 const files = studyFiles('planted', repo, path.resolve(opts.out));
 
+/** The grid the options ask for (checked here, so a bad value ends in one line, not a stack). */
+function gridOf(): GridOptions {
+  return {
+    reps: quick ? 1 : positiveInt('--reps')(opts.reps),
+    tasks: opts.tasks.split(',').map((t) => checkTaskName(t.trim())),
+    pruners: opts.pruners.split(',').map((p) => checkPruner(p.trim())),
+    epochs: quick ? 2 : 10,
+    rounds: quick ? 2 : 10,
+  };
+}
+
 /** The command that reruns this grid, without machine-local paths (no --root, no --out). */
-function rerunCommand(): string {
+function rerunCommand(grid: GridOptions): string {
   const args = [
     ...(quick ? ['--quick'] : []),
     ...(opts.tasks !== TASK_NAMES.join(',') ? ['--tasks', opts.tasks] : []),
     ...(opts.pruners !== PRUNER_NAMES.join(',') ? ['--pruners', opts.pruners] : []),
-    ...(!quick && reps !== 5 ? ['--reps', String(reps)] : []),
+    ...(!quick && grid.reps !== 5 ? ['--reps', String(grid.reps)] : []),
   ];
   return `npm run repro:planted${args.length ? ` -- ${args.join(' ')}` : ''}`;
 }
@@ -83,6 +87,7 @@ function progressLine(p: GridProgress, started: number): string {
 }
 
 async function runAndCollect(): Promise<void> {
+  const grid = gridOf();
   const plan = `${grid.tasks.length} task(s) × ${grid.reps} repetition(s), ${grid.epochs} epochs, ${grid.rounds} rounds`;
   console.error(`repro:planted: grid of ${plan}${quick ? ' (QUICK)' : ''}; run root ${root}`);
   const session = startSession();
@@ -92,14 +97,14 @@ async function runAndCollect(): Promise<void> {
     console.error(progressLine(p, started));
   });
   if (recorded > 0) appendSession(sessionsFile(root), session.finish(recorded));
-  const data = collectPlantedData(root, { ...grid, quick, command: rerunCommand() });
+  const data = collectPlantedData(root, { ...grid, quick, command: rerunCommand(grid) });
   writePage(files.data, formatPlantedData(data), [root, repo]);
   console.error(`wrote ${files.data}`);
 }
 
 async function main(): Promise<void> {
   if (!opts.reportOnly) await runAndCollect();
-  if (!fs.existsSync(files.data)) throw new Error(`no data file ${files.data}: run without --report-only first`);
+  if (!fs.existsSync(files.data)) throw new DataError(`no data file ${files.data}: run without --report-only first`);
   writePage(files.page, renderStudyPage('planted', files.template, files.data), [root, repo]);
   const figures = await writePlantedFigures(
     parsePlantedData(fs.readFileSync(files.data, 'utf8')),
@@ -109,6 +114,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: Error) => {
-  console.error(`repro:planted: ${e.stack ?? e.message}`);
+  console.error(`repro:planted: ${e instanceof UserError ? e.message : (e.stack ?? e.message)}`);
   process.exit(1);
 });
