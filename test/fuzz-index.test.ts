@@ -32,7 +32,10 @@ const runArb = fc.record({
   kind: fc.constantFrom('lottery', 'train', 'plant'),
   model: fc.string({ maxLength: 10 }),
   dir: fc.string({ maxLength: 20 }),
-  hparams: fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4, noNullPrototype: true }),
+  // What JSON can hold (-0 is stored as 0), as hparams are.
+  hparams: fc
+    .dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4, noNullPrototype: true })
+    .map((h) => JSON.parse(JSON.stringify(h)) as Record<string, unknown>),
   createdAt: date,
   updatedAt: date,
   status: fc.constantFrom('running', 'done'),

@@ -114,7 +114,7 @@ async function trainLevel(ctx: ReplicateContext, job: LevelJob): Promise<LevelRe
     reused: false,
     dir,
     kernels: outcome.kernels,
-    curve: outcome.curve,
+    curve: outcome.curve.map((p) => ({ ...p, test_accuracy: accuracy(p.test_accuracy) })),
   };
   writeFileAtomic(path.join(dir, FILES.result), JSON.stringify(record) + '\n');
   fs.rmSync(path.join(dir, CHECKPOINT_FILE), { force: true });

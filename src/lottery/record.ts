@@ -10,7 +10,7 @@ const curvePoint = z.object({
   val_loss: z.number().nullable(),
   val_accuracy: accuracy.nullable(),
   test_loss: z.number(),
-  test_accuracy: accuracy.nullable(),
+  test_accuracy: accuracy,
 });
 
 const kernelChoice = z.object({
