@@ -7,9 +7,15 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Command } from 'commander';
-import { Tensor, Rng, backward, ops } from '../src/engine/index.js';
-import { Adam, chooseKernels, initializeModel, trainingMemory } from '../src/nn/index.js';
-import { createModel } from '../src/models/index.js';
+import { Tensor } from '../src/engine/tensor.js';
+import { Rng } from '../src/engine/rng.js';
+import { backward } from '../src/engine/autograd.js';
+import * as ops from '../src/engine/ops/index.js';
+import { Adam } from '../src/nn/optim/adam.js';
+import { chooseKernels } from '../src/nn/dispatch.js';
+import { initializeModel } from '../src/nn/reset.js';
+import { trainingMemory } from '../src/nn/memory.js';
+import { createModel } from '../src/models/registry.js';
 
 const PYTHON = process.env.TICKETLAB_BENCH_PYTHON ?? '/usr/bin/python3';
 const here = fileURLToPath(import.meta.url);

@@ -4,7 +4,8 @@
 // direct kernels (where the build has them) and with im2col + GEMM, on both GEMM backends.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng, native } from '../src/engine/index.js';
+import { Rng } from '../src/engine/rng.js';
+import { native } from '../src/engine/native.js';
 
 interface ConvCase {
   N: number;

@@ -5,23 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../src/engine/rng.js';
 import { ConfigError, DataError } from '../src/util/errors.js';
-import {
-  BatchSampler,
-  CIFAR10_MEAN,
-  CIFAR10_STD,
-  CIFAR10_TEST_FILE,
-  CIFAR10_TRAIN_FILES,
-  ImageDataset,
-  MNIST_MEAN,
-  MNIST_STD,
-  augmentBatch,
-  encodeIdx,
-  loadCifar10,
-  loadMnist,
-  readIdx,
-  writeCifarBatch,
-  writeIdx,
-} from '../src/data/index.js';
+import { BatchSampler } from '../src/data/sampler.js';
+import { CIFAR10_MEAN, CIFAR10_STD, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES, loadCifar10, writeCifarBatch } from '../src/data/cifar10.js';
+import { ImageDataset } from '../src/data/dataset.js';
+import { MNIST_MEAN, MNIST_STD, loadMnist } from '../src/data/mnist.js';
+import { augmentBatch } from '../src/data/augment.js';
+import { encodeIdx, readIdx, writeIdx } from '../src/data/idx.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ticketlab-data-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));

@@ -2,7 +2,8 @@
 // awkward sizes (edges of the fallback's blocking, empty dimensions).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { native, Rng } from '../src/engine/index.js';
+import { native } from '../src/engine/native.js';
+import { Rng } from '../src/engine/rng.js';
 
 function naive(tA: boolean, tB: boolean, M: number, N: number, K: number, alpha: number, A: Float32Array, B: Float32Array, beta: number, C: Float32Array): Float64Array {
   const out = new Float64Array(M * N);

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { acquireLock, withLock } from '../src/store/index.js';
+import { acquireLock, withLock } from '../src/store/lock.js';
 import { UserError } from '../src/util/errors.js';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketlab-lock-'));

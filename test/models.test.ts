@@ -2,10 +2,15 @@
 // name validation and the layer kinds the LTH pruning rates need.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor, Rng, backward, noGrad, ops } from '../src/engine/index.js';
+import { Tensor } from '../src/engine/tensor.js';
+import { Rng } from '../src/engine/rng.js';
+import { backward, noGrad } from '../src/engine/autograd.js';
+import * as ops from '../src/engine/ops/index.js';
 import { initializeModel } from '../src/nn/reset.js';
 import { ConfigError } from '../src/util/errors.js';
-import { createModel, layerKinds, type Model } from '../src/models/index.js';
+import { createModel } from '../src/models/registry.js';
+import { layerKinds } from '../src/models/layer-kinds.js';
+import type { Model } from '../src/models/model.js';
 import { randomTensor } from './helpers/gradcheck.js';
 
 function randomBatch(shape: number[], seed = 1): Tensor {

@@ -2,9 +2,22 @@
 // formulas, determinism of seeded init, checkpointable optimizer state and LR schedules.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Tensor, Rng, backward, ops } from '../src/engine/index.js';
-import { Adam, AdamW, SGD, Linear, Conv2d, BatchNorm, Parameter, initializeModel, lrAt, validateSchedule, Module, fans, type Optimizer } from '../src/nn/index.js';
-import { createModel } from '../src/models/index.js';
+import { Tensor } from '../src/engine/tensor.js';
+import { Rng } from '../src/engine/rng.js';
+import { backward } from '../src/engine/autograd.js';
+import * as ops from '../src/engine/ops/index.js';
+import { Adam, AdamW } from '../src/nn/optim/adam.js';
+import { SGD } from '../src/nn/optim/sgd.js';
+import { Linear } from '../src/nn/layers/linear.js';
+import { Conv2d } from '../src/nn/layers/conv.js';
+import { BatchNorm } from '../src/nn/layers/batchnorm.js';
+import { Parameter } from '../src/nn/parameter.js';
+import { initializeModel } from '../src/nn/reset.js';
+import { lrAt, validateSchedule } from '../src/nn/schedule.js';
+import { Module } from '../src/nn/module.js';
+import { fans } from '../src/nn/init.js';
+import type { Optimizer } from '../src/nn/optim/optimizer.js';
+import { createModel } from '../src/models/registry.js';
 import { ConfigError } from '../src/util/errors.js';
 
 test('LeNet parameters have stable dotted names; weights prunable, biases not', () => {

@@ -3,19 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  accuracyPlot,
-  compileSpec,
-  earlyStopPlot,
-  lineChart,
-  logTicks,
-  markdownTable,
-  renderSpec,
-  summarize,
-  ticketTable,
-  writePlot,
-  type TicketRow,
-} from '../src/report/index.js';
+import { accuracyPlot, earlyStopPlot, lineChart, logTicks } from '../src/report/ticket-plots.js';
+import { compileSpec, renderSpec, writePlot } from '../src/report/render.js';
+import { markdownTable, ticketTable } from '../src/report/table.js';
+import { summarize, type TicketRow } from '../src/report/aggregate.js';
 import { DataError } from '../src/util/errors.js';
 
 // Two series, two replicates each, at 100% and 20% of weights remaining (made-up values).

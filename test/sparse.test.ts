@@ -5,9 +5,18 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Tensor, Rng, backward, ops, noGrad, native } from '../src/engine/index.js';
-import { Adam, SGD, initializeModel, chooseKernels, trainingMemory, type KernelPolicy } from '../src/nn/index.js';
-import { createModel, type Model } from '../src/models/index.js';
+import { Tensor } from '../src/engine/tensor.js';
+import { Rng } from '../src/engine/rng.js';
+import { backward, noGrad } from '../src/engine/autograd.js';
+import * as ops from '../src/engine/ops/index.js';
+import { native } from '../src/engine/native.js';
+import { Adam } from '../src/nn/optim/adam.js';
+import { SGD } from '../src/nn/optim/sgd.js';
+import { initializeModel } from '../src/nn/reset.js';
+import { chooseKernels, type KernelPolicy } from '../src/nn/dispatch.js';
+import { trainingMemory } from '../src/nn/memory.js';
+import { createModel } from '../src/models/registry.js';
+import type { Model } from '../src/models/model.js';
 
 function masked(name: string, density: number, seed = 0): Model {
   const m = createModel(name);

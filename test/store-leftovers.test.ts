@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
-import { removeStaleTempFiles, tempPathFor, tempWriterPid } from '../src/store/index.js';
+import { removeStaleTempFiles } from '../src/store/stale-temp.js';
+import { tempPathFor, tempWriterPid } from '../src/store/atomic.js';
 import { processStartMs } from '../src/store/process-alive.js';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketlab-leftovers-'));

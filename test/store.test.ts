@@ -6,19 +6,10 @@ import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { DataError, UserError } from '../src/util/errors.js';
-import {
-  decodeSafetensors,
-  encodeSafetensors,
-  ensureWritableDir,
-  hparamHash,
-  isTempName,
-  loadSafetensors,
-  openIndex,
-  saveSafetensors,
-  stableStringify,
-  writeFileAtomic,
-  type Tensor,
-} from '../src/store/index.js';
+import { decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors, type Tensor } from '../src/store/safetensors.js';
+import { ensureWritableDir, isTempName, writeFileAtomic } from '../src/store/atomic.js';
+import { hparamHash, stableStringify } from '../src/store/hash.js';
+import { openIndex } from '../src/store/index-db.js';
 import { nonDefaults } from '../src/hparams/diff.js';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketlab-store-'));
@@ -59,6 +50,7 @@ function sampleTensors(): Record<string, Tensor> {
   };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed header is probed field by field
 function headerOf(bytes: Uint8Array): { len: number; json: Record<string, any> } {
   const len = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
   return { len, json: JSON.parse(Buffer.from(bytes.subarray(8, 8 + len)).toString('utf8')) };

@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { encodeSafetensors, type Tensor } from '../store/safetensors.js';
 import { countOnes, totalDensity, type Masks } from '../pruning/masks.js';
-import type { Model } from '../models/index.js';
+import type { Model } from '../models/model.js';
 
 const version = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 

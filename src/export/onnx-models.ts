@@ -1,6 +1,10 @@
 // Per-family ONNX graphs, mirroring each model's forward() in src/models: the graph's ops in the same order on
 // the same weights, so onnxruntime reproduces ticketlab's eval-mode logits.
-import { LeNet, ConvNet, Vgg, CifarResNet, type Model } from '../models/index.js';
+import { LeNet } from '../models/lenet.js';
+import { ConvNet } from '../models/conv.js';
+import { Vgg } from '../models/vgg.js';
+import { CifarResNet } from '../models/resnet.js';
+import type { Model } from '../models/model.js';
 import { Module } from '../nn/module.js';
 import { Linear } from '../nn/layers/linear.js';
 import { Conv2d } from '../nn/layers/conv.js';

@@ -1,6 +1,6 @@
 // ONNX export of a ticket: the model's inference graph (opset 13) with the masked weights baked in as dense
 // initializers. Input "input" [N, C, H, W] float with a dynamic batch N; output "logits" [N, classes].
-import type { Model } from '../models/index.js';
+import type { Model } from '../models/model.js';
 import { UserError } from '../util/errors.js';
 import { OnnxGraph, OPSET } from './onnx-graph.js';
 import { ONNX_FAMILIES, onnxBuilder } from './onnx-models.js';

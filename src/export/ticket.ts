@@ -6,7 +6,8 @@ import { LotteryExperiment } from '../lottery/experiment.js';
 import { FILES, TRUNK } from '../lottery/layout.js';
 import { loadMasks, loadTensors } from '../store/weights.js';
 import { defaultRoot } from '../store/root.js';
-import { createModel, type Model } from '../models/index.js';
+import { createModel } from '../models/registry.js';
+import type { Model } from '../models/model.js';
 import { applyMasks, layerDensities, totalDensity, type Masks } from '../pruning/masks.js';
 import { DataError, UserError } from '../util/errors.js';
 

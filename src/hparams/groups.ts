@@ -66,7 +66,6 @@ export type DatasetHparams = ValuesOf<typeof datasetGroup>;
 export type ModelHparams = ValuesOf<typeof modelGroup>;
 export type TrainingHparams = ValuesOf<typeof trainingGroup>;
 export type PruningHparams = ValuesOf<typeof pruningGroup>;
-export type PruningStrategy = PruningHparams['strategy'];
 
 /** What one training run needs (`train`, and every level of a lottery run). */
 export interface TrainHparams {

@@ -8,7 +8,7 @@ import { resolvePruner, type PrunerName } from './scorers/index.js';
 import { applyAndScore, startMasks } from './scorers/score.js';
 import type { Pruner, PruneContext } from './scorers/types.js';
 
-export type { Pruner, PruneContext, Scores } from './scorers/types.js';
+export type { Pruner, PruneContext } from './scorers/types.js';
 export type { PrunerName } from './scorers/index.js';
 
 export type Scope = 'global' | 'local';

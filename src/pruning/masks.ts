@@ -52,7 +52,3 @@ export function cloneMasks(masks: Masks): Masks {
   return new Map([...masks].map(([n, m]) => [n, m.slice()]));
 }
 
-/** Current weights of the prunable parameters, keyed like masks (copies). */
-export function prunableWeights(model: Module): Map<string, Float32Array> {
-  return new Map(model.prunableParameters().map(([n, p]) => [n, p.data.slice()]));
-}

@@ -18,7 +18,6 @@ import { UserError } from '../util/errors.js';
 import { ensureWritableDir } from './atomic.js';
 import { describeOwner, isOtherHost, isThisProcess, readOwner, startHeartbeat, writeOwner, LOCK_PID_NAME } from './lock-owner.js';
 
-export { LOCK_PID_NAME } from './lock-owner.js';
 export const LOCK_NAME = '.lock';
 
 export interface LockOptions {

@@ -10,5 +10,6 @@ export function brief(v: unknown): string {
 /** A name for a one-line message: quoted, with control characters escaped. */
 export function quote(name: string): string {
   if (name.length > 80) name = `${name.slice(0, 77)}...`;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this escapes
   return `'${name.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}'`;
 }

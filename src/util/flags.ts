@@ -20,30 +20,6 @@ export function nonNegativeInt(flag: string, max = MAX_INT) {
   };
 }
 
-export function positiveNumber(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new ConfigError(`${flag} must be a positive number, got '${v}'`);
-    return n;
-  };
-}
-
-export function nonNegativeNumber(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new ConfigError(`${flag} must be a non-negative number, got '${v}'`);
-    return n;
-  };
-}
-
-export function fraction(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n >= 1) throw new ConfigError(`${flag} must be a number in [0, 1), got '${v}'`);
-    return n;
-  };
-}
-
 export function oneOf<T extends string>(flag: string, choices: readonly T[]) {
   return (v: string): T => {
     if (!(choices as readonly string[]).includes(v)) throw new ConfigError(`${flag} must be one of ${choices.join(', ')}, got '${v}'`);
@@ -51,11 +27,3 @@ export function oneOf<T extends string>(flag: string, choices: readonly T[]) {
   };
 }
 
-/** Comma-separated positive integers, e.g. `--milestones 15000,22500`. */
-export function intList(flag: string) {
-  return (v: string): number[] =>
-    v.split(',').map((s) => {
-      if (!/^\d+$/.test(s.trim()) || Number(s) < 1) throw new ConfigError(`${flag} must be comma-separated positive integers, got '${v}'`);
-      return Number(s);
-    });
-}

@@ -1,7 +1,9 @@
 // Finite-difference gradient check: compares autograd's gradient of L = Σ out·r (r random, fixed) with central
 // differences of L computed in double precision from float32 forward passes.
 import assert from 'node:assert/strict';
-import { Tensor, backward, Rng } from '../../src/engine/index.js';
+import { Tensor } from '../../src/engine/tensor.js';
+import { backward } from '../../src/engine/autograd.js';
+import { Rng } from '../../src/engine/rng.js';
 
 export interface GradCheckOptions {
   eps?: number;

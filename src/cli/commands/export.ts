@@ -2,7 +2,9 @@
 // or as an ONNX graph with the masked weights baked in.
 import path from 'node:path';
 import type { Command } from 'commander';
-import { defaultExportPath, EXPORT_FORMATS, exportTicket, loadTicket, ONNX_FAMILIES, type ExportFormat } from '../../export/index.js';
+import { defaultExportPath, EXPORT_FORMATS, exportTicket, type ExportFormat } from '../../export/write.js';
+import { loadTicket } from '../../export/ticket.js';
+import { ONNX_FAMILIES } from '../../export/onnx.js';
 import { TRUNK } from '../../lottery/layout.js';
 import { nonNegativeInt, oneOf, positiveInt } from '../../util/flags.js';
 import { emit, say, type GlobalOptions } from '../output.js';

@@ -1,13 +1,13 @@
 export { linear, matmul } from './linear.js';
-export { conv2d, conv2dOutputSize, type Conv2dOptions } from './conv.js';
+export { conv2d } from './conv.js';
 export { maxPool2d, avgPool2d, globalAvgPool } from './pool.js';
-export { batchNorm, type BatchNormState } from './batchnorm.js';
+export { batchNorm } from './batchnorm.js';
 export { relu, dropout } from './activation.js';
 export { reshape, flatten } from './shape.js';
-export { add, mul, sum } from './arith.js';
+export { add, mul } from './arith.js';
 export { embedding } from './embedding.js';
-export { softmaxCrossEntropy, mse, countCorrect } from './loss.js';
+export { softmaxCrossEntropy, mse } from './loss.js';
 export { batchMajor, featureMajor } from './layout.js';
 export { sparseLinear } from './sparse-linear.js';
-export { csrFromMask, csrFromIndices, type CsrStructure } from '../csr.js';
+export { csrFromMask, csrFromIndices } from '../csr.js';
 export { sparseConv2d } from './sparse-conv.js';

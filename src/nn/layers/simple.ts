@@ -2,7 +2,7 @@
 import { Tensor } from '../../engine/tensor.js';
 import { Rng } from '../../engine/rng.js';
 import { relu, dropout } from '../../engine/ops/activation.js';
-import { maxPool2d, avgPool2d, globalAvgPool } from '../../engine/ops/pool.js';
+import { maxPool2d } from '../../engine/ops/pool.js';
 import { flatten } from '../../engine/ops/shape.js';
 import { Module } from '../module.js';
 
@@ -18,21 +18,6 @@ export class MaxPool2d extends Module {
   }
   forward(x: Tensor): Tensor {
     return maxPool2d(x, this.kernel, this.stride, this.padding);
-  }
-}
-
-export class AvgPool2d extends Module {
-  constructor(readonly kernel: number, readonly stride = kernel, readonly padding = 0) {
-    super();
-  }
-  forward(x: Tensor): Tensor {
-    return avgPool2d(x, this.kernel, this.stride, this.padding);
-  }
-}
-
-export class GlobalAvgPool extends Module {
-  forward(x: Tensor): Tensor {
-    return globalAvgPool(x);
   }
 }
 

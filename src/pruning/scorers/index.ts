@@ -8,7 +8,7 @@ import { synflowPruner } from './synflow.js';
 import type { Pruner, PruneContext, Scores } from './types.js';
 import { applyAndScore, startMasks } from './score.js';
 
-export type { Pruner, PruneContext, ScoreContext, Scores } from './types.js';
+export type { Pruner, PruneContext } from './types.js';
 export type { GraspOptions } from './grasp.js';
 export { startMasks } from './score.js';
 

@@ -7,7 +7,8 @@
 // directory without it is an interrupted write and is redone.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureWritableDir, loadSafetensors, saveSafetensors, writeFileAtomic, type Tensor as StTensor } from '../../store/index.js';
+import { ensureWritableDir, writeFileAtomic } from '../../store/atomic.js';
+import { loadSafetensors, saveSafetensors, type Tensor as StTensor } from '../../store/safetensors.js';
 import { experimentDir } from '../../store/experiment-dir.js';
 import { loadMasks, loadTensors, saveMasks, saveTensors } from '../../store/weights.js';
 import { DataError, UserError } from '../../util/errors.js';

@@ -131,9 +131,15 @@ function magnitudes(run: PlantedRun): PlantRecord['magnitudes'] {
       na = 0,
       b = 0,
       nb = 0;
-    for (let i = 0; i < mask.length; i++)
-      if (mask[i]) ((a += Math.abs(w[i]!)), na++);
-      else ((b += Math.abs(w[i]!)), nb++);
+    for (let i = 0; i < mask.length; i++) {
+      if (mask[i]) {
+        a += Math.abs(w[i]!);
+        na++;
+      } else {
+        b += Math.abs(w[i]!);
+        nb++;
+      }
+    }
     out[name] = { planted: na, planted_abs: na ? a / na : 0, other_abs: nb ? b / nb : 0 };
   }
   return out;

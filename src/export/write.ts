@@ -1,4 +1,4 @@
-// Exporting trained lottery tickets: sparse safetensors (CSR) and ONNX.
+// Writing a trained lottery ticket to a file: sparse safetensors (CSR) or ONNX.
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../store/atomic.js';
@@ -7,9 +7,6 @@ import { encodeCsrTicket } from './csr.js';
 import { encodeOnnx } from './onnx.js';
 import type { Ticket } from './ticket.js';
 
-export { loadTicket, type Ticket, type TicketRef } from './ticket.js';
-export { encodeCsrTicket, toCsr, CSR_FORMAT, type CsrMatrix, type CsrExport } from './csr.js';
-export { encodeOnnx, ONNX_FAMILIES, ONNX_INPUT, ONNX_OUTPUT } from './onnx.js';
 
 export const EXPORT_FORMATS = ['safetensors', 'onnx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
