@@ -13,8 +13,8 @@
 // (vectors along o, broadcasts along r). The result is permuted into dw[o][c][kh][kw] at the end.
 //
 // Images are independent, so with several threads each takes a contiguous range of the batch.
-#include "convk.h"
-#include "parallel.h"
+#include "kernels/convk.h"
+#include "kernels/parallel.h"
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -23,7 +23,7 @@
 #include <new>
 #include <thread>
 #include <vector>
-#include "simd.h"
+#include "kernels/simd.h"
 
 namespace tl {
 namespace convk {

@@ -1,52 +1,16 @@
-// GEMM: OpenBLAS's cblas_sgemm when the build found it, a cache-blocked portable loop otherwise
-// (and on request, so tests can compare the two). Also the linear layer's forward and backward.
-#include "tl.h"
-#include "parallel.h"
+// GEMM (gemm.h): OpenBLAS's cblas_sgemm or a cache-blocked portable loop, run on blocks of C by the kernel pool
+// when several threads are allowed.
+#include "kernels/gemm.h"
 #include <algorithm>
-#include <cstdlib>
-#include <cstring>
+#include <cstddef>
 #include <vector>
+#include "kernels/backend.h"
+#include "kernels/parallel.h"
 #ifdef TL_HAVE_OPENBLAS
 #include <cblas.h>
-extern "C" {
-void openblas_set_num_threads(int);
-int openblas_get_num_threads(void);
-char* openblas_get_config(void);
-}
 #endif
 
 namespace tl {
-
-#ifdef TL_HAVE_OPENBLAS
-static bool g_useBlas = true;
-#else
-static bool g_useBlas = false;
-#endif
-static int g_threads = 1;
-
-bool gemmCompiledWithBlas() {
-#ifdef TL_HAVE_OPENBLAS
-  return true;
-#else
-  return false;
-#endif
-}
-bool gemmUsesBlas() { return g_useBlas; }
-void gemmSetBackend(bool useBlas) { g_useBlas = useBlas && gemmCompiledWithBlas(); }
-void setThreads(int n) {
-  g_threads = std::max(1, n);
-#ifdef TL_HAVE_OPENBLAS
-  openblas_set_num_threads(1);  // threads come from the kernel pool (see gemm below)
-#endif
-}
-int getThreads() { return g_threads; }
-std::string blasConfig() {
-#ifdef TL_HAVE_OPENBLAS
-  return std::string(openblas_get_config());
-#else
-  return std::string("portable fallback (built without OpenBLAS)");
-#endif
-}
 
 // 16 independent partial sums so the compiler vectorizes the dot product without -ffast-math.
 static inline float dot(const float* a, const float* b, int n) {
@@ -112,7 +76,7 @@ static void fallbackGemm(bool tA, bool tB, int M, int N, int K, float alpha, con
 static void gemmBlock(bool tA, bool tB, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
                       float beta, float* C, int ldc) {
 #ifdef TL_HAVE_OPENBLAS
-  if (g_useBlas) {
+  if (gemmUsesBlas()) {
     cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B,
                 ldb, beta, C, ldc);
     return;
@@ -131,7 +95,7 @@ void gemm(bool tA, bool tB, int M, int N, int K, float alpha, const float* A, co
   const bool byRows = M >= N || M >= 64;
   const int span = byRows ? M : N;
   // A block must be worth handing over (~1 µs) and wide enough for the GEMM kernels' register tiles.
-  const int T = macs < 1e6 ? 1 : std::max(1, std::min({g_threads, span / 16, static_cast<int>(macs / 5e5)}));
+  const int T = macs < 1e6 ? 1 : std::max(1, std::min({getThreads(), span / 16, static_cast<int>(macs / 5e5)}));
   if (T == 1) {
     gemmBlock(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, N);
     return;
@@ -145,67 +109,6 @@ void gemm(bool tA, bool tB, int M, int N, int K, float alpha, const float* A, co
     else
       gemmBlock(tA, tB, M, a1 - a0, K, alpha, A, lda, tB ? B + static_cast<size_t>(a0) * ldb : B + a0, ldb, beta, C + a0, N);
   });
-}
-
-// gemm(transA, transB, M, N, K, alpha, A, B, beta, C)
-static Napi::Value Gemm(const Napi::CallbackInfo& info) {
-  Args a(info, "gemm");
-  bool tA = a.boolean(0, "transA"), tB = a.boolean(1, "transB");
-  int M = a.integer(2, "M"), N = a.integer(3, "N"), K = a.integer(4, "K");
-  float alpha = a.number(5, "alpha");
-  float* A = a.f32(6, static_cast<size_t>(M) * K, "A");
-  float* B = a.f32(7, static_cast<size_t>(K) * N, "B");
-  float beta = a.number(8, "beta");
-  float* C = a.f32(9, static_cast<size_t>(M) * N, "C");
-  gemm(tA, tB, M, N, K, alpha, A, B, beta, C);
-  return info.Env().Undefined();
-}
-
-// linearForward(x[N,In], w[Out,In], b[Out]|null, y[N,Out], N, In, Out): y = x w^T + b
-static Napi::Value LinearForward(const Napi::CallbackInfo& info) {
-  Args a(info, "linearForward");
-  int N = a.integer(4, "N"), In = a.integer(5, "In"), Out = a.integer(6, "Out");
-  float* x = a.f32(0, static_cast<size_t>(N) * In, "x");
-  float* w = a.f32(1, static_cast<size_t>(Out) * In, "weight");
-  float* b = a.f32(2, Out, "bias", true);
-  float* y = a.f32(3, static_cast<size_t>(N) * Out, "y");
-  if (b) {
-    for (int i = 0; i < N; ++i) std::memcpy(y + static_cast<size_t>(i) * Out, b, sizeof(float) * Out);
-    gemm(false, true, N, Out, In, 1.0f, x, w, 1.0f, y);
-  } else {
-    gemm(false, true, N, Out, In, 1.0f, x, w, 0.0f, y);
-  }
-  return info.Env().Undefined();
-}
-
-// linearBackward(dy, x, w, dx|null, dw|null, db|null, N, In, Out, accumulate)
-// dx = dy w (overwritten); dw (+)= dy^T x; db (+)= column sums of dy. `accumulate` applies to dw and db.
-static Napi::Value LinearBackward(const Napi::CallbackInfo& info) {
-  Args a(info, "linearBackward");
-  int N = a.integer(6, "N"), In = a.integer(7, "In"), Out = a.integer(8, "Out");
-  bool acc = a.boolean(9, "accumulate");
-  float* dy = a.f32(0, static_cast<size_t>(N) * Out, "dy");
-  float* x = a.f32(1, static_cast<size_t>(N) * In, "x");
-  float* w = a.f32(2, static_cast<size_t>(Out) * In, "weight");
-  float* dx = a.f32(3, static_cast<size_t>(N) * In, "dx", true);
-  float* dw = a.f32(4, static_cast<size_t>(Out) * In, "dw", true);
-  float* db = a.f32(5, Out, "db", true);
-  if (dx) gemm(false, false, N, In, Out, 1.0f, dy, w, 0.0f, dx);
-  if (dw) gemm(true, false, Out, In, N, 1.0f, dy, x, acc ? 1.0f : 0.0f, dw);
-  if (db) {
-    if (!acc) std::fill(db, db + Out, 0.0f);
-    for (int i = 0; i < N; ++i) {
-      const float* r = dy + static_cast<size_t>(i) * Out;
-      for (int j = 0; j < Out; ++j) db[j] += r[j];
-    }
-  }
-  return info.Env().Undefined();
-}
-
-void registerGemm(Napi::Env env, Napi::Object exports) {
-  exports.Set("gemm", Napi::Function::New(env, Gemm));
-  exports.Set("linearForward", Napi::Function::New(env, LinearForward));
-  exports.Set("linearBackward", Napi::Function::New(env, LinearBackward));
 }
 
 }  // namespace tl
