@@ -52,6 +52,12 @@ test('native kernels reject arrays too small for the dimensions', () => {
   assert.throws(() => native.setGemmBackend('mkl' as 'openblas'), /must be 'openblas' or 'fallback'/);
 });
 
+test('native kernels reject infinite and out-of-range integers', () => {
+  const f = (n: number) => new Float32Array(n);
+  assert.throws(() => native.conv2dForward(f(64), f(9), null, f(64), 1, 1, 8, 8, 1, 3, 3, Infinity, 1), /conv2dForward: stride must be an integer/);
+  assert.throws(() => native.gemm(false, false, 2 ** 64, 4, 4, 1, f(16), f(16), 0, f(16)), /gemm: M must be an integer/);
+});
+
 test('info reports the backend and threads', () => {
   const info = native.info();
   assert.ok(info.gemm === 'openblas' || info.gemm === 'fallback');

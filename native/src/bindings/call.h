@@ -35,7 +35,9 @@ class Call {
 
   int64_t integer(size_t i, const char* name, int64_t min = 0) const {
     const double d = number(i, name);
-    if (d != static_cast<double>(static_cast<int64_t>(d))) failNotInteger(name);
+    // Range first: converting an infinite or out-of-range double to int64 is undefined behaviour (an infinite
+    // stride came out as 0 and crashed the process on a division).
+    if (!(d >= -0x1p63 && d < 0x1p63) || d != static_cast<double>(static_cast<int64_t>(d))) failNotInteger(name);
     if (d < static_cast<double>(min)) failBelow(name, min);
     return static_cast<int64_t>(d);
   }
