@@ -58,6 +58,13 @@ test('native kernels reject infinite and out-of-range integers', () => {
   assert.throws(() => native.gemm(false, false, 2 ** 64, 4, 4, 1, f(16), f(16), 0, f(16)), /gemm: M must be an integer/);
 });
 
+test('the native loss gradient rejects a label outside the classes instead of writing past the rows', () => {
+  const grad = (label: number) => native.softmaxCrossEntropyBackward(new Float32Array(6), Int32Array.of(0, label), new Float32Array(6), 2, 3, 1);
+  assert.throws(() => grad(1 << 26), /softmaxCrossEntropyBackward: label 67108864 out of range \[0, 3\)/);
+  assert.throws(() => grad(-1), /label -1 out of range/);
+  grad(2);
+});
+
 test('info reports the backend and threads', () => {
   const info = native.info();
   assert.ok(info.gemm === 'openblas' || info.gemm === 'fallback');

@@ -27,6 +27,8 @@ double softmaxCrossEntropyForward(const float* z, const int32_t* y, float* p, si
 void softmaxCrossEntropyBackward(const float* p, const int32_t* y, float* dz, size_t N, size_t C, double gradOut) {
   const float g = static_cast<float>(gradOut / N);
   for (size_t i = 0; i < N; ++i) {
+    if (y[i] < 0 || static_cast<size_t>(y[i]) >= C)
+      throw InputError("label " + std::to_string(y[i]) + " out of range [0, " + std::to_string(C) + ")");
     for (size_t j = 0; j < C; ++j) dz[i * C + j] = p[i * C + j] * g;
     dz[i * C + y[i]] -= g;
   }

@@ -8,7 +8,7 @@ namespace tl {
 
 // probs = softmax(logits); returns the mean loss. Throws InputError for a label outside [0, C).
 double softmaxCrossEntropyForward(const float* logits, const int32_t* labels, float* probs, size_t N, size_t C);
-// dlogits = (probs - onehot(labels)) * gradOut / N.
+// dlogits = (probs - onehot(labels)) * gradOut / N. Throws InputError for a label outside [0, C).
 void softmaxCrossEntropyBackward(const float* probs, const int32_t* labels, float* dlogits, size_t N, size_t C,
                                  double gradOut);
 // Rows whose argmax (the first, on ties) equals the label.
