@@ -1,8 +1,10 @@
 // Module entry: process-wide settings, then every exported function (bindings/exports.h).
 #include <napi.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+
 #include "bindings/exports.h"
 #include "kernels/backend.h"
 #if defined(__GLIBC__)

@@ -1,9 +1,12 @@
 // The one Node-API callback behind every exported function (binder.h).
 #include "bindings/binder.h"
+
 #include <napi.h>
+
 #include <algorithm>
 #include <exception>
 #include <string>
+
 #include "kernels/denormals.h"
 #include "kernels/error.h"
 

@@ -2,7 +2,9 @@
 // (call.h) and runs a kernel, usually in one or two statements. The binder wraps every body the same way.
 #pragma once
 #include <node_api.h>
+
 #include <cstddef>
+
 #include "bindings/call.h"
 
 namespace tl::binding {

@@ -1,5 +1,6 @@
 // The out-of-line parts of Call (call.h): the rarely taken paths and their messages.
 #include "bindings/call.h"
+
 #include "kernels/error.h"
 
 namespace tl::binding {

@@ -7,6 +7,7 @@
 // failure paths are built out of line in call.cc.
 #pragma once
 #include <node_api.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>

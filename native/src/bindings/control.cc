@@ -1,6 +1,8 @@
 // Bindings of the backend controls: what the build has and which GEMM and how many threads the kernels use.
 #include <napi.h>
+
 #include <string>
+
 #include "bindings/binder.h"
 #include "bindings/exports.h"
 #include "kernels/backend.h"

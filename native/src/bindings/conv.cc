@@ -1,9 +1,12 @@
 // Bindings of 2-D convolution (kernels/conv.h): NCHW input, OIHW weight.
+#include "kernels/conv.h"
+
 #include <napi.h>
+
 #include <string>
+
 #include "bindings/binder.h"
 #include "bindings/exports.h"
-#include "kernels/conv.h"
 
 namespace tl::binding {
 namespace {

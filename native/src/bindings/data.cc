@@ -1,7 +1,8 @@
 // Bindings of batch assembly and selection (kernels/data.h).
+#include "kernels/data.h"
+
 #include "bindings/binder.h"
 #include "bindings/exports.h"
-#include "kernels/data.h"
 
 namespace tl::binding {
 namespace {

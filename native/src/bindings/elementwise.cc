@@ -1,8 +1,10 @@
 // Bindings of the elementwise kernels and embedding lookup (kernels/elementwise.h, kernels/embedding.h).
+#include "kernels/elementwise.h"
+
 #include <cstdint>
+
 #include "bindings/binder.h"
 #include "bindings/exports.h"
-#include "kernels/elementwise.h"
 #include "kernels/embedding.h"
 
 namespace tl::binding {
@@ -72,8 +74,8 @@ const Binding kElementwise[] = {
      [](const Call& c) {
        const size_t V = c.integer(3, "V", 1), D = c.integer(4, "D", 1), n = c.integer(5, "n");
        const bool accumulate = c.boolean(6, "accumulate");
-       return c.run(embeddingBackward, F32(0, "dout", n * D), I32(1, "indices", n), F32(2, "dtable", V * D), V, D,
-                    n, accumulate);
+       return c.run(embeddingBackward, F32(0, "dout", n * D), I32(1, "indices", n), F32(2, "dtable", V * D), V, D, n,
+                    accumulate);
      }},
 };
 

@@ -1,7 +1,8 @@
 // Bindings of GEMM and the linear layer (row-major, see kernels/gemm.h and kernels/linear.h).
+#include "kernels/gemm.h"
+
 #include "bindings/binder.h"
 #include "bindings/exports.h"
-#include "kernels/gemm.h"
 #include "kernels/linear.h"
 
 namespace tl::binding {

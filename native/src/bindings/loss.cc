@@ -1,7 +1,8 @@
 // Bindings of the losses (kernels/loss.h): logits [N,C], labels as an Int32Array of class indices.
+#include "kernels/loss.h"
+
 #include "bindings/binder.h"
 #include "bindings/exports.h"
-#include "kernels/loss.h"
 
 namespace tl::binding {
 namespace {
@@ -11,16 +12,16 @@ const Binding kLoss[] = {
     {"softmaxCrossEntropyForward",
      [](const Call& c) {
        const size_t N = c.integer(3, "N", 1), C = c.integer(4, "C", 1);
-       return c.run(softmaxCrossEntropyForward, F32(0, "logits", N * C), I32(1, "labels", N), F32(2, "probs", N * C),
-                    N, C);
+       return c.run(softmaxCrossEntropyForward, F32(0, "logits", N * C), I32(1, "labels", N), F32(2, "probs", N * C), N,
+                    C);
      }},
     // softmaxCrossEntropyBackward(probs, labels, dlogits, N, C, gradOut): dlogits = (p - onehot) * gradOut / N
     {"softmaxCrossEntropyBackward",
      [](const Call& c) {
        const size_t N = c.integer(3, "N", 1), C = c.integer(4, "C", 1);
        const double gradOut = c.number(5, "gradOut");
-       return c.run(softmaxCrossEntropyBackward, F32(0, "probs", N * C), I32(1, "labels", N),
-                    F32(2, "dlogits", N * C), N, C, gradOut);
+       return c.run(softmaxCrossEntropyBackward, F32(0, "probs", N * C), I32(1, "labels", N), F32(2, "dlogits", N * C),
+                    N, C, gradOut);
      }},
     // countCorrect(logits[N,C], labels, N, C) -> number of rows whose argmax equals the label
     {"countCorrect",

@@ -1,7 +1,8 @@
 // Bindings of batch normalization over (N, C, HW) (kernels/norm.h).
+#include "kernels/norm.h"
+
 #include "bindings/binder.h"
 #include "bindings/exports.h"
-#include "kernels/norm.h"
 
 namespace tl::binding {
 namespace {

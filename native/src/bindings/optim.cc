@@ -1,7 +1,8 @@
 // Bindings of the fused optimizer updates (kernels/optim.h).
+#include "kernels/optim.h"
+
 #include "bindings/binder.h"
 #include "bindings/exports.h"
-#include "kernels/optim.h"
 
 namespace tl::binding {
 namespace {
@@ -11,8 +12,12 @@ struct Sgd {  // lr, momentum, dampening, weightDecay, nesterov, firstStep from 
   size_t at;
   explicit Sgd(size_t i) : at(i) {}
   SgdParams operator()(const Call& c) const {
-    return SgdParams{c.number(at, "lr"),          c.number(at + 1, "momentum"),  c.number(at + 2, "dampening"),
-                     c.number(at + 3, "weightDecay"), c.boolean(at + 4, "nesterov"), c.boolean(at + 5, "firstStep")};
+    return SgdParams{c.number(at, "lr"),
+                     c.number(at + 1, "momentum"),
+                     c.number(at + 2, "dampening"),
+                     c.number(at + 3, "weightDecay"),
+                     c.boolean(at + 4, "nesterov"),
+                     c.boolean(at + 5, "firstStep")};
   }
 };
 struct Adam {  // lr, beta1, beta2, eps, weightDecay, decoupled, step from argument `at` on

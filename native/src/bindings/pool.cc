@@ -1,7 +1,8 @@
 // Bindings of max and average pooling over NCHW planes (kernels/pool.h).
+#include "kernels/pool.h"
+
 #include "bindings/binder.h"
 #include "bindings/exports.h"
-#include "kernels/pool.h"
 
 namespace tl::binding {
 namespace {
@@ -42,8 +43,7 @@ const Binding kPool[] = {
     {"avgPool2dForward",
      [](const Call& c) {
        const PoolDims d = poolDims(c, 2);
-       return c.run(avgPool2dForward, d, F32(0, "x", d.planes() * d.inPlane()),
-                    F32(1, "y", d.planes() * d.outPlane()));
+       return c.run(avgPool2dForward, d, F32(0, "x", d.planes() * d.inPlane()), F32(1, "y", d.planes() * d.outPlane()));
      }},
     // avgPool2dBackward(dy, dx, N, C, H, W, kernel, stride, pad): dx overwritten
     {"avgPool2dBackward",

@@ -1,10 +1,11 @@
 // Bindings of the sparse linear layers (feature-major activations, kernels/sparse.h) and of gather, scatter and
 // transpose (kernels/indexed.h).
+#include "kernels/sparse.h"
+
 #include "bindings/binder.h"
 #include "bindings/csr.h"
 #include "bindings/exports.h"
 #include "kernels/indexed.h"
-#include "kernels/sparse.h"
 
 namespace tl::binding {
 namespace {

@@ -1,9 +1,10 @@
 // Bindings of sparse 2-D convolution (kernels/sparse_conv.h). Both calls start with rowPtr, colIdx, N, C, H, W,
 // O, K, pad, then the arrays.
+#include "kernels/sparse_conv.h"
+
 #include "bindings/binder.h"
 #include "bindings/csr.h"
 #include "bindings/exports.h"
-#include "kernels/sparse_conv.h"
 
 namespace tl::binding {
 namespace {

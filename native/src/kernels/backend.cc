@@ -1,5 +1,6 @@
 // Backend settings (backend.h) and OpenBLAS's configuration calls.
 #include "kernels/backend.h"
+
 #include <algorithm>
 #ifdef TL_HAVE_OPENBLAS
 extern "C" {

@@ -1,9 +1,11 @@
 // 2-D convolution (conv.h). The im2col + GEMM path runs one image at a time so the column buffer stays small
 // (C*KH*KW x OH*OW floats) and each GEMM is large enough to run at full BLAS speed.
 #include "kernels/conv.h"
+
 #include <algorithm>
 #include <cstring>
 #include <vector>
+
 #include "kernels/backend.h"
 #include "kernels/convk.h"
 #include "kernels/gemm.h"
@@ -20,7 +22,10 @@ static void im2col(const ConvDims& d, const float* x, float* col) {
         for (int oh = 0; oh < d.OH; ++oh) {
           int ih = oh * d.stride - d.pad + kh;
           float* r = row + oh * d.OW;
-          if (ih < 0 || ih >= d.H) { std::fill(r, r + d.OW, 0.0f); continue; }
+          if (ih < 0 || ih >= d.H) {
+            std::fill(r, r + d.OW, 0.0f);
+            continue;
+          }
           const float* src = plane + static_cast<size_t>(ih) * d.W;
           if (d.stride == 1) {
             int lo = std::max(0, d.pad - kw), hi = std::min(d.OW, d.W + d.pad - kw);
@@ -108,9 +113,13 @@ void conv2dForward(ConvDims d, const float* x, const float* w, const float* b, f
     const float* xn = x + n * d.inPlane();
     float* yn = y + n * d.outPlane();
     const float* src = xn;
-    if (!d.direct()) { im2col(d, xn, col); src = col; }
+    if (!d.direct()) {
+      im2col(d, xn, col);
+      src = col;
+    }
     if (b) {
-      for (int o = 0; o < d.O; ++o) std::fill(yn + static_cast<size_t>(o) * OHW, yn + static_cast<size_t>(o + 1) * OHW, b[o]);
+      for (int o = 0; o < d.O; ++o)
+        std::fill(yn + static_cast<size_t>(o) * OHW, yn + static_cast<size_t>(o + 1) * OHW, b[o]);
       gemm(false, false, d.O, OHW, CKK, 1.0f, w, src, 1.0f, yn);
     } else {
       gemm(false, false, d.O, OHW, CKK, 1.0f, w, src, 0.0f, yn);
@@ -158,7 +167,10 @@ void conv2dBackwardFilter(ConvDims d, const float* dy, const float* x, float* dw
   float* col = d.direct() ? nullptr : colBuffer(d);
   for (int n = 0; n < d.N; ++n) {
     const float* src = x + n * d.inPlane();
-    if (!d.direct()) { im2col(d, src, col); src = col; }
+    if (!d.direct()) {
+      im2col(d, src, col);
+      src = col;
+    }
     gemm(false, true, d.O, CKK, OHW, 1.0f, dy + n * d.outPlane(), src, (acc || n > 0) ? 1.0f : 0.0f, dw);
   }
   if (d.N == 0 && !acc) std::fill(dw, dw + d.O * d.colRows(), 0.0f);

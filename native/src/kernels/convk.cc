@@ -14,7 +14,7 @@
 //
 // Images are independent, so with several threads each takes a contiguous range of the batch.
 #include "kernels/convk.h"
-#include "kernels/parallel.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -23,6 +23,8 @@
 #include <new>
 #include <thread>
 #include <vector>
+
+#include "kernels/parallel.h"
 #include "kernels/simd.h"
 
 namespace tl {
@@ -73,7 +75,8 @@ thread_local Scratch t_pad, t_wpack, t_dyt, t_acc, t_flat;
 template <class Body>
 void forImages(int N, int threads, const Body& body) {
   const int T = std::max(1, std::min(threads, N));
-  parallelRun(T, [&](int t) { body(static_cast<int>(rangeStart(N, t, T)), static_cast<int>(rangeStart(N, t + 1, T)), t); });
+  parallelRun(
+      T, [&](int t) { body(static_cast<int>(rangeStart(N, t, T)), static_cast<int>(rangeStart(N, t + 1, T)), t); });
 }
 
 // Thread count for a job: handing a share to a pool worker costs about a microsecond.
@@ -309,7 +312,8 @@ inline void transpose16(const float* src, size_t ss, int nr, int nc, float* dst,
   }
   for (int q = 0; q < 4; ++q) {  // column 4L+q comes from lane L of b[q], b[4+q], b[8+q], b[12+q]
     const __m512 c0 = _mm512_shuffle_f32x4(b[q], b[4 + q], 0x88), c1 = _mm512_shuffle_f32x4(b[q], b[4 + q], 0xdd);
-    const __m512 d0 = _mm512_shuffle_f32x4(b[8 + q], b[12 + q], 0x88), d1 = _mm512_shuffle_f32x4(b[8 + q], b[12 + q], 0xdd);
+    const __m512 d0 = _mm512_shuffle_f32x4(b[8 + q], b[12 + q], 0x88),
+                 d1 = _mm512_shuffle_f32x4(b[8 + q], b[12 + q], 0xdd);
     const __m512 col[4] = {_mm512_shuffle_f32x4(c0, d0, 0x88), _mm512_shuffle_f32x4(c1, d1, 0x88),
                            _mm512_shuffle_f32x4(c0, d0, 0xdd), _mm512_shuffle_f32x4(c1, d1, 0xdd)};
     for (int L = 0; L < 4; ++L)
@@ -418,7 +422,8 @@ void backwardData(const Shape& s, const float* dy, const float* w, float* dx, in
   correlate(p, dy, wc.data(), nullptr, dx, threads);
 }
 
-void backwardFilter(const Shape& s, const float* dy, const float* x, float* dw, float* db, bool accumulate, int threads) {
+void backwardFilter(const Shape& s, const float* dy, const float* x, float* dw, float* db, bool accumulate,
+                    int threads) {
   const int Hp = s.H + 2 * s.pad, Wp = s.W + 2 * s.pad;
   const int P = s.OH * s.OW;
   const int R = s.KH * s.KW * s.C;  // rows r = (kh*KW + kw)*C + c
@@ -502,7 +507,8 @@ void backwardFilter(const Shape& s, const float* dy, const float* x, float* dw, 
           d = accumulate ? d + v : v;
         }
   if (db)
-    for (int o = 0; o < s.O; ++o) db[o] = accumulate ? db[o] + static_cast<float>(bsum[o]) : static_cast<float>(bsum[o]);
+    for (int o = 0; o < s.O; ++o)
+      db[o] = accumulate ? db[o] + static_cast<float>(bsum[o]) : static_cast<float>(bsum[o]);
 }
 
 #endif

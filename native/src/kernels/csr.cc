@@ -1,5 +1,6 @@
 // CSR structure checks (csr.h).
 #include "kernels/csr.h"
+
 #include "kernels/error.h"
 
 namespace tl {

@@ -1,12 +1,14 @@
 // Data kernels (data.h).
 #include "kernels/data.h"
+
 #include <algorithm>
+
 #include "kernels/error.h"
 
 namespace tl {
 
-void gatherU8(const uint8_t* src, size_t srcLen, const int32_t* idx, size_t rowLen, size_t n, float scale,
-              float shift, float* out) {
+void gatherU8(const uint8_t* src, size_t srcLen, const int32_t* idx, size_t rowLen, size_t n, float scale, float shift,
+              float* out) {
   size_t rows = srcLen / rowLen;
   for (size_t i = 0; i < n; ++i)
     if (idx[i] < 0 || static_cast<size_t>(idx[i]) >= rows) throw InputError("row index out of range");

@@ -1,8 +1,10 @@
 // Embedding kernels (embedding.h).
 #include "kernels/embedding.h"
+
 #include <algorithm>
 #include <cstring>
 #include <string>
+
 #include "kernels/error.h"
 
 namespace tl {

@@ -1,9 +1,11 @@
 // GEMM (gemm.h): OpenBLAS's cblas_sgemm or a cache-blocked portable loop, run on blocks of C by the kernel pool
 // when several threads are allowed.
 #include "kernels/gemm.h"
+
 #include <algorithm>
 #include <cstddef>
 #include <vector>
+
 #include "kernels/backend.h"
 #include "kernels/parallel.h"
 #ifdef TL_HAVE_OPENBLAS
@@ -29,8 +31,10 @@ static void fallbackGemm(bool tA, bool tB, int M, int N, int K, float alpha, con
                          int ldb, float beta, float* C, int ldc) {
   for (int i = 0; i < M; ++i) {
     float* c = C + static_cast<size_t>(i) * ldc;
-    if (beta == 0.0f) std::fill(c, c + N, 0.0f);
-    else if (beta != 1.0f) for (int j = 0; j < N; ++j) c[j] *= beta;
+    if (beta == 0.0f)
+      std::fill(c, c + N, 0.0f);
+    else if (beta != 1.0f)
+      for (int j = 0; j < N; ++j) c[j] *= beta;
   }
   if (M == 0 || N == 0 || K == 0) return;
   std::vector<float> tmp;
@@ -73,12 +77,12 @@ static void fallbackGemm(bool tA, bool tB, int M, int N, int K, float alpha, con
   }
 }
 
-static void gemmBlock(bool tA, bool tB, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
-                      float beta, float* C, int ldc) {
+static void gemmBlock(bool tA, bool tB, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
+                      int ldb, float beta, float* C, int ldc) {
 #ifdef TL_HAVE_OPENBLAS
   if (gemmUsesBlas()) {
-    cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B,
-                ldb, beta, C, ldc);
+    cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda,
+                B, ldb, beta, C, ldc);
     return;
   }
 #endif
@@ -107,7 +111,8 @@ void gemm(bool tA, bool tB, int M, int N, int K, float alpha, const float* A, co
       gemmBlock(tA, tB, a1 - a0, N, K, alpha, tA ? A + a0 : A + static_cast<size_t>(a0) * lda, lda, B, ldb, beta,
                 C + static_cast<size_t>(a0) * N, N);
     else
-      gemmBlock(tA, tB, M, a1 - a0, K, alpha, A, lda, tB ? B + static_cast<size_t>(a0) * ldb : B + a0, ldb, beta, C + a0, N);
+      gemmBlock(tA, tB, M, a1 - a0, K, alpha, A, lda, tB ? B + static_cast<size_t>(a0) * ldb : B + a0, ldb, beta,
+                C + a0, N);
   });
 }
 

@@ -1,6 +1,8 @@
 // Gather, scatter and transpose kernels (indexed.h).
 #include "kernels/indexed.h"
+
 #include <algorithm>
+
 #include "kernels/error.h"
 
 namespace tl {
@@ -24,7 +26,8 @@ void transpose(const float* src, float* dst, int rows, int cols) {
   for (int i0 = 0; i0 < rows; i0 += B)
     for (int j0 = 0; j0 < cols; j0 += B)
       for (int i = i0; i < std::min(rows, i0 + B); ++i)
-        for (int j = j0; j < std::min(cols, j0 + B); ++j) dst[static_cast<size_t>(j) * rows + i] = src[static_cast<size_t>(i) * cols + j];
+        for (int j = j0; j < std::min(cols, j0 + B); ++j)
+          dst[static_cast<size_t>(j) * rows + i] = src[static_cast<size_t>(i) * cols + j];
 }
 
 }  // namespace tl

@@ -1,8 +1,10 @@
 // Fully connected layer (linear.h) on top of gemm().
 #include "kernels/linear.h"
+
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+
 #include "kernels/gemm.h"
 
 namespace tl {

@@ -1,7 +1,9 @@
 // Loss kernels (loss.h).
 #include "kernels/loss.h"
+
 #include <cmath>
 #include <string>
+
 #include "kernels/error.h"
 
 namespace tl {
@@ -16,7 +18,11 @@ double softmaxCrossEntropyForward(const float* z, const int32_t* y, float* p, si
     float mx = zi[0];
     for (size_t j = 1; j < C; ++j) mx = zi[j] > mx ? zi[j] : mx;
     double s = 0;
-    for (size_t j = 0; j < C; ++j) { float e = std::exp(zi[j] - mx); pi[j] = e; s += e; }
+    for (size_t j = 0; j < C; ++j) {
+      float e = std::exp(zi[j] - mx);
+      pi[j] = e;
+      s += e;
+    }
     float inv = static_cast<float>(1.0 / s);
     for (size_t j = 0; j < C; ++j) pi[j] *= inv;
     total += std::log(s) + mx - zi[y[i]];
@@ -39,7 +45,8 @@ size_t countCorrect(const float* z, const int32_t* y, size_t N, size_t C) {
   for (size_t i = 0; i < N; ++i) {
     const float* zi = z + i * C;
     size_t best = 0;
-    for (size_t j = 1; j < C; ++j) if (zi[j] > zi[best]) best = j;
+    for (size_t j = 1; j < C; ++j)
+      if (zi[j] > zi[best]) best = j;
     if (static_cast<int32_t>(best) == y[i]) ++correct;
   }
   return correct;
@@ -47,7 +54,10 @@ size_t countCorrect(const float* z, const int32_t* y, size_t N, size_t C) {
 
 double mseForward(const float* p, const float* t, size_t n) {
   double s = 0;
-  for (size_t i = 0; i < n; ++i) { double d = static_cast<double>(p[i]) - t[i]; s += d * d; }
+  for (size_t i = 0; i < n; ++i) {
+    double d = static_cast<double>(p[i]) - t[i];
+    s += d * d;
+  }
   return s / n;
 }
 

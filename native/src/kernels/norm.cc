@@ -1,6 +1,8 @@
 // Batch normalization (norm.h).
 #include "kernels/norm.h"
+
 #include <cmath>
+
 #include "kernels/error.h"
 
 namespace tl {
@@ -21,7 +23,10 @@ void batchNormForward(BnDims d, const float* x, const float* gamma, const float*
       double q = 0;
       for (int n = 0; n < d.N; ++n) {
         const float* p = x + (static_cast<size_t>(n) * d.C + c) * d.HW;
-        for (int i = 0; i < d.HW; ++i) { double t = p[i] - mu; q += t * t; }
+        for (int i = 0; i < d.HW; ++i) {
+          double t = p[i] - mu;
+          q += t * t;
+        }
       }
       var = q / M;
       rm[c] = static_cast<float>((1 - momentum) * rm[c] + momentum * mu);
@@ -49,7 +54,10 @@ void batchNormBackward(BnDims d, const float* dy, const float* x, const float* g
     const double mu = mean[c], is = invstd[c];
     for (int n = 0; n < d.N; ++n) {
       size_t off = (static_cast<size_t>(n) * d.C + c) * d.HW;
-      for (int i = 0; i < d.HW; ++i) { sg += dy[off + i]; sgx += dy[off + i] * (x[off + i] - mu) * is; }
+      for (int i = 0; i < d.HW; ++i) {
+        sg += dy[off + i];
+        sgx += dy[off + i] * (x[off + i] - mu) * is;
+      }
     }
     dgamma[c] = static_cast<float>((acc ? dgamma[c] : 0.0) + sgx);
     dbeta[c] = static_cast<float>((acc ? dbeta[c] : 0.0) + sg);

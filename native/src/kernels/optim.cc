@@ -1,7 +1,9 @@
 // Optimizer kernels (optim.h): one update rule per optimizer serves its dense (optionally masked) and indexed
 // updates.
 #include "kernels/optim.h"
+
 #include <cmath>
+
 #include "kernels/error.h"
 
 namespace tl {

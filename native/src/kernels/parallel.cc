@@ -1,5 +1,5 @@
 #include "kernels/parallel.h"
-#include "kernels/denormals.h"
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "kernels/denormals.h"
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define TL_PAUSE() _mm_pause()

@@ -1,8 +1,10 @@
 // Pooling kernels (pool.h).
 #include "kernels/pool.h"
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
+
 #include "kernels/error.h"
 #include "kernels/simd.h"
 

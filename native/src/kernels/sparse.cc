@@ -1,9 +1,11 @@
 // Sparse linear kernels (sparse.h).
 #include "kernels/sparse.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
+
 #include "kernels/backend.h"
 #include "kernels/parallel.h"
 #include "kernels/simd.h"
@@ -14,7 +16,8 @@ namespace tl {
 // AVX-512: the batch row is NB 16-float blocks, the last one masked when N is not a multiple of 16, so the
 // tail costs one masked vector op instead of a scalar loop (masked loads never fault past the row's end).
 template <int NB>
-static void forwardRows(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int ld, int r0, int r1) {
+static void forwardRows(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int ld,
+                        int r0, int r1) {
   const __mmask16 last = static_cast<__mmask16>(N % 16 == 0 ? 0xFFFF : (1u << (N % 16)) - 1);
   for (int i = r0; i < r1; ++i) {
     __m512 acc[NB];
@@ -33,7 +36,8 @@ static void forwardRows(const Csr& c, const float* val, const float* b, const fl
 }
 
 template <int NB>
-static void backwardRows(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval, float* db, int N, int ld, bool acc, int r0, int r1) {
+static void backwardRows(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval,
+                         float* db, int N, int ld, bool acc, int r0, int r1) {
   const __mmask16 last = static_cast<__mmask16>(N % 16 == 0 ? 0xFFFF : (1u << (N % 16)) - 1);
   for (int i = r0; i < r1; ++i) {
     const float* g = dyT + static_cast<size_t>(i) * ld;
@@ -59,7 +63,8 @@ static void backwardRows(const Csr& c, const float* val, const float* xT, const 
       if (dxT) {
         const __m512 w = _mm512_set1_ps(val[k]);
         float* dx = dxT + off;
-        for (int q = 0; q < NB - 1; ++q) _mm512_storeu_ps(dx + 16 * q, _mm512_fmadd_ps(w, gv[q], _mm512_loadu_ps(dx + 16 * q)));
+        for (int q = 0; q < NB - 1; ++q)
+          _mm512_storeu_ps(dx + 16 * q, _mm512_fmadd_ps(w, gv[q], _mm512_loadu_ps(dx + 16 * q)));
         float* dl = dx + 16 * (NB - 1);
         _mm512_mask_storeu_ps(dl, last, _mm512_fmadd_ps(w, gv[NB - 1], _mm512_maskz_loadu_ps(last, dl)));
       }
@@ -70,9 +75,11 @@ static constexpr int kMaxBlocks = 8;
 static inline int blocksFor(int N) { return (N + 15) / 16; }
 #else
 template <int NB>
-static void forwardRows(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int ld, int r0, int r1);
+static void forwardRows(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int ld,
+                        int r0, int r1);
 template <int NB>
-static void backwardRows(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval, float* db, int N, int ld, bool acc, int r0, int r1);
+static void backwardRows(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval,
+                         float* db, int N, int ld, bool acc, int r0, int r1);
 static constexpr int kMaxBlocks = 0;  // no AVX-512: the generic loops below (auto-vectorized) serve every batch size
 static inline int blocksFor(int) { return kMaxBlocks + 1; }
 #endif
@@ -97,10 +104,23 @@ static bool dispatchNB(int N, A... args) {
 #endif
   return false;
 }
-template <int NB> struct Fwd { static void run(const Csr* c, const float* v, const float* b, const float* x, float* y, int N, int ld, int r0, int r1) { forwardRows<NB>(*c, v, b, x, y, N, ld, r0, r1); } };
-template <int NB> struct Bwd { static void run(const Csr* c, const float* v, const float* x, const float* g, float* dx, float* dv, float* db, int N, int ld, bool acc, int r0, int r1) { backwardRows<NB>(*c, v, x, g, dx, dv, db, N, ld, acc, r0, r1); } };
+template <int NB>
+struct Fwd {
+  static void run(const Csr* c, const float* v, const float* b, const float* x, float* y, int N, int ld, int r0,
+                  int r1) {
+    forwardRows<NB>(*c, v, b, x, y, N, ld, r0, r1);
+  }
+};
+template <int NB>
+struct Bwd {
+  static void run(const Csr* c, const float* v, const float* x, const float* g, float* dx, float* dv, float* db, int N,
+                  int ld, bool acc, int r0, int r1) {
+    backwardRows<NB>(*c, v, x, g, dx, dv, db, N, ld, acc, r0, r1);
+  }
+};
 
-[[maybe_unused]] static void forwardGeneric(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int r0, int r1) {
+[[maybe_unused]] static void forwardGeneric(const Csr& c, const float* val, const float* b, const float* xT, float* yT,
+                                            int N, int r0, int r1) {
   for (int i = r0; i < r1; ++i) {
     float* __restrict y = yT + static_cast<size_t>(i) * N;
     const float b0 = b ? b[i] : 0.0f;
@@ -113,7 +133,8 @@ template <int NB> struct Bwd { static void run(const Csr* c, const float* v, con
   }
 }
 
-[[maybe_unused]] static void backwardGeneric(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval, float* db, int N, bool acc, int r0, int r1) {
+[[maybe_unused]] static void backwardGeneric(const Csr& c, const float* val, const float* xT, const float* dyT,
+                                             float* dxT, float* dval, float* db, int N, bool acc, int r0, int r1) {
   for (int i = r0; i < r1; ++i) {
     const float* __restrict g = dyT + static_cast<size_t>(i) * N;
     if (db) {
@@ -140,17 +161,20 @@ template <int NB> struct Bwd { static void run(const Csr* c, const float* v, con
 
 // Rows [r0, r1) over the whole batch. Batches wider than the register-blocked kernels (128) are cut into column
 // chunks of 128 that run those kernels with the full row stride; the weight and bias gradients add up over chunks.
-static void forwardRange(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int r0, int r1) {
+static void forwardRange(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int r0,
+                         int r1) {
   if (dispatchNB<Fwd>(N, &c, val, b, xT, yT, N, N, r0, r1)) return;
 #ifdef __AVX512F__
   constexpr int kChunk = 16 * kMaxBlocks;
-  for (int c0 = 0; c0 < N; c0 += kChunk) dispatchNB<Fwd>(std::min(kChunk, N - c0), &c, val, b, xT + c0, yT + c0, std::min(kChunk, N - c0), N, r0, r1);
+  for (int c0 = 0; c0 < N; c0 += kChunk)
+    dispatchNB<Fwd>(std::min(kChunk, N - c0), &c, val, b, xT + c0, yT + c0, std::min(kChunk, N - c0), N, r0, r1);
 #else
   forwardGeneric(c, val, b, xT, yT, N, r0, r1);
 #endif
 }
 
-static void backwardRange(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval, float* db, int N, bool acc, int r0, int r1) {
+static void backwardRange(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval,
+                          float* db, int N, bool acc, int r0, int r1) {
   if (dispatchNB<Bwd>(N, &c, val, xT, dyT, dxT, dval, db, N, N, acc, r0, r1)) return;
 #ifdef __AVX512F__
   constexpr int kChunk = 16 * kMaxBlocks;

@@ -1,8 +1,10 @@
 // Sparse convolution kernels (sparse_conv.h).
 #include "kernels/sparse_conv.h"
+
 #include <algorithm>
 #include <cstring>
 #include <vector>
+
 #include "kernels/backend.h"
 #include "kernels/conv.h"
 #include "kernels/parallel.h"
@@ -13,7 +15,8 @@ static void padImage(const SparseConvDims& s, const float* x, float* xp) {
   std::fill(xp, xp + static_cast<size_t>(s.C) * s.HP * s.WP, 0.0f);
   for (int c = 0; c < s.C; ++c)
     for (int h = 0; h < s.H; ++h)
-      std::memcpy(xp + (static_cast<size_t>(c) * s.HP + h + s.pad) * s.WP + s.pad, x + (static_cast<size_t>(c) * s.H + h) * s.W, sizeof(float) * s.W);
+      std::memcpy(xp + (static_cast<size_t>(c) * s.HP + h + s.pad) * s.WP + s.pad,
+                  x + (static_cast<size_t>(c) * s.H + h) * s.W, sizeof(float) * s.W);
 }
 
 static thread_local std::vector<float> t_pad;
@@ -24,8 +27,7 @@ static int convThreads(const SparseConvDims& s, size_t nnz) {
   return fmas < 1e6 ? 1 : std::max(1, std::min(getThreads(), s.N));
 }
 
-void sparseConv2dForward(SparseConvDims s, const Csr& csr, const float* val, const float* b, const float* x,
-                         float* y) {
+void sparseConv2dForward(SparseConvDims s, const Csr& csr, const float* val, const float* b, const float* x, float* y) {
   const size_t inP = static_cast<size_t>(s.C) * s.H * s.W, outHW = static_cast<size_t>(s.OH) * s.OW;
   const int KK = s.K * s.K;
   const int T = convThreads(s, csr.nnz);
@@ -113,7 +115,8 @@ void sparseConv2dBackward(SparseConvDims s, const Csr& csr, const float* val, co
         float* dxn = dx + n * inP;
         for (int c = 0; c < s.C; ++c)
           for (int h = 0; h < s.H; ++h)
-            std::memcpy(dxn + (static_cast<size_t>(c) * s.H + h) * s.W, dxp.data() + (static_cast<size_t>(c) * s.HP + h + s.pad) * s.WP + s.pad, sizeof(float) * s.W);
+            std::memcpy(dxn + (static_cast<size_t>(c) * s.H + h) * s.W,
+                        dxp.data() + (static_cast<size_t>(c) * s.HP + h + s.pad) * s.WP + s.pad, sizeof(float) * s.W);
       }
     }
   });
