@@ -79,7 +79,7 @@ test('kernels flush subnormals inside, and leave JavaScript arithmetic IEEE afte
   // A 1e-20 gradient squared is 1e-40 in float: subnormal, so flushed to zero inside the kernel.
   const w = Float32Array.of(1), g = Float32Array.of(1e-20), m = new Float32Array(1), v = new Float32Array(1);
   native.adamStep(w, g, m, v, null, 1, 1e-3, 0.9, 0.999, 1e-8, 0, false, 1);
-  if (process.arch === 'x64') assert.equal(v[0], 0); // flushing is implemented for x86 (tl.h)
+  if (process.arch === 'x64') assert.equal(v[0], 0); // flushing is implemented for x86 (native/src/kernels/denormals.h)
   // doubles on the calling thread still keep subnormals
   const tiny = Number(process.env.TL_NEVER_SET ?? '5e-324');
   assert.equal(tiny * 1, 5e-324);
