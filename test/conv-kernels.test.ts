@@ -19,14 +19,6 @@ interface ConvCase {
   pad: number;
 }
 
-// Not part of NativeCore's typed surface: test and benchmark switches exported by conv.cc.
-const convAlgo = native as unknown as {
-  conv2dSetAlgorithm(name: 'auto' | 'im2col'): string;
-  conv2dUsesDirect(
-    N: number, C: number, H: number, W: number, O: number, KH: number, KW: number, stride: number, pad: number,
-  ): { forward: boolean; backwardData: boolean; backwardFilter: boolean };
-};
-
 const rng = new Rng(11, 'conv-kernels');
 
 function randn(n: number): Float32Array {
@@ -175,11 +167,11 @@ for (const backend of ['openblas', 'fallback'] as const) {
     test(`conv2d kernels vs naive loops (${algo}, ${backend} GEMM)`, (t) => {
       if (backend === 'openblas' && !native.info().compiledWithOpenBLAS) return t.skip('built without OpenBLAS');
       native.setGemmBackend(backend);
-      const prev = convAlgo.conv2dSetAlgorithm(algo);
+      const prev = native.conv2dSetAlgorithm(algo);
       try {
         runConvCases(`${algo}/${backend}`);
       } finally {
-        convAlgo.conv2dSetAlgorithm(prev as 'auto' | 'im2col');
+        native.conv2dSetAlgorithm(prev);
         native.setGemmBackend(native.info().compiledWithOpenBLAS ? 'openblas' : 'fallback');
       }
     });
@@ -201,18 +193,18 @@ test('conv2d kernels with several threads', () => {
 });
 
 test('conv2d algorithm switch', () => {
-  const prev = convAlgo.conv2dSetAlgorithm('im2col');
+  const prev = native.conv2dSetAlgorithm('im2col');
   try {
     const none = { forward: false, backwardData: false, backwardFilter: false };
-    assert.deepEqual(convAlgo.conv2dUsesDirect(2, 3, 32, 32, 64, 3, 3, 1, 1), none);
-    convAlgo.conv2dSetAlgorithm('auto');
+    assert.deepEqual(native.conv2dUsesDirect(2, 3, 32, 32, 64, 3, 3, 1, 1), none);
+    native.conv2dSetAlgorithm('auto');
     // stride 2 always goes through im2col; stride 1 on a wide image uses the direct kernels when the build has them
-    assert.deepEqual(convAlgo.conv2dUsesDirect(2, 3, 32, 32, 64, 3, 3, 2, 1), none);
-    const wide = convAlgo.conv2dUsesDirect(2, 3, 32, 32, 64, 3, 3, 1, 1);
+    assert.deepEqual(native.conv2dUsesDirect(2, 3, 32, 32, 64, 3, 3, 2, 1), none);
+    const wide = native.conv2dUsesDirect(2, 3, 32, 32, 64, 3, 3, 1, 1);
     assert.ok(wide.forward === wide.backwardData && wide.forward === wide.backwardFilter, JSON.stringify(wide));
-    assert.throws(() => convAlgo.conv2dSetAlgorithm('winograd' as 'auto'), /must be 'auto' or 'im2col'/);
+    assert.throws(() => native.conv2dSetAlgorithm('winograd' as 'auto'), /must be 'auto' or 'im2col'/);
   } finally {
-    convAlgo.conv2dSetAlgorithm(prev as 'auto' | 'im2col');
+    native.conv2dSetAlgorithm(prev);
   }
 });
 

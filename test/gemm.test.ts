@@ -53,6 +53,19 @@ test('native kernels reject arrays too small for the dimensions', () => {
   assert.throws(() => native.setGemmBackend('mkl' as 'openblas'), /must be 'openblas' or 'fallback'/);
 });
 
+test('native kernels reject infinite and out-of-range integers', () => {
+  const f = (n: number) => new Float32Array(n);
+  assert.throws(() => native.conv2dForward(f(64), f(9), null, f(64), 1, 1, 8, 8, 1, 3, 3, Infinity, 1), /conv2dForward: stride must be an integer/);
+  assert.throws(() => native.gemm(false, false, 2 ** 64, 4, 4, 1, f(16), f(16), 0, f(16)), /gemm: M must be an integer/);
+});
+
+test('the native loss gradient rejects a label outside the classes instead of writing past the rows', () => {
+  const grad = (label: number) => native.softmaxCrossEntropyBackward(new Float32Array(6), Int32Array.of(0, label), new Float32Array(6), 2, 3, 1);
+  assert.throws(() => grad(1 << 26), /softmaxCrossEntropyBackward: label 67108864 out of range \[0, 3\)/);
+  assert.throws(() => grad(-1), /label -1 out of range/);
+  grad(2);
+});
+
 test('info reports the backend and threads', () => {
   const info = native.info();
   assert.ok(info.gemm === 'openblas' || info.gemm === 'fallback');
@@ -67,7 +80,7 @@ test('kernels flush subnormals inside, and leave JavaScript arithmetic IEEE afte
   // A 1e-20 gradient squared is 1e-40 in float: subnormal, so flushed to zero inside the kernel.
   const w = Float32Array.of(1), g = Float32Array.of(1e-20), m = new Float32Array(1), v = new Float32Array(1);
   native.adamStep(w, g, m, v, null, 1, 1e-3, 0.9, 0.999, 1e-8, 0, false, 1);
-  if (process.arch === 'x64') assert.equal(v[0], 0); // flushing is implemented for x86 (tl.h)
+  if (process.arch === 'x64') assert.equal(v[0], 0); // flushing is implemented for x86 (native/src/kernels/denormals.h)
   // doubles on the calling thread still keep subnormals
   const tiny = Number(process.env.TL_NEVER_SET ?? '5e-324');
   assert.equal(tiny * 1, 5e-324);

@@ -19,6 +19,10 @@ export interface NativeCore {
   gemm(tA: boolean, tB: boolean, M: number, N: number, K: number, alpha: number, A: F, B: F, beta: number, C: F): void;
   linearForward(x: F, w: F, b: F | null, y: F, N: number, In: number, Out: number): void;
   linearBackward(dy: F, x: F, w: F, dx: F | null, dw: F | null, db: F | null, N: number, In: number, Out: number, accumulate: boolean): void;
+  /** 'im2col' forces im2col + GEMM for every convolution (tests, comparisons); returns the previous setting. */
+  conv2dSetAlgorithm(name: 'auto' | 'im2col'): 'auto' | 'im2col';
+  /** Which passes of this convolution shape run on the direct kernels now. */
+  conv2dUsesDirect(N: number, C: number, H: number, W: number, O: number, KH: number, KW: number, stride: number, pad: number): { forward: boolean; backwardData: boolean; backwardFilter: boolean };
   conv2dForward(x: F, w: F, b: F | null, y: F, N: number, C: number, H: number, W: number, O: number, KH: number, KW: number, stride: number, pad: number): void;
   conv2dBackwardData(dy: F, w: F, dx: F, N: number, C: number, H: number, W: number, O: number, KH: number, KW: number, stride: number, pad: number): void;
   conv2dBackwardFilter(dy: F, x: F, dw: F, db: F | null, N: number, C: number, H: number, W: number, O: number, KH: number, KW: number, stride: number, pad: number, accumulate: boolean): void;

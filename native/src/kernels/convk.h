@@ -26,7 +26,8 @@ void forward(const Shape& s, const float* x, const float* w, const float* b, flo
 // dx = conv^T(dy, w); dx is overwritten.
 void backwardData(const Shape& s, const float* dy, const float* w, float* dx, int threads);
 // dw (+)= sum_n dy_n (*) x_n; db (+)= sum of dy per channel (db may be null). `accumulate` selects += over =.
-void backwardFilter(const Shape& s, const float* dy, const float* x, float* dw, float* db, bool accumulate, int threads);
+void backwardFilter(const Shape& s, const float* dy, const float* x, float* dw, float* db, bool accumulate,
+                    int threads);
 
 }  // namespace convk
 }  // namespace tl

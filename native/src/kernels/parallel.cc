@@ -1,4 +1,5 @@
-#include "parallel.h"
+#include "kernels/parallel.h"
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -6,6 +7,8 @@
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "kernels/denormals.h"
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define TL_PAUSE() _mm_pause()
@@ -76,7 +79,7 @@ class Pool {
 
   void loop(int index, uint64_t seen) {
 #if defined(__SSE__)
-    _mm_setcsr(_mm_getcsr() | 0x8040);  // workers only run kernels: flush subnormals, as Args does on the caller
+    _mm_setcsr(_mm_getcsr() | kFlushDenormalBits);  // workers only run kernels: flush subnormals for good
 #endif
     for (;;) {
       uint64_t g = gen_.load(std::memory_order_acquire);

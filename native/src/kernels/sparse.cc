@@ -1,45 +1,23 @@
-// Sparse linear layers for pruned networks (SparseProp, Nikdan et al. 2023): CSR weights with a fixed mask,
-// activations stored feature-major ([features, batch]) so every non-zero touches a contiguous batch row, and one
-// backward pass over the non-zeros that yields the input gradient and the weight gradient at the mask's
-// non-zeros only. Cost follows the number of non-zeros, not the dense size.
-#include "tl.h"
-#include "simd.h"
-#include "parallel.h"
+// Sparse linear kernels (sparse.h).
+#include "kernels/sparse.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
 
+#include "kernels/backend.h"
+#include "kernels/parallel.h"
+#include "kernels/simd.h"
+
 namespace tl {
-
-struct Csr {
-  const int32_t* rowPtr;
-  const int32_t* col;
-  int rows, cols;
-  size_t nnz;
-};
-
-static Csr readCsr(const Args& a, size_t first, int rows, int cols) {
-  Csr c;
-  c.rows = rows;
-  c.cols = cols;
-  c.rowPtr = a.i32(first, static_cast<size_t>(rows) + 1, "rowPtr");
-  c.nnz = static_cast<size_t>(c.rowPtr[rows]);
-  c.col = a.i32(first + 1, c.nnz, "colIdx");
-  // Validate structure once per call: a corrupt index must not become an out-of-bounds write.
-  if (c.rowPtr[0] != 0) a.fail("rowPtr[0] must be 0");
-  for (int i = 0; i < rows; ++i)
-    if (c.rowPtr[i + 1] < c.rowPtr[i]) a.fail("rowPtr must be non-decreasing");
-  for (size_t k = 0; k < c.nnz; ++k)
-    if (c.col[k] < 0 || c.col[k] >= cols) a.fail("column index out of range");
-  return c;
-}
 
 #ifdef __AVX512F__
 // AVX-512: the batch row is NB 16-float blocks, the last one masked when N is not a multiple of 16, so the
 // tail costs one masked vector op instead of a scalar loop (masked loads never fault past the row's end).
 template <int NB>
-static void forwardRows(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int ld, int r0, int r1) {
+static void forwardRows(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int ld,
+                        int r0, int r1) {
   const __mmask16 last = static_cast<__mmask16>(N % 16 == 0 ? 0xFFFF : (1u << (N % 16)) - 1);
   for (int i = r0; i < r1; ++i) {
     __m512 acc[NB];
@@ -58,7 +36,8 @@ static void forwardRows(const Csr& c, const float* val, const float* b, const fl
 }
 
 template <int NB>
-static void backwardRows(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval, float* db, int N, int ld, bool acc, int r0, int r1) {
+static void backwardRows(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval,
+                         float* db, int N, int ld, bool acc, int r0, int r1) {
   const __mmask16 last = static_cast<__mmask16>(N % 16 == 0 ? 0xFFFF : (1u << (N % 16)) - 1);
   for (int i = r0; i < r1; ++i) {
     const float* g = dyT + static_cast<size_t>(i) * ld;
@@ -84,7 +63,8 @@ static void backwardRows(const Csr& c, const float* val, const float* xT, const 
       if (dxT) {
         const __m512 w = _mm512_set1_ps(val[k]);
         float* dx = dxT + off;
-        for (int q = 0; q < NB - 1; ++q) _mm512_storeu_ps(dx + 16 * q, _mm512_fmadd_ps(w, gv[q], _mm512_loadu_ps(dx + 16 * q)));
+        for (int q = 0; q < NB - 1; ++q)
+          _mm512_storeu_ps(dx + 16 * q, _mm512_fmadd_ps(w, gv[q], _mm512_loadu_ps(dx + 16 * q)));
         float* dl = dx + 16 * (NB - 1);
         _mm512_mask_storeu_ps(dl, last, _mm512_fmadd_ps(w, gv[NB - 1], _mm512_maskz_loadu_ps(last, dl)));
       }
@@ -95,9 +75,11 @@ static constexpr int kMaxBlocks = 8;
 static inline int blocksFor(int N) { return (N + 15) / 16; }
 #else
 template <int NB>
-static void forwardRows(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int ld, int r0, int r1);
+static void forwardRows(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int ld,
+                        int r0, int r1);
 template <int NB>
-static void backwardRows(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval, float* db, int N, int ld, bool acc, int r0, int r1);
+static void backwardRows(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval,
+                         float* db, int N, int ld, bool acc, int r0, int r1);
 static constexpr int kMaxBlocks = 0;  // no AVX-512: the generic loops below (auto-vectorized) serve every batch size
 static inline int blocksFor(int) { return kMaxBlocks + 1; }
 #endif
@@ -122,10 +104,23 @@ static bool dispatchNB(int N, A... args) {
 #endif
   return false;
 }
-template <int NB> struct Fwd { static void run(const Csr* c, const float* v, const float* b, const float* x, float* y, int N, int ld, int r0, int r1) { forwardRows<NB>(*c, v, b, x, y, N, ld, r0, r1); } };
-template <int NB> struct Bwd { static void run(const Csr* c, const float* v, const float* x, const float* g, float* dx, float* dv, float* db, int N, int ld, bool acc, int r0, int r1) { backwardRows<NB>(*c, v, x, g, dx, dv, db, N, ld, acc, r0, r1); } };
+template <int NB>
+struct Fwd {
+  static void run(const Csr* c, const float* v, const float* b, const float* x, float* y, int N, int ld, int r0,
+                  int r1) {
+    forwardRows<NB>(*c, v, b, x, y, N, ld, r0, r1);
+  }
+};
+template <int NB>
+struct Bwd {
+  static void run(const Csr* c, const float* v, const float* x, const float* g, float* dx, float* dv, float* db, int N,
+                  int ld, bool acc, int r0, int r1) {
+    backwardRows<NB>(*c, v, x, g, dx, dv, db, N, ld, acc, r0, r1);
+  }
+};
 
-[[maybe_unused]] static void forwardGeneric(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int r0, int r1) {
+[[maybe_unused]] static void forwardGeneric(const Csr& c, const float* val, const float* b, const float* xT, float* yT,
+                                            int N, int r0, int r1) {
   for (int i = r0; i < r1; ++i) {
     float* __restrict y = yT + static_cast<size_t>(i) * N;
     const float b0 = b ? b[i] : 0.0f;
@@ -138,7 +133,8 @@ template <int NB> struct Bwd { static void run(const Csr* c, const float* v, con
   }
 }
 
-[[maybe_unused]] static void backwardGeneric(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval, float* db, int N, bool acc, int r0, int r1) {
+[[maybe_unused]] static void backwardGeneric(const Csr& c, const float* val, const float* xT, const float* dyT,
+                                             float* dxT, float* dval, float* db, int N, bool acc, int r0, int r1) {
   for (int i = r0; i < r1; ++i) {
     const float* __restrict g = dyT + static_cast<size_t>(i) * N;
     if (db) {
@@ -165,17 +161,20 @@ template <int NB> struct Bwd { static void run(const Csr* c, const float* v, con
 
 // Rows [r0, r1) over the whole batch. Batches wider than the register-blocked kernels (128) are cut into column
 // chunks of 128 that run those kernels with the full row stride; the weight and bias gradients add up over chunks.
-static void forwardRange(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int r0, int r1) {
+static void forwardRange(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int r0,
+                         int r1) {
   if (dispatchNB<Fwd>(N, &c, val, b, xT, yT, N, N, r0, r1)) return;
 #ifdef __AVX512F__
   constexpr int kChunk = 16 * kMaxBlocks;
-  for (int c0 = 0; c0 < N; c0 += kChunk) dispatchNB<Fwd>(std::min(kChunk, N - c0), &c, val, b, xT + c0, yT + c0, std::min(kChunk, N - c0), N, r0, r1);
+  for (int c0 = 0; c0 < N; c0 += kChunk)
+    dispatchNB<Fwd>(std::min(kChunk, N - c0), &c, val, b, xT + c0, yT + c0, std::min(kChunk, N - c0), N, r0, r1);
 #else
   forwardGeneric(c, val, b, xT, yT, N, r0, r1);
 #endif
 }
 
-static void backwardRange(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval, float* db, int N, bool acc, int r0, int r1) {
+static void backwardRange(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval,
+                          float* db, int N, bool acc, int r0, int r1) {
   if (dispatchNB<Bwd>(N, &c, val, xT, dyT, dxT, dval, db, N, N, acc, r0, r1)) return;
 #ifdef __AVX512F__
   constexpr int kChunk = 16 * kMaxBlocks;
@@ -205,36 +204,16 @@ static int rowSplit(const Csr& c, int t, int T) {
 
 static thread_local std::vector<float> t_dx;
 
-// sparseLinearForward(rowPtr, colIdx, values, bias|null, xT[In,N], yT[Out,N], Out, In, N)
-static Napi::Value SparseLinearForward(const Napi::CallbackInfo& info) {
-  Args a(info, "sparseLinearForward");
-  int Out = a.integer(6, "Out", 1), In = a.integer(7, "In", 1), N = a.integer(8, "N", 1);
-  Csr c = readCsr(a, 0, Out, In);
-  const float* val = a.f32(2, c.nnz, "values");
-  const float* b = a.f32(3, Out, "bias", true);
-  const float* xT = a.f32(4, static_cast<size_t>(In) * N, "xT");
-  float* yT = a.f32(5, static_cast<size_t>(Out) * N, "yT");
+void sparseLinearForward(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N) {
   parallelRun(sparseThreads(c.nnz, N), [&](int t) {
     const int T = sparseThreads(c.nnz, N), r0 = rowSplit(c, t, T), r1 = rowSplit(c, t + 1, T);
     forwardRange(c, val, b, xT, yT, N, r0, r1);
   });
-  return info.Env().Undefined();
 }
 
-// sparseLinearBackward(rowPtr, colIdx, values, xT, dyT, dxT|null, dValues|null, dBias|null, Out, In, N, accumulate)
-// dxT is overwritten; dValues and dBias are overwritten or, with accumulate, added to.
-static Napi::Value SparseLinearBackward(const Napi::CallbackInfo& info) {
-  Args a(info, "sparseLinearBackward");
-  int Out = a.integer(8, "Out", 1), In = a.integer(9, "In", 1), N = a.integer(10, "N", 1);
-  bool acc = a.boolean(11, "accumulate");
-  Csr c = readCsr(a, 0, Out, In);
-  const float* val = a.f32(2, c.nnz, "values");
-  const float* xT = a.f32(3, static_cast<size_t>(In) * N, "xT");
-  const float* dyT = a.f32(4, static_cast<size_t>(Out) * N, "dyT");
-  float* dxT = a.f32(5, static_cast<size_t>(In) * N, "dxT", true);
-  float* dval = a.f32(6, c.nnz, "dValues", true);
-  float* db = a.f32(7, Out, "dBias", true);
-  const size_t dxLen = static_cast<size_t>(In) * N;
+void sparseLinearBackward(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval,
+                          float* db, int N, bool acc) {
+  const size_t dxLen = static_cast<size_t>(c.cols) * N;
   if (dxT) std::fill(dxT, dxT + dxLen, 0.0f);
   // Rows split across threads: weight and bias gradients are per row, but every row adds into the input gradient,
   // so threads other than the first add into a private buffer that is summed in afterwards.
@@ -255,60 +234,6 @@ static Napi::Value SparseLinearBackward(const Napi::CallbackInfo& info) {
       for (int u = 1; u < T; ++u)
         for (size_t j = j0; j < j1; ++j) dxT[j] += partial[u][j];
     });
-  return info.Env().Undefined();
-}
-
-// gatherIndexed(src, idx, dst, n): dst[k] = src[idx[k]]
-static Napi::Value GatherIndexed(const Napi::CallbackInfo& info) {
-  Args a(info, "gatherIndexed");
-  size_t n = a.integer(3, "n");
-  size_t srcLen;
-  const float* src = a.f32any(0, "src", &srcLen);
-  const int32_t* idx = a.i32(1, n, "idx");
-  float* dst = a.f32(2, n, "dst");
-  for (size_t k = 0; k < n; ++k) {
-    if (idx[k] < 0 || static_cast<size_t>(idx[k]) >= srcLen) a.fail("index out of range");
-    dst[k] = src[idx[k]];
-  }
-  return info.Env().Undefined();
-}
-
-// scatterIndexed(src, idx, dst, n, accumulate): dst[idx[k]] (+)= src[k]
-static Napi::Value ScatterIndexed(const Napi::CallbackInfo& info) {
-  Args a(info, "scatterIndexed");
-  size_t n = a.integer(3, "n");
-  bool acc = a.boolean(4, "accumulate");
-  const float* src = a.f32(0, n, "src");
-  const int32_t* idx = a.i32(1, n, "idx");
-  size_t dstLen;
-  float* dst = a.f32any(2, "dst", &dstLen);
-  for (size_t k = 0; k < n; ++k) {
-    if (idx[k] < 0 || static_cast<size_t>(idx[k]) >= dstLen) a.fail("index out of range");
-    dst[idx[k]] = acc ? dst[idx[k]] + src[k] : src[k];
-  }
-  return info.Env().Undefined();
-}
-
-// transpose(src[rows, cols], dst[cols, rows], rows, cols), blocked for cache
-static Napi::Value Transpose(const Napi::CallbackInfo& info) {
-  Args a(info, "transpose");
-  int rows = a.integer(2, "rows"), cols = a.integer(3, "cols");
-  const float* src = a.f32(0, static_cast<size_t>(rows) * cols, "src");
-  float* dst = a.f32(1, static_cast<size_t>(rows) * cols, "dst");
-  const int B = 32;
-  for (int i0 = 0; i0 < rows; i0 += B)
-    for (int j0 = 0; j0 < cols; j0 += B)
-      for (int i = i0; i < std::min(rows, i0 + B); ++i)
-        for (int j = j0; j < std::min(cols, j0 + B); ++j) dst[static_cast<size_t>(j) * rows + i] = src[static_cast<size_t>(i) * cols + j];
-  return info.Env().Undefined();
-}
-
-void registerSparse(Napi::Env env, Napi::Object exports) {
-  exports.Set("sparseLinearForward", Napi::Function::New(env, SparseLinearForward));
-  exports.Set("sparseLinearBackward", Napi::Function::New(env, SparseLinearBackward));
-  exports.Set("gatherIndexed", Napi::Function::New(env, GatherIndexed));
-  exports.Set("scatterIndexed", Napi::Function::New(env, ScatterIndexed));
-  exports.Set("transpose", Napi::Function::New(env, Transpose));
 }
 
 }  // namespace tl

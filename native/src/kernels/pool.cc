@@ -1,33 +1,14 @@
-// Max and average pooling over NCHW planes. Max pooling records the argmax (index within the input plane)
-// so the backward pass is a scatter; average pooling counts padding like PyTorch's default.
-#include "tl.h"
+// Pooling kernels (pool.h).
+#include "kernels/pool.h"
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
-#include "simd.h"
+
+#include "kernels/error.h"
+#include "kernels/simd.h"
 
 namespace tl {
-
-struct PoolDims {
-  int N, C, H, W, K, stride, pad, OH, OW;
-  size_t planes() const { return static_cast<size_t>(N) * C; }
-};
-
-static PoolDims readPool(const Args& a, size_t first) {
-  PoolDims d;
-  d.N = a.integer(first, "N");
-  d.C = a.integer(first + 1, "C", 1);
-  d.H = a.integer(first + 2, "H", 1);
-  d.W = a.integer(first + 3, "W", 1);
-  d.K = a.integer(first + 4, "kernel", 1);
-  d.stride = a.integer(first + 5, "stride", 1);
-  d.pad = a.integer(first + 6, "pad", 0);
-  if (d.pad * 2 > d.K) a.fail("padding must be at most half the kernel size");
-  if (d.H + 2 * d.pad < d.K || d.W + 2 * d.pad < d.K) a.fail("kernel larger than padded input");
-  d.OH = (d.H + 2 * d.pad - d.K) / d.stride + 1;
-  d.OW = (d.W + 2 * d.pad - d.K) / d.stride + 1;
-  return d;
-}
 
 // One max-pool window, scanned row by row: the first element, then any larger one or any NaN (the last NaN wins,
 // as in PyTorch). The window [h0, h1) x [w0, w1) is already clipped to the plane.
@@ -89,14 +70,8 @@ static void maxPool2x2Plane(const float* xp, int W, int OH, int OW, float* yp, i
                 ip + static_cast<size_t>(oh) * OW + ow);
 }
 
-// maxPool2dForward(x, y, argmax:Int32Array, N, C, H, W, kernel, stride, pad)
-static Napi::Value MaxPoolForward(const Napi::CallbackInfo& info) {
-  Args a(info, "maxPool2dForward");
-  PoolDims d = readPool(a, 3);
-  size_t inP = static_cast<size_t>(d.H) * d.W, outP = static_cast<size_t>(d.OH) * d.OW;
-  float* x = a.f32(0, d.planes() * inP, "x");
-  float* y = a.f32(1, d.planes() * outP, "y");
-  int32_t* idx = a.i32(2, d.planes() * outP, "argmax");
+void maxPool2dForward(PoolDims d, const float* x, float* y, int32_t* idx) {
+  const size_t inP = d.inPlane(), outP = d.outPlane();
   const bool fast2x2 = d.K == 2 && d.stride == 2 && d.pad == 0;
   for (size_t p = 0; p < d.planes(); ++p) {
     const float* xp = x + p * inP;
@@ -115,7 +90,6 @@ static Napi::Value MaxPoolForward(const Napi::CallbackInfo& info) {
       }
     }
   }
-  return info.Env().Undefined();
 }
 
 // Backward of a 2x2 stride-2 plane when every argmax lies in its own window (always, for argmax from the forward
@@ -173,14 +147,8 @@ static bool maxPool2x2BackwardPlane(const float* g, const int32_t* ip, int H, in
   return true;
 }
 
-// maxPool2dBackward(dy, argmax, dx, N, C, H, W, kernel, stride, pad): dx overwritten
-static Napi::Value MaxPoolBackward(const Napi::CallbackInfo& info) {
-  Args a(info, "maxPool2dBackward");
-  PoolDims d = readPool(a, 3);
-  size_t inP = static_cast<size_t>(d.H) * d.W, outP = static_cast<size_t>(d.OH) * d.OW;
-  float* dy = a.f32(0, d.planes() * outP, "dy");
-  int32_t* idx = a.i32(1, d.planes() * outP, "argmax");
-  float* dx = a.f32(2, d.planes() * inP, "dx");
+void maxPool2dBackward(PoolDims d, const float* dy, const int32_t* idx, float* dx) {
+  const size_t inP = d.inPlane(), outP = d.outPlane();
   const bool fast2x2 = d.K == 2 && d.stride == 2 && d.pad == 0;
   for (size_t p = 0; p < d.planes(); ++p) {
     const float* g = dy + p * outP;
@@ -190,20 +158,14 @@ static Napi::Value MaxPoolBackward(const Napi::CallbackInfo& info) {
     std::fill(dp, dp + inP, 0.0f);
     for (size_t o = 0; o < outP; ++o) {
       int32_t i = ip[o];
-      if (i < 0 || static_cast<size_t>(i) >= inP) a.fail("argmax index out of range");
+      if (i < 0 || static_cast<size_t>(i) >= inP) throw InputError("argmax index out of range");
       dp[i] += g[o];
     }
   }
-  return info.Env().Undefined();
 }
 
-// avgPool2dForward(x, y, N, C, H, W, kernel, stride, pad)
-static Napi::Value AvgPoolForward(const Napi::CallbackInfo& info) {
-  Args a(info, "avgPool2dForward");
-  PoolDims d = readPool(a, 2);
-  size_t inP = static_cast<size_t>(d.H) * d.W, outP = static_cast<size_t>(d.OH) * d.OW;
-  float* x = a.f32(0, d.planes() * inP, "x");
-  float* y = a.f32(1, d.planes() * outP, "y");
+void avgPool2dForward(PoolDims d, const float* x, float* y) {
+  const size_t inP = d.inPlane(), outP = d.outPlane();
   const float inv = 1.0f / (d.K * d.K);
   for (size_t p = 0; p < d.planes(); ++p) {
     const float* xp = x + p * inP;
@@ -217,16 +179,10 @@ static Napi::Value AvgPoolForward(const Napi::CallbackInfo& info) {
         yp[oh * d.OW + ow] = static_cast<float>(s) * inv;
       }
   }
-  return info.Env().Undefined();
 }
 
-// avgPool2dBackward(dy, dx, N, C, H, W, kernel, stride, pad): dx overwritten
-static Napi::Value AvgPoolBackward(const Napi::CallbackInfo& info) {
-  Args a(info, "avgPool2dBackward");
-  PoolDims d = readPool(a, 2);
-  size_t inP = static_cast<size_t>(d.H) * d.W, outP = static_cast<size_t>(d.OH) * d.OW;
-  float* dy = a.f32(0, d.planes() * outP, "dy");
-  float* dx = a.f32(1, d.planes() * inP, "dx");
+void avgPool2dBackward(PoolDims d, const float* dy, float* dx) {
+  const size_t inP = d.inPlane(), outP = d.outPlane();
   std::fill(dx, dx + d.planes() * inP, 0.0f);
   const float inv = 1.0f / (d.K * d.K);
   for (size_t p = 0; p < d.planes(); ++p) {
@@ -240,14 +196,6 @@ static Napi::Value AvgPoolBackward(const Napi::CallbackInfo& info) {
           for (int iw = std::max(0, w0); iw < std::min(d.W, w0 + d.K); ++iw) dp[ih * d.W + iw] += v;
       }
   }
-  return info.Env().Undefined();
-}
-
-void registerPool(Napi::Env env, Napi::Object exports) {
-  exports.Set("maxPool2dForward", Napi::Function::New(env, MaxPoolForward));
-  exports.Set("maxPool2dBackward", Napi::Function::New(env, MaxPoolBackward));
-  exports.Set("avgPool2dForward", Napi::Function::New(env, AvgPoolForward));
-  exports.Set("avgPool2dBackward", Napi::Function::New(env, AvgPoolBackward));
 }
 
 }  // namespace tl

@@ -1,0 +1,47 @@
+// Bindings of the backend controls: what the build has and which GEMM and how many threads the kernels use.
+#include <napi.h>
+
+#include <string>
+
+#include "bindings/binder.h"
+#include "bindings/exports.h"
+#include "kernels/backend.h"
+
+namespace tl::binding {
+namespace {
+
+const Binding kControl[] = {
+    // info() -> { gemm, compiledWithOpenBLAS, threads, blasConfig }
+    {"info",
+     [](const Call& c) -> napi_value {
+       Napi::Object o = Napi::Object::New(c.env());
+       o.Set("gemm", gemmUsesBlas() ? "openblas" : "fallback");
+       o.Set("compiledWithOpenBLAS", gemmCompiledWithBlas());
+       o.Set("threads", getThreads());
+       o.Set("blasConfig", blasConfig());
+       return o;
+     }},
+    // setThreads(threads)
+    {"setThreads", [](const Call& c) { return c.run(setThreads, c.integer(0, "threads", 1)); }},
+    // setGemmBackend('openblas' | 'fallback')
+    {"setGemmBackend",
+     [](const Call& c) -> napi_value {
+       std::string name;
+       if (!c.string(0, &name)) c.fail("backend must be 'openblas' or 'fallback'");
+       if (name == "openblas") {
+         if (!gemmCompiledWithBlas()) c.fail("this build has no OpenBLAS (install libopenblas-dev and reinstall)");
+         gemmSetBackend(true);
+       } else if (name == "fallback") {
+         gemmSetBackend(false);
+       } else {
+         c.fail("backend must be 'openblas' or 'fallback', got '" + name + "'");
+       }
+       return nullptr;
+     }},
+};
+
+}  // namespace
+
+void exportControl(napi_env env, napi_value exports) { exportBindings(env, exports, kControl); }
+
+}  // namespace tl::binding

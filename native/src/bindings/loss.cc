@@ -1,0 +1,50 @@
+// Bindings of the losses (kernels/loss.h): logits [N,C], labels as an Int32Array of class indices.
+#include "kernels/loss.h"
+
+#include "bindings/binder.h"
+#include "bindings/exports.h"
+
+namespace tl::binding {
+namespace {
+
+const Binding kLoss[] = {
+    // softmaxCrossEntropyForward(logits[N,C], labels:Int32Array[N], probs[N,C], N, C) -> mean loss
+    {"softmaxCrossEntropyForward",
+     [](const Call& c) {
+       const size_t N = c.integer(3, "N", 1), C = c.integer(4, "C", 1);
+       return c.run(softmaxCrossEntropyForward, F32(0, "logits", N * C), I32(1, "labels", N), F32(2, "probs", N * C), N,
+                    C);
+     }},
+    // softmaxCrossEntropyBackward(probs, labels, dlogits, N, C, gradOut): dlogits = (p - onehot) * gradOut / N
+    {"softmaxCrossEntropyBackward",
+     [](const Call& c) {
+       const size_t N = c.integer(3, "N", 1), C = c.integer(4, "C", 1);
+       const double gradOut = c.number(5, "gradOut");
+       return c.run(softmaxCrossEntropyBackward, F32(0, "probs", N * C), I32(1, "labels", N), F32(2, "dlogits", N * C),
+                    N, C, gradOut);
+     }},
+    // countCorrect(logits[N,C], labels, N, C) -> number of rows whose argmax equals the label
+    {"countCorrect",
+     [](const Call& c) {
+       const size_t N = c.integer(2, "N"), C = c.integer(3, "C", 1);
+       return c.run(countCorrect, F32(0, "logits", N * C), I32(1, "labels", N), N, C);
+     }},
+    // mseForward(pred, target, n) -> mean squared error
+    {"mseForward",
+     [](const Call& c) {
+       const size_t n = c.integer(2, "n", 1);
+       return c.run(mseForward, F32(0, "pred", n), F32(1, "target", n), n);
+     }},
+    // mseBackward(pred, target, dpred, n, gradOut): dpred = 2 (pred - target) gradOut / n
+    {"mseBackward",
+     [](const Call& c) {
+       const size_t n = c.integer(3, "n", 1);
+       return c.run(mseBackward, F32(0, "pred", n), F32(1, "target", n), F32(2, "dpred", n), n, Num(4, "gradOut"));
+     }},
+};
+
+}  // namespace
+
+void exportLoss(napi_env env, napi_value exports) { exportBindings(env, exports, kLoss); }
+
+}  // namespace tl::binding

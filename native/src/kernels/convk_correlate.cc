@@ -1,0 +1,263 @@
+// Direct stride-1 convolution kernels, forward and backward-data (see convk.h).
+//
+// Both passes are "correlations": out[m][oh][ow] = sum_k A[m][k] * xp[koff[k] + oh*Wp + ow] over a zero-padded
+// input xp, with k = (c, kh, kw) and koff[k] = (c*Hp + kh)*Wp + kw. An output tile is MR output channels x
+// NR = 16*NV consecutive pixels of one output row (or, for narrow images, of the flattened padded grid, see
+// Layout); its accumulators live in MR*NV zmm registers while k runs over the whole reduction, each step loading
+// NV vectors straight from the padded image (the im2col row segment, which is just a shifted input row) and
+// broadcasting MR weights packed [k][MR]. Backward-data is the forward correlation of dy (padded by KH-1-pad) with
+// the flipped, transposed weights, so it needs no col2im scatter.
+//
+// Images are independent, so with several threads each takes a contiguous range of the batch.
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "kernels/convk.h"
+#include "kernels/convk_common.h"
+
+namespace tl {
+namespace convk {
+
+#if !defined(__AVX512F__)
+
+bool compiled() { return false; }
+bool suitableForward(const Shape&) { return false; }
+bool suitableBackwardData(const Shape&) { return false; }
+void forward(const Shape&, const float*, const float*, const float*, float*, int) {}
+void backwardData(const Shape&, const float*, const float*, float*, int) {}
+
+#else
+
+bool compiled() { return true; }
+
+namespace {
+
+thread_local Scratch t_wpack, t_flat;
+
+// ---------------------------------------------------------------------------------------------------------
+// Correlation tile: MR output channels x (16*NV) consecutive output positions (the last vector masked by `last`).
+template <int MR, int NV>
+void corrTile(int K, const float* __restrict a, const float* __restrict xb, const int32_t* __restrict koff,
+              float* __restrict y, size_t ldy, __mmask16 last, const float* __restrict bias) {
+  __m512 acc[MR][NV];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) {
+    const __m512 init = bias ? _mm512_set1_ps(bias[i]) : _mm512_setzero_ps();
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[i][v] = init;
+  }
+  for (int k = 0; k < K; ++k) {
+    const float* src = xb + koff[k];
+    __m512 b[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV - 1; ++v) b[v] = _mm512_loadu_ps(src + 16 * v);
+    b[NV - 1] = _mm512_maskz_loadu_ps(last, src + 16 * (NV - 1));
+    const float* ak = a + static_cast<size_t>(k) * MR;
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      const __m512 ai = _mm512_set1_ps(ak[i]);
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(ai, b[v], acc[i][v]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) {
+    float* yr = y + static_cast<size_t>(i) * ldy;
+#pragma GCC unroll 4
+    for (int v = 0; v < NV - 1; ++v) _mm512_storeu_ps(yr + 16 * v, acc[i][v]);
+    _mm512_mask_storeu_ps(yr + 16 * (NV - 1), last, acc[i][NV - 1]);
+  }
+}
+
+using CorrFn = void (*)(int, const float*, const float*, const int32_t*, float*, size_t, __mmask16, const float*);
+
+constexpr int corrMaxMR(int nv) { return nv == 1 ? 14 : nv == 2 ? 13 : nv == 3 ? 8 : 6; }
+
+template <int NV, int MR = 1>
+CorrFn corrFn(int mr) {
+  if constexpr (MR > corrMaxMR(NV)) {
+    return nullptr;
+  } else {
+    return mr == MR ? &corrTile<MR, NV> : corrFn<NV, MR + 1>(mr);
+  }
+}
+
+CorrFn corrFnFor(int nv, int mr) {
+  switch (nv) {
+    case 1: return corrFn<1>(mr);
+    case 2: return corrFn<2>(mr);
+    case 3: return corrFn<3>(mr);
+    default: return corrFn<4>(mr);
+  }
+}
+
+struct Segment {
+  int ow0, nv;
+  __mmask16 last;
+};
+
+// Covers a run of outputs with register-tile widths: tiles of 16*nvWide, the remainder with the narrowest width
+// that holds it.
+std::vector<Segment> rowSegments(int OW, int nvWide) {
+  std::vector<Segment> segs;
+  int at = 0;
+  while (at < OW) {
+    int rem = OW - at;
+    int nv = rem > 16 * (nvWide + 1) ? nvWide : std::min(4, (rem + 15) / 16);
+    int width = std::min(rem, 16 * nv);
+    segs.push_back({at, nv, tailMask(width - 16 * (nv - 1))});
+    at += width;
+  }
+  return segs;
+}
+
+// How a correlation's output is tiled. Row mode covers each output row with segments; flat mode covers the
+// flattened padded grid q = oh*Wp + ow (Wp = OW + KW - 1) in one run of segments, computing the KW-1 columns past
+// each row's end as well, so narrow images still fill whole vectors (results are compacted afterwards).
+struct Layout {
+  bool flat;
+  int span;  // flat: (OH-1)*Wp + OW positions; row: OW
+  std::vector<Segment> segs;
+  double efficiency;  // useful lanes per lane computed, with 16-wide tiles (load-bound) counted at 85%
+};
+
+double laneCost(const std::vector<Segment>& segs) {
+  double lanes = 0;
+  for (const Segment& s : segs) lanes += 16.0 * s.nv * (s.nv == 1 ? 1.0 / 0.85 : 1.0);
+  return lanes;
+}
+
+// With few output channels (M) a tile has few rows, so it takes more pixels to keep enough accumulators in flight.
+Layout chooseLayout(int OH, int OW, int KW, int M) {
+  const int Wp = OW + KW - 1, span = (OH - 1) * Wp + OW, nvWide = M <= corrMaxMR(4) ? 4 : 2;
+  Layout row{false, OW, rowSegments(OW, nvWide), 0.0}, flat{true, span, rowSegments(span, nvWide), 0.0};
+  row.efficiency = static_cast<double>(OW) / laneCost(row.segs);
+  flat.efficiency = static_cast<double>(OH) * OW / laneCost(flat.segs);
+  return flat.efficiency > row.efficiency + 0.01 ? flat : row;
+}
+
+// Zero-pads one image: src[C][Hin][Win] -> dst[C][Hp][Wp], src row r lands at dst row r + padH (pads may be
+// negative, which crops).
+void padImage(const float* src, int C, int Hin, int Win, int padH, int padW, int Hp, int Wp, float* dst) {
+  const int lo = std::clamp(padW, 0, Wp), hi = std::clamp(padW + Win, 0, Wp);
+  for (int c = 0; c < C; ++c) {
+    const float* sp = src + static_cast<size_t>(c) * Hin * Win;
+    float* dp = dst + static_cast<size_t>(c) * Hp * Wp;
+    for (int r = 0; r < Hp; ++r) {
+      float* d = dp + static_cast<size_t>(r) * Wp;
+      const int sr = r - padH;
+      if (sr < 0 || sr >= Hin || hi <= lo) {
+        std::memset(d, 0, sizeof(float) * Wp);
+        continue;
+      }
+      if (lo > 0) std::memset(d, 0, sizeof(float) * lo);
+      std::memcpy(d + lo, sp + static_cast<size_t>(sr) * Win + (lo - padW), sizeof(float) * (hi - lo));
+      if (hi < Wp) std::memset(d + hi, 0, sizeof(float) * (Wp - hi));
+    }
+  }
+}
+
+// out[n][M][OH][OW] = bias + sum_{c,kh,kw} wc[m][(c*KH+kh)*KW+kw] * in_n[c][oh+kh-padH][ow+kw-padW] (stride 1).
+struct Corr {
+  int N, Cin, Hin, Win, padH, padW, KH, KW, M, OH, OW;
+};
+
+void correlate(const Corr& p, const float* in, const float* wc, const float* bias, float* out, int threads) {
+  const int Hp = p.OH + p.KH - 1, Wp = p.OW + p.KW - 1;
+  const int K = p.Cin * p.KH * p.KW;
+  const size_t plane = static_cast<size_t>(Hp) * Wp;
+  std::vector<int32_t> koff(K);
+  for (int c = 0, k = 0; c < p.Cin; ++c)
+    for (int kh = 0; kh < p.KH; ++kh)
+      for (int kw = 0; kw < p.KW; ++kw) koff[k++] = static_cast<int32_t>(c * plane + kh * Wp + kw);
+
+  const Layout layout = chooseLayout(p.OH, p.OW, p.KW, p.M);
+  const std::vector<Segment>& segs = layout.segs;
+  // One tiling of M (and one packed copy of the weights) per register-tile width in use.
+  struct Tile {
+    int m0, mr;
+    CorrFn fn;
+    const float* a;
+  };
+  std::vector<Tile> tilesByNv[5];
+  bool used[5] = {false, false, false, false, false};
+  for (const Segment& s : segs) used[s.nv] = true;
+  size_t packed = 0;
+  for (int nv = 1; nv <= 4; ++nv)
+    if (used[nv]) packed += static_cast<size_t>(p.M) * K;
+  float* wpack = t_wpack.get(packed);
+  float* at = wpack;
+  for (int nv = 1; nv <= 4; ++nv) {
+    if (!used[nv]) continue;
+    for (auto [m0, mr] : splitRows(p.M, corrMaxMR(nv))) {
+      for (int k = 0; k < K; ++k)
+        for (int i = 0; i < mr; ++i) at[static_cast<size_t>(k) * mr + i] = wc[static_cast<size_t>(m0 + i) * K + k];
+      tilesByNv[nv].push_back({m0, mr, corrFnFor(nv, mr), at});
+      at += static_cast<size_t>(mr) * K;
+    }
+  }
+
+  const size_t inImage = static_cast<size_t>(p.Cin) * p.Hin * p.Win;
+  const size_t ldy = static_cast<size_t>(p.OH) * p.OW;
+  forImages(p.N, threadsFor(threads, p.N, 2.0 * p.N * p.M * K * ldy), [&](int n0, int n1, int) {
+    float* xp = t_pad.get(static_cast<size_t>(p.Cin) * plane);  // this thread's
+    float* tmp = layout.flat ? t_flat.get(static_cast<size_t>(p.M) * layout.span) : nullptr;
+    for (int n = n0; n < n1; ++n) {
+      padImage(in + n * inImage, p.Cin, p.Hin, p.Win, p.padH, p.padW, Hp, Wp, xp);
+      float* yn = out + n * static_cast<size_t>(p.M) * ldy;
+      if (layout.flat) {
+        const size_t ld = layout.span;
+        for (const Segment& s : segs)
+          for (const Tile& t : tilesByNv[s.nv])
+            t.fn(K, t.a, xp + s.ow0, koff.data(), tmp + t.m0 * ld + s.ow0, ld, s.last, bias ? bias + t.m0 : nullptr);
+        for (int m = 0; m < p.M; ++m)
+          for (int oh = 0; oh < p.OH; ++oh)
+            std::memcpy(yn + m * ldy + static_cast<size_t>(oh) * p.OW, tmp + m * ld + static_cast<size_t>(oh) * Wp,
+                        sizeof(float) * p.OW);
+        continue;
+      }
+      for (int oh = 0; oh < p.OH; ++oh)
+        for (const Segment& s : segs) {
+          const float* xb = xp + static_cast<size_t>(oh) * Wp + s.ow0;
+          float* yrow = yn + static_cast<size_t>(oh) * p.OW + s.ow0;
+          for (const Tile& t : tilesByNv[s.nv])
+            t.fn(K, t.a, xb, koff.data(), yrow + t.m0 * ldy, ldy, s.last, bias ? bias + t.m0 : nullptr);
+        }
+    }
+  });
+}
+
+}  // namespace
+
+// The correlation kernels need at least ~60% of their vector lanes doing useful work to beat im2col + GEMM.
+
+bool suitableForward(const Shape& s) {
+  return fitsInt32(s.C, s.OH + s.KH - 1, s.OW + s.KW - 1) && chooseLayout(s.OH, s.OW, s.KW, s.O).efficiency >= 0.6;
+}
+bool suitableBackwardData(const Shape& s) {
+  return fitsInt32(s.O, s.H + s.KH - 1, s.W + s.KW - 1) && chooseLayout(s.H, s.W, s.KW, s.C).efficiency >= 0.6;
+}
+void forward(const Shape& s, const float* x, const float* w, const float* b, float* y, int threads) {
+  Corr p{s.N, s.C, s.H, s.W, s.pad, s.pad, s.KH, s.KW, s.O, s.OH, s.OW};
+  correlate(p, x, w, b, y, threads);  // w[O][C][KH][KW] is already the [M][K] matrix
+}
+
+void backwardData(const Shape& s, const float* dy, const float* w, float* dx, int threads) {
+  // dx[c][ih][iw] = sum_{o,kh,kw} w[o][c][KH-1-kh][KW-1-kw] * dyp[o][ih+kh][iw+kw], dy padded by K-1-pad.
+  const int K = s.O * s.KH * s.KW;
+  std::vector<float> wc(static_cast<size_t>(s.C) * K);
+  for (int o = 0; o < s.O; ++o)
+    for (int c = 0; c < s.C; ++c)
+      for (int kh = 0; kh < s.KH; ++kh)
+        for (int kw = 0; kw < s.KW; ++kw)
+          wc[static_cast<size_t>(c) * K + (o * s.KH + kh) * s.KW + kw] =
+              w[((static_cast<size_t>(o) * s.C + c) * s.KH + (s.KH - 1 - kh)) * s.KW + (s.KW - 1 - kw)];
+  Corr p{s.N, s.O, s.OH, s.OW, s.KH - 1 - s.pad, s.KW - 1 - s.pad, s.KH, s.KW, s.C, s.H, s.W};
+  correlate(p, dy, wc.data(), nullptr, dx, threads);
+}
+
+#endif
+
+}  // namespace convk
+}  // namespace tl

@@ -1,0 +1,223 @@
+// Direct stride-1 convolution kernel, backward-filter (see convk.h).
+//
+// It reduces over pixels: dw'[r][o] += sum_p x_hwc[p + roff[r]] * dy^T[p][o] with r = (kh, kw, c) over an NHWC
+// copy of the padded input and a transposed copy of dy, so both operands are plain loads (vectors along o,
+// broadcasts along r). The result is permuted into dw[o][c][kh][kw] at the end.
+//
+// Images are independent, so with several threads each takes a contiguous range of the batch; the per-thread
+// partial sums are added in a fixed order.
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "kernels/convk.h"
+#include "kernels/convk_common.h"
+
+namespace tl {
+namespace convk {
+
+#if !defined(__AVX512F__)
+
+bool suitableBackwardFilter(const Shape&) { return false; }
+void backwardFilter(const Shape&, const float*, const float*, float*, float*, bool, int) {}
+
+#else
+
+namespace {
+
+thread_local Scratch t_dyt, t_acc;
+
+// Transposes a block of up to 16x16: rows r < nr (each nc <= 16 floats at src + r*ss) become dst rows c < nc
+// (nr floats each, at dst + c*ds). Masked loads and stores, so nothing outside the block is touched.
+inline void transpose16(const float* src, size_t ss, int nr, int nc, float* dst, size_t ds) {
+  const __mmask16 cm = tailMask(nc), rm = tailMask(nr);
+  __m512 r[16], a[16], b[16];
+  for (int i = 0; i < 16; ++i) r[i] = i < nr ? _mm512_maskz_loadu_ps(cm, src + i * ss) : _mm512_setzero_ps();
+  for (int i = 0; i < 8; ++i) {
+    a[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    a[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  for (int j = 0; j < 4; ++j) {
+    const __m512d a0 = _mm512_castps_pd(a[4 * j]), a1 = _mm512_castps_pd(a[4 * j + 1]);
+    const __m512d a2 = _mm512_castps_pd(a[4 * j + 2]), a3 = _mm512_castps_pd(a[4 * j + 3]);
+    b[4 * j] = _mm512_castpd_ps(_mm512_unpacklo_pd(a0, a2));
+    b[4 * j + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a0, a2));
+    b[4 * j + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(a1, a3));
+    b[4 * j + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(a1, a3));
+  }
+  for (int q = 0; q < 4; ++q) {  // column 4L+q comes from lane L of b[q], b[4+q], b[8+q], b[12+q]
+    const __m512 c0 = _mm512_shuffle_f32x4(b[q], b[4 + q], 0x88), c1 = _mm512_shuffle_f32x4(b[q], b[4 + q], 0xdd);
+    const __m512 d0 = _mm512_shuffle_f32x4(b[8 + q], b[12 + q], 0x88),
+                 d1 = _mm512_shuffle_f32x4(b[8 + q], b[12 + q], 0xdd);
+    const __m512 col[4] = {_mm512_shuffle_f32x4(c0, d0, 0x88), _mm512_shuffle_f32x4(c1, d1, 0x88),
+                           _mm512_shuffle_f32x4(c0, d0, 0xdd), _mm512_shuffle_f32x4(c1, d1, 0xdd)};
+    for (int L = 0; L < 4; ++L)
+      if (4 * L + q < nc) _mm512_mask_storeu_ps(dst + (4 * L + q) * ds, rm, col[L]);
+  }
+}
+
+// dst[c][r] = src[r][c] for an R x Cn matrix (row strides ss, ds).
+void transpose(const float* src, size_t ss, int R, int Cn, float* dst, size_t ds) {
+  for (int r0 = 0; r0 < R; r0 += 16)
+    for (int c0 = 0; c0 < Cn; c0 += 16)
+      transpose16(src + r0 * ss + c0, ss, std::min(16, R - r0), std::min(16, Cn - c0), dst + c0 * ds + r0, ds);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Filter-gradient tile: MR rows r of dw' x (16*NV) output channels, reduced over every pixel of one image.
+template <int MR, int NV>
+void filtTile(const float* __restrict xh, const int32_t* __restrict roff, const float* __restrict dyt, int ldt, int OH,
+              int OW, int rowStride, int C, float* __restrict cp, int ldc) {
+  __m512 acc[MR][NV];
+  int32_t off[MR];
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i) {
+    off[i] = roff[i];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_loadu_ps(cp + static_cast<size_t>(i) * ldc + 16 * v);
+  }
+  for (int oh = 0; oh < OH; ++oh) {
+    const float* xr = xh + static_cast<size_t>(oh) * rowStride;
+    const float* dr = dyt + static_cast<size_t>(oh) * OW * ldt;
+    for (int ow = 0; ow < OW; ++ow) {
+      const float* xb = xr + static_cast<size_t>(ow) * C;
+      const float* db = dr + static_cast<size_t>(ow) * ldt;
+      __m512 b[NV];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; ++v) b[v] = _mm512_loadu_ps(db + 16 * v);
+#pragma GCC unroll 16
+      for (int i = 0; i < MR; ++i) {
+        const __m512 ai = _mm512_set1_ps(xb[off[i]]);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(ai, b[v], acc[i][v]);
+      }
+    }
+  }
+#pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; ++v) _mm512_storeu_ps(cp + static_cast<size_t>(i) * ldc + 16 * v, acc[i][v]);
+}
+
+using FiltFn = void (*)(const float*, const int32_t*, const float*, int, int, int, int, int, float*, int);
+
+constexpr int filtMaxMR(int nv) { return nv == 1 ? 14 : nv == 2 ? 13 : nv == 3 ? 8 : 6; }
+
+template <int NV, int MR = 1>
+FiltFn filtFn(int mr) {
+  if constexpr (MR > filtMaxMR(NV)) {
+    return nullptr;
+  } else {
+    return mr == MR ? &filtTile<MR, NV> : filtFn<NV, MR + 1>(mr);
+  }
+}
+
+FiltFn filtFnFor(int nv, int mr) {
+  switch (nv) {
+    case 1: return filtFn<1>(mr);
+    case 2: return filtFn<2>(mr);
+    case 3: return filtFn<3>(mr);
+    default: return filtFn<4>(mr);
+  }
+}
+
+}  // namespace
+
+// The filter gradient reduces over pixels, so it only needs enough of them per image to amortize its tile loads.
+bool suitableBackwardFilter(const Shape& s) {
+  return fitsInt32(s.C, s.H + 2 * s.pad, s.W + 2 * s.pad) && static_cast<long>(s.OH) * s.OW >= 64;
+}
+
+void backwardFilter(const Shape& s, const float* dy, const float* x, float* dw, float* db, bool accumulate,
+                    int threads) {
+  const int Hp = s.H + 2 * s.pad, Wp = s.W + 2 * s.pad;
+  const int P = s.OH * s.OW;
+  const int R = s.KH * s.KW * s.C;  // rows r = (kh*KW + kw)*C + c
+  const int Opad = (s.O + 15) / 16 * 16;
+  std::vector<int32_t> roff(R);
+  for (int kh = 0, r = 0; kh < s.KH; ++kh)
+    for (int kw = 0; kw < s.KW; ++kw)
+      for (int c = 0; c < s.C; ++c) roff[r++] = (kh * Wp + kw) * s.C + c;
+
+  // Output-channel strips: 64 wide (NV=4) where possible, remainder with the narrowest width that holds it.
+  struct Tile {
+    int r0, o0;
+    FiltFn fn;
+  };
+  std::vector<Tile> tiles;
+  for (int o0 = 0; o0 < Opad;) {
+    int nv = std::min(4, (Opad - o0) / 16);
+    for (auto [r0, mr] : splitRows(R, filtMaxMR(nv))) tiles.push_back({r0, o0, filtFnFor(nv, mr)});
+    o0 += 16 * nv;
+  }
+
+  const size_t accLen = static_cast<size_t>(R) * Opad;
+  const size_t inImage = static_cast<size_t>(s.C) * s.H * s.W, outImage = static_cast<size_t>(s.O) * P;
+  // Worker 0 accumulates into this thread's buffer, others into their own; partials are added in worker order.
+  const int T = threadsFor(threads, s.N, 2.0 * s.N * R * s.O * P);
+  std::vector<std::vector<float>> extraAcc(T - 1);
+  std::vector<std::vector<double>> bsums(T, std::vector<double>(db ? s.O : 0, 0.0));
+  float* acc0 = t_acc.get(accLen);
+  forImages(s.N, T, [&](int n0, int n1, int worker) {
+    float* acc = acc0;
+    if (worker > 0) {
+      extraAcc[worker - 1].assign(accLen, 0.0f);
+      acc = extraAcc[worker - 1].data();
+    } else {
+      std::fill(acc, acc + accLen, 0.0f);
+    }
+    std::vector<double>& bsum = bsums[worker];
+    float* xh = t_pad.get(static_cast<size_t>(Hp) * Wp * s.C);  // this thread's
+    float* dyt = t_dyt.get(static_cast<size_t>(P) * Opad);
+    // Borders of the NHWC copy stay zero; padding lanes of dy^T stay zero.
+    std::fill(xh, xh + static_cast<size_t>(Hp) * Wp * s.C, 0.0f);
+    if (Opad != s.O) std::fill(dyt, dyt + static_cast<size_t>(P) * Opad, 0.0f);
+    for (int n = n0; n < n1; ++n) {
+      const float* xn = x + n * inImage;
+      const float* dyn = dy + n * outImage;
+      // NHWC, padded: xh[(h+pad)*Wp + (w+pad)][c], one C x W transpose per input row
+      for (int h = 0; h < s.H; ++h)
+        transpose(xn + static_cast<size_t>(h) * s.W, static_cast<size_t>(s.H) * s.W, s.C, s.W,
+                  xh + (static_cast<size_t>(h + s.pad) * Wp + s.pad) * s.C, s.C);
+      // dy^T[p][o], and the bias gradient's per-channel sums
+      transpose(dyn, P, s.O, P, dyt, Opad);
+      if (db)
+        for (int o = 0; o < s.O; ++o) {
+          const float* src = dyn + static_cast<size_t>(o) * P;
+          __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+          int p = 0;
+          for (; p + 32 <= P; p += 32) {
+            s0 = _mm512_add_ps(s0, _mm512_loadu_ps(src + p));
+            s1 = _mm512_add_ps(s1, _mm512_loadu_ps(src + p + 16));
+          }
+          for (; p < P; p += 16) s0 = _mm512_add_ps(s0, _mm512_maskz_loadu_ps(tailMask(P - p), src + p));
+          bsum[o] += static_cast<double>(_mm512_reduce_add_ps(_mm512_add_ps(s0, s1)));
+        }
+      for (const Tile& t : tiles)
+        t.fn(xh, roff.data() + t.r0, dyt + t.o0, Opad, s.OH, s.OW, Wp * s.C, s.C,
+             acc + static_cast<size_t>(t.r0) * Opad + t.o0, Opad);
+    }
+  });
+  float* acc = acc0;
+  for (const auto& part : extraAcc)
+    for (size_t i = 0; i < part.size(); ++i) acc[i] += part[i];
+  std::vector<double> bsum(db ? s.O : 0, 0.0);
+  for (const auto& part : bsums)
+    for (size_t o = 0; o < bsum.size(); ++o) bsum[o] += part[o];
+  for (int o = 0; o < s.O; ++o)
+    for (int c = 0; c < s.C; ++c)
+      for (int kh = 0; kh < s.KH; ++kh)
+        for (int kw = 0; kw < s.KW; ++kw) {
+          float v = acc[static_cast<size_t>((kh * s.KW + kw) * s.C + c) * Opad + o];
+          float& d = dw[((static_cast<size_t>(o) * s.C + c) * s.KH + kh) * s.KW + kw];
+          d = accumulate ? d + v : v;
+        }
+  if (db)
+    for (int o = 0; o < s.O; ++o)
+      db[o] = accumulate ? db[o] + static_cast<float>(bsum[o]) : static_cast<float>(bsum[o]);
+}
+
+#endif
+
+}  // namespace convk
+}  // namespace tl

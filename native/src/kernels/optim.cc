@@ -1,0 +1,93 @@
+// Optimizer kernels (optim.h): one update rule per optimizer serves its dense (optionally masked) and indexed
+// updates.
+#include "kernels/optim.h"
+
+#include <cmath>
+
+#include "kernels/error.h"
+
+namespace tl {
+namespace {
+
+struct SgdRule {
+  float lr, mom, damp, wd;
+  bool nesterov, first;
+  explicit SgdRule(const SgdParams& p)
+      : lr(p.lr), mom(p.momentum), damp(p.dampening), wd(p.weightDecay), nesterov(p.nesterov), first(p.firstStep) {}
+  float grad(float w, float g) const { return g + wd * w; }
+  // New weight from the (decayed, masked) gradient d.
+  float step(float w, float d, float* buf) const {
+    if (mom != 0.0f) {
+      *buf = first ? d : mom * *buf + (1.0f - damp) * d;
+      d = nesterov ? d + mom * *buf : *buf;
+    }
+    return w - lr * d;
+  }
+};
+
+struct AdamRule {
+  float b1, b2, eps, l2, decay, stepSize, invSqrtBc2;
+  explicit AdamRule(const AdamParams& p) {
+    const double t = static_cast<double>(p.step);
+    b1 = p.beta1;
+    b2 = p.beta2;
+    eps = p.eps;
+    l2 = p.decoupled ? 0.0f : static_cast<float>(p.weightDecay);
+    decay = p.decoupled ? static_cast<float>(1.0 - p.lr * p.weightDecay) : 1.0f;
+    stepSize = static_cast<float>(p.lr / (1.0 - std::pow(p.beta1, t)));
+    invSqrtBc2 = static_cast<float>(1.0 / std::sqrt(1.0 - std::pow(p.beta2, t)));
+  }
+  float grad(float w, float g) const { return g + l2 * w; }
+  // New weight from the (L2-decayed, masked) gradient g; updates the moments.
+  float step(float w, float g, float& m, float& v) const {
+    m = b1 * m + (1.0f - b1) * g;
+    v = b2 * v + (1.0f - b2) * g * g;
+    return w * decay - stepSize * m / (std::sqrt(v) * invSqrtBc2 + eps);
+  }
+};
+
+}  // namespace
+
+void sgdStep(float* w, const float* g, float* buf, const float* mask, size_t n, const SgdParams& p) {
+  const SgdRule r(p);
+  if (r.mom != 0.0f && !buf) throw InputError("momentum needs a buffer");
+  for (size_t i = 0; i < n; ++i) {
+    float d = r.grad(w[i], g[i]);
+    if (mask) d *= mask[i];
+    const float wi = r.step(w[i], d, buf ? buf + i : nullptr);
+    w[i] = mask ? wi * mask[i] : wi;
+  }
+}
+
+void adamStep(float* w, const float* g, float* m, float* v, const float* mask, size_t n, const AdamParams& p) {
+  const AdamRule r(p);
+  for (size_t i = 0; i < n; ++i) {
+    float gi = r.grad(w[i], g[i]);
+    if (mask) gi *= mask[i];
+    const float wi = r.step(w[i], gi, m[i], v[i]);
+    w[i] = mask ? wi * mask[i] : wi;
+  }
+}
+
+void sgdStepIndexed(float* w, const float* g, float* buf, size_t len, const int32_t* idx, size_t nIdx,
+                    const SgdParams& p) {
+  const SgdRule r(p);
+  if (r.mom != 0.0f && !buf) throw InputError("momentum needs a buffer");
+  for (size_t k = 0; k < nIdx; ++k) {
+    const int32_t i = idx[k];
+    if (i < 0 || static_cast<size_t>(i) >= len) throw InputError("index out of range");
+    w[i] = r.step(w[i], r.grad(w[i], g[i]), buf ? buf + i : nullptr);
+  }
+}
+
+void adamStepIndexed(float* w, const float* g, float* m, float* v, size_t len, const int32_t* idx, size_t nIdx,
+                     const AdamParams& p) {
+  const AdamRule r(p);
+  for (size_t k = 0; k < nIdx; ++k) {
+    const int32_t i = idx[k];
+    if (i < 0 || static_cast<size_t>(i) >= len) throw InputError("index out of range");  // never a bad write
+    w[i] = r.step(w[i], r.grad(w[i], g[i]), m[i], v[i]);
+  }
+}
+
+}  // namespace tl
