@@ -13,9 +13,17 @@ const opts = program.opts<{ calls: string; rounds: string }>();
 const calls = Number(opts.calls);
 const rounds = Number(opts.rounds);
 
-const one = Float32Array.of(0.5), out1 = new Float32Array(1), out1b = new Float32Array(1);
-const w = new Float32Array(8).fill(0.1), g = new Float32Array(8).fill(0.01), m = new Float32Array(8), v = new Float32Array(8);
-const x = new Float32Array(4).fill(1), wl = new Float32Array(4).fill(1), b = new Float32Array(2), y = new Float32Array(4);
+const one = Float32Array.of(0.5),
+  out1 = new Float32Array(1),
+  out1b = new Float32Array(1);
+const w = new Float32Array(8).fill(0.1),
+  g = new Float32Array(8).fill(0.01),
+  m = new Float32Array(8),
+  v = new Float32Array(8);
+const x = new Float32Array(4).fill(1),
+  wl = new Float32Array(4).fill(1),
+  b = new Float32Array(2),
+  y = new Float32Array(4);
 
 // Each case makes `calls` calls; the names say the kernel and its size.
 const CASES: Record<string, () => void> = {
@@ -29,7 +37,8 @@ const CASES: Record<string, () => void> = {
     for (let i = 0; i < calls; i++) native.sum(one, 1);
   },
   adamStep_8: () => {
-    for (let i = 0; i < calls; i++) native.adamStep(w, g, m, v, null, 8, 1e-3, 0.9, 0.999, 1e-8, 0, false, 1 + (i & 1023));
+    for (let i = 0; i < calls; i++)
+      native.adamStep(w, g, m, v, null, 8, 1e-3, 0.9, 0.999, 1e-8, 0, false, 1 + (i & 1023));
   },
   linearForward_2x2: () => {
     for (let i = 0; i < calls; i++) native.linearForward(x, wl, b, y, 2, 2, 2);

@@ -80,18 +80,16 @@ function maskedLenet(density: number): { step: () => void; kernels: KernelChoice
 const DENSITIES = [1, 0.512, 0.21, 0.086, 0.035, 0.014];
 
 export const CASES: BenchCase[] = [
-  ...DENSITIES.map(
-    (d): StepCase => ({
-      kind: 'step',
-      name: d === 1 ? 'lenet_300_100_step' : `lenet_300_100_step_d${(d * 100).toFixed(1)}`,
-      steps: 300,
-      pytorch: ['lenet_300_100_step', '--density', String(d)],
-      setup() {
-        const { step, kernels } = maskedLenet(d);
-        return { step, info: { density: d, kernels: kernels.map((k) => `${k.layer}:${k.kernel}`).join(',') } };
-      },
-    }),
-  ),
+  ...DENSITIES.map((d): StepCase => ({
+    kind: 'step',
+    name: d === 1 ? 'lenet_300_100_step' : `lenet_300_100_step_d${(d * 100).toFixed(1)}`,
+    steps: 300,
+    pytorch: ['lenet_300_100_step', '--density', String(d)],
+    setup() {
+      const { step, kernels } = maskedLenet(d);
+      return { step, info: { density: d, kernels: kernels.map((k) => `${k.layer}:${k.kernel}`).join(',') } };
+    },
+  })),
   {
     kind: 'step',
     name: 'conv2_block_step',
@@ -115,9 +113,20 @@ export const CASES: BenchCase[] = [
         h.training.evalEvery = '2000it';
         h.dataset.validation = 0;
         const t0 = process.hrtime.bigint();
-        const rows = await runLottery({ hparams: h, levels: 9, replicate: 1, seed: 0, root, branches: [], checkpointEvery: 1_000_000 });
+        const rows = await runLottery({
+          hparams: h,
+          levels: 9,
+          replicate: 1,
+          seed: 0,
+          root,
+          branches: [],
+          checkpointEvery: 1_000_000,
+        });
         const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-        return { seconds, info: { final_density: rows[rows.length - 1]!.density, accuracies: rows.map((r) => r.test_accuracy) } };
+        return {
+          seconds,
+          info: { final_density: rows[rows.length - 1]!.density, accuracies: rows.map((r) => r.test_accuracy) },
+        };
       } finally {
         fs.rmSync(root, { recursive: true, force: true });
       }

@@ -24,7 +24,7 @@ const MB = 1024 * 1024;
 
 const program = new Command('bench-memory')
   .option('--model <name>', 'an MLP model name', 'mnist_lenet_4096_4096')
-  .option('--densities <list>', 'fc-layer densities (the output layer follows IMP\'s half rate)', '1,0.21,0.035,0.014')
+  .option('--densities <list>', "fc-layer densities (the output layer follows IMP's half rate)", '1,0.21,0.035,0.014')
   .option('--steps <n>', 'training steps per measurement', '20')
   .option('--child <density>', '(internal) measure one density in this process')
   .parse();
@@ -76,15 +76,32 @@ if (opts.child !== undefined) {
   console.log(JSON.stringify(await measure(Number(opts.child))));
 } else {
   for (const d of opts.densities.split(',').map(Number)) {
-    const ours = spawnSync(process.execPath, ['--expose-gc', here, '--model', opts.model, '--steps', opts.steps, '--child', String(d)], { encoding: 'utf8' });
-    if (ours.status !== 0) throw new Error(`measurement at density ${d} failed: ${ours.stderr.trim().split('\n').pop()}`);
+    const ours = spawnSync(
+      process.execPath,
+      ['--expose-gc', here, '--model', opts.model, '--steps', opts.steps, '--child', String(d)],
+      { encoding: 'utf8' },
+    );
+    if (ours.status !== 0)
+      throw new Error(`measurement at density ${d} failed: ${ours.stderr.trim().split('\n').pop()}`);
     const widths = opts.model.replace(/^mnist_lenet_/, '').split('_');
-    const py = spawnSync(PYTHON, [path.join(benchDir, 'pytorch_memory.py'), '--widths', ...widths, '--density', String(d), '--steps', opts.steps], {
-      encoding: 'utf8',
-      env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
-    });
-    const theirs = py.status === 0 ? (JSON.parse(py.stdout.trim().split('\n').pop()!) as { peak_rss_mb: number }) : null;
+    const py = spawnSync(
+      PYTHON,
+      [path.join(benchDir, 'pytorch_memory.py'), '--widths', ...widths, '--density', String(d), '--steps', opts.steps],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+      },
+    );
+    const theirs =
+      py.status === 0 ? (JSON.parse(py.stdout.trim().split('\n').pop()!) as { peak_rss_mb: number }) : null;
     const o = JSON.parse(ours.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
-    console.log(JSON.stringify({ case: `memory_${opts.model}`, density: d, ...o, pytorch_peak_rss_mb: theirs?.peak_rss_mb ?? null }));
+    console.log(
+      JSON.stringify({
+        case: `memory_${opts.model}`,
+        density: d,
+        ...o,
+        pytorch_peak_rss_mb: theirs?.peak_rss_mb ?? null,
+      }),
+    );
   }
 }

@@ -25,7 +25,10 @@ function python(script: string, args: string[], threads: number): Record<string,
     MKL_NUM_THREADS: String(threads),
     OPENBLAS_THREAD_TIMEOUT: process.env.OPENBLAS_THREAD_TIMEOUT ?? '20',
   };
-  const r = spawnSync(PYTHON, [path.join(benchDir, script), ...args, '--threads', String(threads)], { env, encoding: 'utf8' });
+  const r = spawnSync(PYTHON, [path.join(benchDir, script), ...args, '--threads', String(threads)], {
+    env,
+    encoding: 'utf8',
+  });
   if (r.error || r.status !== 0) {
     const why = r.error ? r.error.message : (r.stdout + r.stderr).trim().split('\n').pop();
     throw new Error(`PyTorch reference ${script} failed (${why}). ${INSTALL}`);
@@ -62,7 +65,9 @@ if (check.error || check.status !== 0) {
 }
 native.setThreads(threads);
 const info = native.info();
-console.error(`# gemm=${info.gemm} (${info.blasConfig}), threads=${threads}, OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? 'auto'} on both sides`);
+console.error(
+  `# gemm=${info.gemm} (${info.blasConfig}), threads=${threads}, OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? 'auto'} on both sides`,
+);
 try {
   for (const c of CASES.filter((c) => !opts.case || c.name.includes(opts.case))) {
     let ours: number;
@@ -73,7 +78,11 @@ try {
       ours = t.ms;
       extra = t.info;
       const [pyCase, ...pyArgs] = c.pytorch;
-      theirs = python('pytorch_ref.py', [pyCase!, ...pyArgs, '--steps', String(c.steps), '--warmup', String(warmup), '--repeats', String(repeats)], threads).ms_per_step as number;
+      theirs = python(
+        'pytorch_ref.py',
+        [pyCase!, ...pyArgs, '--steps', String(c.steps), '--warmup', String(warmup), '--repeats', String(repeats)],
+        threads,
+      ).ms_per_step as number;
     } else {
       const rc = c as RunCase;
       const t = await rc.run();
@@ -84,7 +93,17 @@ try {
       theirs = (py.seconds as number) * 1000;
       extra = { ...extra, pytorch_accuracies: py.accuracies, pytorch_final_density: py.final_density };
     }
-    console.log(JSON.stringify({ case: c.name, ticketlab_ms: +ours.toFixed(3), pytorch_ms: +theirs.toFixed(3), ratio: +(ours / theirs).toFixed(3), threads, gemm: info.gemm, ...extra }));
+    console.log(
+      JSON.stringify({
+        case: c.name,
+        ticketlab_ms: +ours.toFixed(3),
+        pytorch_ms: +theirs.toFixed(3),
+        ratio: +(ours / theirs).toFixed(3),
+        threads,
+        gemm: info.gemm,
+        ...extra,
+      }),
+    );
   }
 } catch (e) {
   console.error(`bench: ${(e as Error).message}`);

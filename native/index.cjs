@@ -12,7 +12,9 @@ function chooseCoreType() {
   try {
     const m = /^flags\s*:\s*(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'));
     flags = m ? ` ${m[1]} ` : '';
-  } catch { return; }
+  } catch {
+    return;
+  }
   const has = (f) => flags.includes(` ${f} `);
   let core = null;
   if (['avx512f', 'avx512bw', 'avx512vl', 'avx512dq', 'avx512cd'].every(has)) core = 'SkylakeX';
@@ -29,7 +31,9 @@ let addon;
 try {
   addon = require(file);
 } catch (err) {
-  const e = new Error(`ticketlab's native core is not built (${file}): run \`npm install\` (needs g++, make, python3; libopenblas-dev for speed). Cause: ${err.message}`);
+  const e = new Error(
+    `ticketlab's native core is not built (${file}): run \`npm install\` (needs g++, make, python3; libopenblas-dev for speed). Cause: ${err.message}`,
+  );
   e.code = 'TICKETLAB_NATIVE_MISSING';
   throw e;
 }

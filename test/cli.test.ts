@@ -34,11 +34,19 @@ test('train LeNet-300-100 for 300 steps: learns, reports JSON, and is determinis
   const args = ['--json', 'train', '--model', 'mnist_lenet_300_100', '--steps', '300', '--seed', '3'];
   const a = runCli(args);
   assert.equal(a.status, 0, a.stderr);
-  const ra = a.json<{ test_accuracy: number; steps: number; seconds: number; examples_per_second: number; test_loss: number }>();
+  const ra = a.json<{
+    test_accuracy: number;
+    steps: number;
+    seconds: number;
+    examples_per_second: number;
+    test_loss: number;
+  }>();
   assert.equal(ra.steps, 300);
   assert.ok(ra.test_accuracy > 0.9, `accuracy ${ra.test_accuracy}`);
   assert.ok(ra.seconds > 0 && ra.examples_per_second > 0);
-  const b = runCli([...args, '--root', fs.mkdtempSync(path.join(os.tmpdir(), 'tl-train-'))]).json<typeof ra & { reused: boolean }>();
+  const b = runCli([...args, '--root', fs.mkdtempSync(path.join(os.tmpdir(), 'tl-train-'))]).json<
+    typeof ra & { reused: boolean }
+  >();
   assert.equal(b.reused, false);
   assert.equal(b.test_accuracy, ra.test_accuracy);
   assert.equal(b.test_loss, ra.test_loss);
@@ -50,13 +58,34 @@ test('the fallback GEMM trains to the same result within float tolerance', () =>
   const args = ['train', '--steps', '50', '--seed', '1'];
   const root = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tl-train-'));
   const blas = runCli(['--json', ...args, '--root', root()]).json<{ test_loss: number }>();
-  const fb = runCli(['--json', '--gemm', 'fallback', ...args, '--root', root()]).json<{ test_loss: number; gemm: string }>();
+  const fb = runCli(['--json', '--gemm', 'fallback', ...args, '--root', root()]).json<{
+    test_loss: number;
+    gemm: string;
+  }>();
   assert.equal(fb.gemm, 'fallback');
   assert.ok(Math.abs(fb.test_loss - blas.test_loss) < 1e-3 * blas.test_loss, `${fb.test_loss} vs ${blas.test_loss}`);
 });
 
 test('step strings and optimizer flags', () => {
-  const r = runCli(['--json', 'train', '--steps', '0ep40it', '--optimizer', 'sgd', '--lr', '0.05', '--momentum', '0.9', '--nesterov', '--weight-decay', '1e-4', '--warmup', '10', '--milestones', '20,30']);
+  const r = runCli([
+    '--json',
+    'train',
+    '--steps',
+    '0ep40it',
+    '--optimizer',
+    'sgd',
+    '--lr',
+    '0.05',
+    '--momentum',
+    '0.9',
+    '--nesterov',
+    '--weight-decay',
+    '1e-4',
+    '--warmup',
+    '10',
+    '--milestones',
+    '20,30',
+  ]);
   assert.equal(r.status, 0, r.stderr);
   const j = r.json<{ steps: number; optimizer: string }>();
   assert.equal(j.steps, 40);
@@ -66,8 +95,14 @@ test('step strings and optimizer flags', () => {
 });
 
 test('bad flags and names: one readable line, non-zero exit', () => {
-  assertOneLineError(runCli(['train', '--model', 'mnist_resnet_9']), /unknown model 'mnist_resnet_9'; known models: mnist_lenet_300_100/);
-  assertOneLineError(runCli(['train', '--model', 'mnist_lenet_300_x']), /layer width must be a positive integer, got 'x'/);
+  assertOneLineError(
+    runCli(['train', '--model', 'mnist_resnet_9']),
+    /unknown model 'mnist_resnet_9'; known models: mnist_lenet_300_100/,
+  );
+  assertOneLineError(
+    runCli(['train', '--model', 'mnist_lenet_300_x']),
+    /layer width must be a positive integer, got 'x'/,
+  );
   assertOneLineError(runCli(['train', '--model', 'mnist_lenet']), /at least one layer width/);
   assertOneLineError(runCli(['train', '--lr', '-1']), /--lr must be a positive number up to 1000000, got '-1'/);
   assertOneLineError(runCli(['train', '--lr', 'fast']), /--lr must be a positive number/);
@@ -88,11 +123,15 @@ test('missing, truncated and corrupt MNIST files: one readable line', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-mnist-'));
   try {
     assertOneLineError(runCli(['train', '--data-dir', path.join(dir, 'nope'), '--steps', '1']), /not found/);
-    for (const f of fs.readdirSync(defaultMnistDir())) fs.copyFileSync(path.join(defaultMnistDir(), f), path.join(dir, f));
+    for (const f of fs.readdirSync(defaultMnistDir()))
+      fs.copyFileSync(path.join(defaultMnistDir(), f), path.join(dir, f));
     const img = path.join(dir, 'train-images-idx3-ubyte');
     const full = fs.readFileSync(img);
     fs.writeFileSync(img, full.subarray(0, full.length - 1000));
-    assertOneLineError(runCli(['train', '--data-dir', dir, '--steps', '1']), /train-images-idx3-ubyte.*(truncated|bytes)/);
+    assertOneLineError(
+      runCli(['train', '--data-dir', dir, '--steps', '1']),
+      /train-images-idx3-ubyte.*(truncated|bytes)/,
+    );
     const bad = Buffer.from(full);
     bad.writeUInt32BE(0x00000801, 0);
     fs.writeFileSync(img, bad);
@@ -106,7 +145,10 @@ test('missing, truncated and corrupt MNIST files: one readable line', () => {
 });
 
 test('a loss that becomes NaN stops training with a clear error; --debug adds the stack', () => {
-  assertOneLineError(runCli(['train', '--optimizer', 'sgd', '--lr', '1e6', '--steps', '100']), /loss became NaN at step \d+: training diverged/);
+  assertOneLineError(
+    runCli(['train', '--optimizer', 'sgd', '--lr', '1e6', '--steps', '100']),
+    /loss became NaN at step \d+: training diverged/,
+  );
   const dbg = runCli(['--debug', 'train', '--optimizer', 'sgd', '--lr', '1e6', '--steps', '100']);
   assert.notEqual(dbg.status, 0);
   assert.match(dbg.stderr, /DivergenceError/);

@@ -37,17 +37,21 @@ interface Ref {
 
 function refForward(c: ConvCase, x: Float32Array, w: Float32Array, b: Float32Array | null): Ref {
   const { N, C, H, W, O, KH, KW, stride, pad } = c;
-  const OH = outSize(H, KH, stride, pad), OW = outSize(W, KW, stride, pad);
-  const value = new Float64Array(N * O * OH * OW), scale = new Float64Array(value.length);
+  const OH = outSize(H, KH, stride, pad),
+    OW = outSize(W, KW, stride, pad);
+  const value = new Float64Array(N * O * OH * OW),
+    scale = new Float64Array(value.length);
   for (let n = 0; n < N; n++)
     for (let o = 0; o < O; o++)
       for (let oh = 0; oh < OH; oh++)
         for (let ow = 0; ow < OW; ow++) {
-          let s = b ? b[o]! : 0, a = b ? Math.abs(b[o]!) : 0;
+          let s = b ? b[o]! : 0,
+            a = b ? Math.abs(b[o]!) : 0;
           for (let ci = 0; ci < C; ci++)
             for (let kh = 0; kh < KH; kh++)
               for (let kw = 0; kw < KW; kw++) {
-                const ih = oh * stride - pad + kh, iw = ow * stride - pad + kw;
+                const ih = oh * stride - pad + kh,
+                  iw = ow * stride - pad + kw;
                 if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
                 const t = w[((o * C + ci) * KH + kh) * KW + kw]! * x[((n * C + ci) * H + ih) * W + iw]!;
                 s += t;
@@ -62,9 +66,12 @@ function refForward(c: ConvCase, x: Float32Array, w: Float32Array, b: Float32Arr
 
 function refBackward(c: ConvCase, x: Float32Array, w: Float32Array, dy: Float32Array): { dx: Ref; dw: Ref; db: Ref } {
   const { N, C, H, W, O, KH, KW, stride, pad } = c;
-  const OH = outSize(H, KH, stride, pad), OW = outSize(W, KW, stride, pad);
+  const OH = outSize(H, KH, stride, pad),
+    OW = outSize(W, KW, stride, pad);
   const mk = (n: number): Ref => ({ value: new Float64Array(n), scale: new Float64Array(n) });
-  const dx = mk(x.length), dw = mk(w.length), db = mk(O);
+  const dx = mk(x.length),
+    dw = mk(w.length),
+    db = mk(O);
   const add = (r: Ref, i: number, t: number): void => {
     r.value[i] += t;
     r.scale[i] += Math.abs(t);
@@ -78,9 +85,11 @@ function refBackward(c: ConvCase, x: Float32Array, w: Float32Array, dy: Float32A
           for (let ci = 0; ci < C; ci++)
             for (let kh = 0; kh < KH; kh++)
               for (let kw = 0; kw < KW; kw++) {
-                const ih = oh * stride - pad + kh, iw = ow * stride - pad + kw;
+                const ih = oh * stride - pad + kh,
+                  iw = ow * stride - pad + kw;
                 if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
-                const xi = ((n * C + ci) * H + ih) * W + iw, wi = ((o * C + ci) * KH + kh) * KW + kw;
+                const xi = ((n * C + ci) * H + ih) * W + iw,
+                  wi = ((o * C + ci) * KH + kh) * KW + kw;
                 add(dx, xi, g * w[wi]!);
                 add(dw, wi, g * x[xi]!);
               }
@@ -131,9 +140,13 @@ const CASES: ConvCase[] = [
 function runConvCases(label: string, cases = CASES): void {
   for (const c of cases) {
     const { N, C, H, W, O, KH, KW, stride, pad } = c;
-    const OH = outSize(H, KH, stride, pad), OW = outSize(W, KW, stride, pad);
+    const OH = outSize(H, KH, stride, pad),
+      OW = outSize(W, KW, stride, pad);
     const name = `${label} N${N} C${C} ${H}x${W} O${O} k${KH}x${KW} s${stride} p${pad}`;
-    const x = randn(N * C * H * W), w = randn(O * C * KH * KW), b = randn(O), dy = randn(N * O * OH * OW);
+    const x = randn(N * C * H * W),
+      w = randn(O * C * KH * KW),
+      b = randn(O),
+      dy = randn(N * O * OH * OW);
 
     const y = new Float32Array(N * O * OH * OW).fill(Number.NaN); // every element must be written
     native.conv2dForward(x, w, b, y, N, C, H, W, O, KH, KW, stride, pad);
@@ -147,12 +160,15 @@ function runConvCases(label: string, cases = CASES): void {
     native.conv2dBackwardData(dy, w, dx, N, C, H, W, O, KH, KW, stride, pad);
     assertClose(`${name} backward data`, dx, ref.dx);
 
-    const dw = new Float32Array(w.length).fill(Number.NaN), db = new Float32Array(O).fill(Number.NaN);
+    const dw = new Float32Array(w.length).fill(Number.NaN),
+      db = new Float32Array(O).fill(Number.NaN);
     native.conv2dBackwardFilter(dy, x, dw, db, N, C, H, W, O, KH, KW, stride, pad, false);
     assertClose(`${name} backward filter`, dw, ref.dw);
     assertClose(`${name} backward bias`, db, ref.db);
-    const dw0 = randn(w.length), db0 = randn(O);
-    const dwAcc = dw0.slice(), dbAcc = db0.slice();
+    const dw0 = randn(w.length),
+      db0 = randn(O);
+    const dwAcc = dw0.slice(),
+      dbAcc = db0.slice();
     native.conv2dBackwardFilter(dy, x, dwAcc, dbAcc, N, C, H, W, O, KH, KW, stride, pad, true);
     assertClose(`${name} backward filter (accumulate)`, dwAcc, ref.dw, dw0);
     assertClose(`${name} backward bias (accumulate)`, dbAcc, ref.db, db0);
@@ -234,15 +250,19 @@ const POOLS: PoolCase[] = [
 /** PyTorch's rule: scan the window row by row, take the first element, then anything larger, or any NaN. */
 function refMaxPool(c: PoolCase, x: Float32Array): { y: Float32Array; idx: Int32Array } {
   const { N, C, H, W, k, stride, pad } = c;
-  const OH = outSize(H, k, stride, pad), OW = outSize(W, k, stride, pad);
-  const y = new Float32Array(N * C * OH * OW), idx = new Int32Array(y.length);
+  const OH = outSize(H, k, stride, pad),
+    OW = outSize(W, k, stride, pad);
+  const y = new Float32Array(N * C * OH * OW),
+    idx = new Int32Array(y.length);
   for (let p = 0; p < N * C; p++)
     for (let oh = 0; oh < OH; oh++)
       for (let ow = 0; ow < OW; ow++) {
-        let best = -Infinity, bi = -1;
+        let best = -Infinity,
+          bi = -1;
         for (let kh = 0; kh < k; kh++)
           for (let kw = 0; kw < k; kw++) {
-            const ih = oh * stride - pad + kh, iw = ow * stride - pad + kw;
+            const ih = oh * stride - pad + kh,
+              iw = ow * stride - pad + kw;
             if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
             const v = x[p * H * W + ih * W + iw]!;
             if (bi < 0 || v > best || Number.isNaN(v)) [best, bi] = [v, ih * W + iw];
@@ -274,13 +294,16 @@ test('max pooling kernels vs naive loops (ties, NaN, infinities)', () => {
     for (const special of [false, true]) {
       const { N, C, H, W, k, stride, pad } = c;
       const name = `maxPool N${N} C${C} ${H}x${W} k${k} s${stride} p${pad}${special ? ' special values' : ''}`;
-      const OH = outSize(H, k, stride, pad), OW = outSize(W, k, stride, pad);
+      const OH = outSize(H, k, stride, pad),
+        OW = outSize(W, k, stride, pad);
       const x = poolInput(c, special);
       const want = refMaxPool(c, x);
-      const y = new Float32Array(N * C * OH * OW).fill(7), idx = new Int32Array(y.length).fill(-7);
+      const y = new Float32Array(N * C * OH * OW).fill(7),
+        idx = new Int32Array(y.length).fill(-7);
       native.maxPool2dForward(x, y, idx, N, C, H, W, k, stride, pad);
       assert.deepEqual(idx, want.idx, `${name}: argmax`);
-      for (let i = 0; i < y.length; i++) assert.ok(Object.is(y[i], want.y[i]), `${name}: y[${i}] = ${y[i]}, expected ${want.y[i]}`);
+      for (let i = 0; i < y.length; i++)
+        assert.ok(Object.is(y[i], want.y[i]), `${name}: y[${i}] = ${y[i]}, expected ${want.y[i]}`);
 
       const g = randn(y.length);
       if (special) g[0] = -0;
@@ -289,13 +312,15 @@ test('max pooling kernels vs naive loops (ties, NaN, infinities)', () => {
       const wantDx = new Float32Array(x.length);
       for (let p = 0; p < N * C; p++)
         for (let o = 0; o < OH * OW; o++) wantDx[p * H * W + idx[p * OH * OW + o]!]! += g[p * OH * OW + o]!;
-      for (let i = 0; i < dx.length; i++) assert.ok(Object.is(dx[i], wantDx[i]), `${name}: dx[${i}] = ${dx[i]}, expected ${wantDx[i]}`);
+      for (let i = 0; i < dx.length; i++)
+        assert.ok(Object.is(dx[i], wantDx[i]), `${name}: dx[${i}] = ${dx[i]}, expected ${wantDx[i]}`);
     }
 });
 
 test('max pooling backward with argmax outside its window falls back to the scatter', () => {
   const [N, C, H, W] = [1, 1, 4, 36];
-  const OH = 2, OW = 18;
+  const OH = 2,
+    OW = 18;
   const g = randn(N * C * OH * OW);
   const idx = new Int32Array(OH * OW);
   for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) idx[oh * OW + ow] = 2 * oh * W + 2 * ow;
@@ -313,12 +338,16 @@ test('average pooling kernels vs naive loops', () => {
   for (const c of POOLS) {
     const { N, C, H, W, k, stride, pad } = c;
     const name = `avgPool N${N} C${C} ${H}x${W} k${k} s${stride} p${pad}`;
-    const OH = outSize(H, k, stride, pad), OW = outSize(W, k, stride, pad);
-    const x = randn(N * C * H * W), g = randn(N * C * OH * OW);
-    const y = new Float32Array(g.length).fill(Number.NaN), dx = new Float32Array(x.length).fill(Number.NaN);
+    const OH = outSize(H, k, stride, pad),
+      OW = outSize(W, k, stride, pad);
+    const x = randn(N * C * H * W),
+      g = randn(N * C * OH * OW);
+    const y = new Float32Array(g.length).fill(Number.NaN),
+      dx = new Float32Array(x.length).fill(Number.NaN);
     native.avgPool2dForward(x, y, N, C, H, W, k, stride, pad);
     native.avgPool2dBackward(g, dx, N, C, H, W, k, stride, pad);
-    const wantY = new Float64Array(y.length), wantDx = new Float64Array(x.length);
+    const wantY = new Float64Array(y.length),
+      wantDx = new Float64Array(x.length);
     for (let p = 0; p < N * C; p++)
       for (let oh = 0; oh < OH; oh++)
         for (let ow = 0; ow < OW; ow++) {

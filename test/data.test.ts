@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { Rng } from '../src/engine/rng.js';
 import { ConfigError, DataError } from '../src/util/errors.js';
 import { BatchSampler } from '../src/data/sampler.js';
-import { CIFAR10_MEAN, CIFAR10_STD, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES, loadCifar10, writeCifarBatch } from '../src/data/cifar10.js';
+import {
+  CIFAR10_MEAN,
+  CIFAR10_STD,
+  CIFAR10_TEST_FILE,
+  CIFAR10_TRAIN_FILES,
+  loadCifar10,
+  writeCifarBatch,
+} from '../src/data/cifar10.js';
 import { ImageDataset } from '../src/data/dataset.js';
 import { MNIST_MEAN, MNIST_STD, loadMnist } from '../src/data/mnist.js';
 import { augmentBatch } from '../src/data/augment.js';
@@ -59,7 +66,10 @@ test('IDX round trip, plain and gzipped', () => {
 
 test('IDX validation errors name the problem', () => {
   const dir = freshDir();
-  const good = encodeIdx([2, 3, 4], bytes(24, (i) => i));
+  const good = encodeIdx(
+    [2, 3, 4],
+    bytes(24, (i) => i),
+  );
   const p = (name: string, data: Uint8Array): string => {
     writeFileSync(join(dir, name), data);
     return join(dir, name);
@@ -72,14 +82,25 @@ test('IDX validation errors name the problem', () => {
   throwsData(() => readIdx(p('magic', badMagic), 'images'), /magic number 0x12000803/, /expected 0x00000803/);
 
   // A labels file where images are expected: the magic (dimension count) is wrong.
-  const labels = p('labels', encodeIdx([24], bytes(24, () => 1)));
+  const labels = p(
+    'labels',
+    encodeIdx(
+      [24],
+      bytes(24, () => 1),
+    ),
+  );
   throwsData(() => readIdx(labels, 'images'), /magic number 0x00000801/, /expected 0x00000803/, /labels file/);
 
   const badDtype = good.slice();
   badDtype[2] = 0x0d;
   throwsData(() => readIdx(p('dtype', badDtype), 'images'), /dtype 0x0d \(float32\)/, /only unsigned bytes/);
 
-  throwsData(() => readIdx(p('trunc', good.subarray(0, good.length - 5)), 'images'), /truncated/, /need 40 bytes/, /has 35/);
+  throwsData(
+    () => readIdx(p('trunc', good.subarray(0, good.length - 5)), 'images'),
+    /truncated/,
+    /need 40 bytes/,
+    /has 35/,
+  );
   const long = new Uint8Array(good.length + 3);
   long.set(good);
   throwsData(() => readIdx(p('long', long), 'images'), /too long/, /need 40 bytes/, /has 43/);
@@ -148,7 +169,11 @@ test('MNIST from a directory: gz files, count mismatch, missing files', () => {
   writeIdx(join(dir, 't10k-labels-idx1-ubyte'), [0], new Uint8Array(0));
   throwsData(() => loadMnist({ dataDir: dir }), /t10k-images-idx3-ubyte holds no images/);
 
-  writeIdx(join(dir, 't10k-images-idx3-ubyte'), [1, 28, 56], bytes(28 * 56, () => 0));
+  writeIdx(
+    join(dir, 't10k-images-idx3-ubyte'),
+    [1, 28, 56],
+    bytes(28 * 56, () => 0),
+  );
   throwsData(() => loadMnist({ dataDir: dir }), /28×56/, /28×28/);
 
   rmSync(join(dir, 't10k-images-idx3-ubyte'));
@@ -188,16 +213,40 @@ test('ImageDataset batch, buffers and validation', () => {
   assert.throws(() => ds.batch(Int32Array.from([20])), RangeError);
 
   throwsData(
-    () => new ImageDataset({ images: new Uint8Array(8), labels: Int32Array.from([0, 3]), shape: [1, 2, 2], numClasses: 3, mean: 0, std: 1 }),
+    () =>
+      new ImageDataset({
+        images: new Uint8Array(8),
+        labels: Int32Array.from([0, 3]),
+        shape: [1, 2, 2],
+        numClasses: 3,
+        mean: 0,
+        std: 1,
+      }),
     /label 3 of example 1/,
     /\[0, 3\)/,
   );
   throwsData(
-    () => new ImageDataset({ images: new Uint8Array(7), labels: Int32Array.from([0, 1]), shape: [1, 2, 2], numClasses: 3, mean: 0, std: 1 }),
+    () =>
+      new ImageDataset({
+        images: new Uint8Array(7),
+        labels: Int32Array.from([0, 1]),
+        shape: [1, 2, 2],
+        numClasses: 3,
+        mean: 0,
+        std: 1,
+      }),
     /need 8 pixel bytes/,
   );
   throwsData(
-    () => new ImageDataset({ images: new Uint8Array(8), labels: Int32Array.from([0]), shape: [2, 2, 2], numClasses: 3, mean: [0, 0, 0], std: 1 }),
+    () =>
+      new ImageDataset({
+        images: new Uint8Array(8),
+        labels: Int32Array.from([0]),
+        shape: [2, 2, 2],
+        numClasses: 3,
+        mean: [0, 0, 0],
+        std: 1,
+      }),
     /3 values for 2 channels/,
   );
 });
@@ -214,9 +263,15 @@ test('split is seeded, disjoint and complete; subsets share nothing', () => {
   assert.deepEqual(ids(a.validation), ids(b.validation));
   assert.notDeepEqual(ids(a.validation), ids(c.validation));
   const all = [...ids(a.train), ...ids(a.validation)].sort((p, q) => p - q);
-  assert.deepEqual(all, Array.from({ length: 50 }, (_, i) => i));
+  assert.deepEqual(
+    all,
+    Array.from({ length: 50 }, (_, i) => i),
+  );
   const v = new Set(ids(a.validation));
-  assert.ok(ids(a.train).every((i) => !v.has(i)), 'disjoint');
+  assert.ok(
+    ids(a.train).every((i) => !v.has(i)),
+    'disjoint',
+  );
   // Labels travel with their images.
   for (let i = 0; i < a.train.size; i++) assert.equal(a.train.labels[i], ids(a.train)[i]! % 3);
 
@@ -243,7 +298,10 @@ test('BatchSampler: determinism, epoch coverage, last batch', () => {
   assert.equal(s1.epoch, 2);
   for (const epoch of [e1.slice(0, 11), e1.slice(11)]) {
     assert.equal(epoch.at(-1)!.length, 3);
-    assert.deepEqual(epoch.flat().sort((a, b) => a - b), Array.from({ length: 103 }, (_, i) => i));
+    assert.deepEqual(
+      epoch.flat().sort((a, b) => a - b),
+      Array.from({ length: 103 }, (_, i) => i),
+    );
   }
   assert.notDeepEqual(e1.slice(0, 11).flat(), e1.slice(11).flat(), 'reshuffled every epoch');
 
@@ -256,7 +314,10 @@ test('BatchSampler: determinism, epoch coverage, last batch', () => {
 
   const ordered = new BatchSampler(5, 2, 1, { shuffle: false });
   assert.deepEqual(drain(ordered, 4), [[0, 1], [2, 3], [4], [0, 1]]);
-  assert.deepEqual([...ordered.epochBatches()].map((b) => [...b]), [[2, 3], [4]]);
+  assert.deepEqual(
+    [...ordered.epochBatches()].map((b) => [...b]),
+    [[2, 3], [4]],
+  );
   assert.equal(ordered.epoch, 2);
 
   assert.throws(() => new BatchSampler(10, 0, 1), ConfigError);
@@ -285,7 +346,10 @@ test('BatchSampler state/restore resumes bit-identically', () => {
 // ---------------------------------------------------------------- CIFAR-10
 
 /** Six tiny batch files (k records each); returns the raw images and labels of train (all five) and test. */
-function writeTinyCifar(dir: string, k = 3): { trainImages: Uint8Array; trainLabels: number[]; testImages: Uint8Array } {
+function writeTinyCifar(
+  dir: string,
+  k = 3,
+): { trainImages: Uint8Array; trainLabels: number[]; testImages: Uint8Array } {
   const files = [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE];
   const all = files.map((f, fi) => {
     const images = bytes(k * 3072, (i) => i * 13 + fi * 31);
@@ -324,7 +388,10 @@ test('CIFAR-10 binary batches load with per-channel normalization', () => {
       }
     }
   }
-  assert.deepEqual([...train.normalizedZero()], CIFAR10_MEAN.map((m, c) => Math.fround(-m / CIFAR10_STD[c]!)));
+  assert.deepEqual(
+    [...train.normalizedZero()],
+    CIFAR10_MEAN.map((m, c) => Math.fround(-m / CIFAR10_STD[c]!)),
+  );
 });
 
 test('CIFAR-10 errors: not bundled, missing files, bad lengths and labels', () => {
@@ -352,7 +419,7 @@ test('CIFAR-10 errors: not bundled, missing files, bad lengths and labels', () =
 test('augmentation: seeded, flips mirror, crops shift in normalized black padding', () => {
   const n = 64;
   // Raw image: distinct values per position so every move is visible (never 0, so padding stands out).
-  const raw = bytes(n * 3072, (i) => 1 + ((i % 3072) * 7) % 250);
+  const raw = bytes(n * 3072, (i) => 1 + (((i % 3072) * 7) % 250));
   const ds = new ImageDataset({
     images: raw,
     labels: new Int32Array(n),

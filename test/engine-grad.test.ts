@@ -29,7 +29,14 @@ for (const backend of ['openblas', 'fallback'] as const) {
     if (backend === 'openblas' && !native.info().compiledWithOpenBLAS) return t.skip('built without OpenBLAS');
     native.setGemmBackend(backend);
     try {
-      for (const [stride, padding, k] of [[1, 1, 3], [2, 1, 3], [1, 0, 3], [2, 0, 1], [1, 0, 1], [3, 2, 5]] as const) {
+      for (const [stride, padding, k] of [
+        [1, 1, 3],
+        [2, 1, 3],
+        [1, 0, 3],
+        [2, 0, 1],
+        [1, 0, 1],
+        [3, 2, 5],
+      ] as const) {
         const x = randomTensor(rng, [2, 3, 7, 6]);
         const w = randomTensor(rng, [4, 3, k, k], 0.5);
         const b = randomTensor(rng, [4]);
@@ -63,14 +70,23 @@ test('average and global average pooling', () => {
 });
 
 test('batch norm, training and eval, 2-D and 4-D', () => {
-  for (const shape of [[6, 4], [3, 4, 3, 3]]) {
+  for (const shape of [
+    [6, 4],
+    [3, 4, 3, 3],
+  ]) {
     const C = shape[1]!;
     const x = randomTensor(rng, shape);
     const g = randomTensor(rng, [C]);
     const b = randomTensor(rng, [C]);
     const fresh = () => ({ runningMean: new Float32Array(C), runningVar: new Float32Array(C).fill(1) });
-    gradCheck(`batchNorm train ${shape}`, [x, g, b], () => ops.batchNorm(x, g, b, fresh(), true), { eps: 1e-2, rtol: 3e-2 });
-    const st = { runningMean: Float32Array.from({ length: C }, (_, i) => 0.1 * i), runningVar: new Float32Array(C).fill(2) };
+    gradCheck(`batchNorm train ${shape}`, [x, g, b], () => ops.batchNorm(x, g, b, fresh(), true), {
+      eps: 1e-2,
+      rtol: 3e-2,
+    });
+    const st = {
+      runningMean: Float32Array.from({ length: C }, (_, i) => 0.1 * i),
+      runningVar: new Float32Array(C).fill(2),
+    };
     gradCheck(`batchNorm eval ${shape}`, [x, g, b], () => ops.batchNorm(x, g, b, st, false));
   }
 });
@@ -143,7 +159,13 @@ test('shape errors are clear', () => {
 
 test('sparse linear (CSR, feature-major) matches the dense layer and passes gradient checks', () => {
   const r = new Rng(21, 'sparse');
-  for (const [density, n] of [[1, 6], [0.5, 16], [0.1, 33], [0.02, 150], [0.3, 128]] as const) {
+  for (const [density, n] of [
+    [1, 6],
+    [0.5, 16],
+    [0.1, 33],
+    [0.02, 150],
+    [0.3, 128],
+  ] as const) {
     // batch sizes cover one masked block, full blocks, several blocks and the generic path (> 128)
     const x = randomTensor(r, [n, 40]);
     const w = randomTensor(r, [30, 40]);
@@ -153,7 +175,8 @@ test('sparse linear (CSR, feature-major) matches the dense layer and passes grad
     const csr = ops.csrFromMask(mask, 30, 40);
     const dense = noGrad(() => ops.linear(x, w, b));
     const sparse = noGrad(() => ops.batchMajor(ops.sparseLinear(x, w, b, csr)));
-    for (let i = 0; i < dense.size; i++) assert.ok(Math.abs(dense.data[i]! - sparse.data[i]!) < 1e-4, `density ${density} [${i}]`);
+    for (let i = 0; i < dense.size; i++)
+      assert.ok(Math.abs(dense.data[i]! - sparse.data[i]!) < 1e-4, `density ${density} [${i}]`);
     // gradient of the weight only at the mask's non-zeros; check x, w (masked entries get zero), b
     gradCheck(`sparseLinear d=${density} n=${n}`, [x, b], () => ops.sparseLinear(x, w, b, csr), { maxPoints: 60 });
     w.grad = null;
@@ -162,7 +185,8 @@ test('sparse linear (CSR, feature-major) matches the dense layer and passes grad
     for (let i = 0; i < w.size; i++) if (mask[i] === 0) assert.equal(w.grad![i], 0);
     const wd = Tensor.from(w.data, w.shape, true);
     backward(ops.linear(x.detach(), wd, null), new Float32Array(dense.size).fill(1));
-    for (let i = 0; i < w.size; i++) if (mask[i] === 1) assert.ok(Math.abs(wd.grad![i]! - w.grad![i]!) < 1e-3, `dW[${i}]`);
+    for (let i = 0; i < w.size; i++)
+      if (mask[i] === 1) assert.ok(Math.abs(wd.grad![i]! - w.grad![i]!) < 1e-3, `dW[${i}]`);
   }
 });
 
@@ -175,12 +199,19 @@ test('layout conversions and chains of feature-major ops', () => {
   const csr1 = ops.csrFromMask(new Float32Array(42).fill(1), 6, 7);
   const labels = Int32Array.of(0, 3, 1, 2, 3);
   // sparse → relu → dense linear → cross-entropy: layouts are converted where needed
-  gradCheck('sparse chain', [x, w1, w2], () => ops.softmaxCrossEntropy(ops.linear(ops.relu(ops.sparseLinear(x, w1, null, csr1)), w2), labels));
+  gradCheck('sparse chain', [x, w1, w2], () =>
+    ops.softmaxCrossEntropy(ops.linear(ops.relu(ops.sparseLinear(x, w1, null, csr1)), w2), labels),
+  );
 });
 
 test('sparse conv2d (CSR, stride 1) matches dense conv and passes gradient checks', () => {
   const r = new Rng(23, 'sparse-conv');
-  for (const [density, k, pad] of [[1, 3, 1], [0.4, 3, 0], [0.1, 5, 2], [0.3, 1, 0]] as const) {
+  for (const [density, k, pad] of [
+    [1, 3, 1],
+    [0.4, 3, 0],
+    [0.1, 5, 2],
+    [0.3, 1, 0],
+  ] as const) {
     const x = randomTensor(r, [2, 3, 6, 7]);
     const w = randomTensor(r, [4, 3, k, k], 0.5);
     const b = randomTensor(r, [4]);
@@ -190,8 +221,11 @@ test('sparse conv2d (CSR, stride 1) matches dense conv and passes gradient check
     const dense = noGrad(() => ops.conv2d(x, w, b, { padding: pad }));
     const sparse = noGrad(() => ops.sparseConv2d(x, w, b, csr, pad));
     assert.deepEqual(sparse.shape, dense.shape);
-    for (let i = 0; i < dense.size; i++) assert.ok(Math.abs(dense.data[i]! - sparse.data[i]!) < 1e-4, `d=${density} k=${k} [${i}]`);
-    gradCheck(`sparseConv2d d=${density} k=${k} p=${pad}`, [x, b], () => ops.sparseConv2d(x, w, b, csr, pad), { maxPoints: 40 });
+    for (let i = 0; i < dense.size; i++)
+      assert.ok(Math.abs(dense.data[i]! - sparse.data[i]!) < 1e-4, `d=${density} k=${k} [${i}]`);
+    gradCheck(`sparseConv2d d=${density} k=${k} p=${pad}`, [x, b], () => ops.sparseConv2d(x, w, b, csr, pad), {
+      maxPoints: 40,
+    });
     w.grad = null;
     const out = ops.sparseConv2d(x, w, b, csr, pad);
     const ones = new Float32Array(out.size).fill(1);

@@ -25,7 +25,8 @@ import { initializeModel } from '../src/nn/reset.js';
 import { applyMasks, type Masks } from '../src/pruning/masks.js';
 
 const PYTHON = '/usr/bin/python3';
-const hasPython = (module: string): boolean => fs.existsSync(PYTHON) && spawnSync(PYTHON, ['-c', `import ${module}`]).status === 0;
+const hasPython = (module: string): boolean =>
+  fs.existsSync(PYTHON) && spawnSync(PYTHON, ['-c', `import ${module}`]).status === 0;
 const MODEL = 'mnist_lenet_300_100';
 
 let root: string;
@@ -35,7 +36,22 @@ let levelDir: string;
 before(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-export-'));
   // One-shot to 5% density: level 1 is a sparse ticket, level 0 the dense network.
-  const r = runCli(['--json', 'lottery', '--model', MODEL, '--levels', '1', '--prune-target-density', '0.05', '--steps', '50it', '--eval-every', '50', '--root', root]);
+  const r = runCli([
+    '--json',
+    'lottery',
+    '--model',
+    MODEL,
+    '--levels',
+    '1',
+    '--prune-target-density',
+    '0.05',
+    '--steps',
+    '50it',
+    '--eval-every',
+    '50',
+    '--root',
+    root,
+  ]);
   assert.equal(r.status, 0, r.stderr);
   const row = r.json<{ experiment: string; dir: string; level: number }>();
   assert.equal(row.level, 1);
@@ -58,19 +74,27 @@ function indices(t: DecodedTensor | undefined, what: string): number[] {
 /** Dense row-major matrix from CSR arrays, written independently of src/export/csr.ts. */
 function denseFromCsr(values: Float32Array, cols: number[], rowPtr: number[], nCols: number): Float32Array {
   const out = new Float32Array((rowPtr.length - 1) * nCols);
-  for (let r = 0; r + 1 < rowPtr.length; r++) for (let k = rowPtr[r]!; k < rowPtr[r + 1]!; k++) out[r * nCols + cols[k]!] = values[k]!;
+  for (let r = 0; r + 1 < rowPtr.length; r++)
+    for (let k = rowPtr[r]!; k < rowPtr[r + 1]!; k++) out[r * nCols + cols[k]!] = values[k]!;
   return out;
 }
 
 /** final.safetensors ⊙ mask.safetensors, straight from the run's files. */
-function maskedFinal(): { final: Record<string, DecodedTensor>; masked: Map<string, Float32Array>; kept: Record<string, number> } {
+function maskedFinal(): {
+  final: Record<string, DecodedTensor>;
+  masked: Map<string, Float32Array>;
+  kept: Record<string, number>;
+} {
   const final = loadSafetensors(path.join(levelDir, 'final.safetensors')).tensors;
   const mask = loadSafetensors(path.join(levelDir, 'mask.safetensors')).tensors;
   const masked = new Map<string, Float32Array>();
   const kept: Record<string, number> = {};
   for (const [n, m] of Object.entries(mask)) {
     const ones = f32(m, n);
-    masked.set(n, f32(final[n], n).map((w, i) => w * ones[i]!));
+    masked.set(
+      n,
+      f32(final[n], n).map((w, i) => w * ones[i]!),
+    );
     kept[n] = ones.reduce((a, b) => a + b, 0);
   }
   return { final, masked, kept };
@@ -84,7 +108,14 @@ test('CSR safetensors rebuilds final ⊙ mask exactly and is much smaller than d
   const out = path.join(root, 'out', 'ticket.csr.safetensors');
   const r = exportCli(['--level', '1', '--format', 'safetensors', '--out', out]);
   assert.equal(r.status, 0, r.stderr);
-  const res = r.json<{ file: string; bytes: number; density: number; nnz: Record<string, number>; level: number; model: string }>();
+  const res = r.json<{
+    file: string;
+    bytes: number;
+    density: number;
+    nnz: Record<string, number>;
+    level: number;
+    model: string;
+  }>();
   assert.equal(res.file, out);
   assert.equal(res.bytes, fs.statSync(out).size);
 
@@ -119,18 +150,21 @@ test('CSR safetensors rebuilds final ⊙ mask exactly and is much smaller than d
   assert.ok(res.bytes < dense * 0.15, `CSR ${res.bytes} bytes vs dense ${dense}`);
 });
 
-test('numpy rebuilds the dense weights from the CSR arrays', { skip: !hasPython('numpy') && `${PYTHON} with numpy not found` }, () => {
-  const out = path.join(root, 'numpy', 'ticket.csr.safetensors');
-  assert.equal(exportCli(['--level', '1', '--format', 'safetensors', '--out', out]).status, 0);
-  const expected: Record<string, { shape: number[]; file: string }> = {};
-  const { final, masked } = maskedFinal();
-  for (const [name, w] of masked) {
-    const file = path.join(root, 'numpy', `${name}.f32`);
-    fs.writeFileSync(file, w);
-    expected[name] = { shape: final[name]!.shape, file };
-  }
-  // The loader from docs/export.md, with the safetensors header parsed by hand (numpy only).
-  const script = `
+test(
+  'numpy rebuilds the dense weights from the CSR arrays',
+  { skip: !hasPython('numpy') && `${PYTHON} with numpy not found` },
+  () => {
+    const out = path.join(root, 'numpy', 'ticket.csr.safetensors');
+    assert.equal(exportCli(['--level', '1', '--format', 'safetensors', '--out', out]).status, 0);
+    const expected: Record<string, { shape: number[]; file: string }> = {};
+    const { final, masked } = maskedFinal();
+    for (const [name, w] of masked) {
+      const file = path.join(root, 'numpy', `${name}.f32`);
+      fs.writeFileSync(file, w);
+      expected[name] = { shape: final[name]!.shape, file };
+    }
+    // The loader from docs/export.md, with the safetensors header parsed by hand (numpy only).
+    const script = `
 import json, struct, sys
 import numpy as np
 req = json.load(sys.stdin)
@@ -150,10 +184,11 @@ for name, want in req["expected"].items():
     ok[name] = shape == tuple(want["shape"]) and bool(np.array_equal(dense.reshape(shape), np.fromfile(want["file"], dtype="<f4").reshape(shape)))
 print(json.dumps(ok))
 `;
-  const r = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify({ file: out, expected }), encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), Object.fromEntries([...masked.keys()].map((n) => [n, true])));
-});
+    const r = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify({ file: out, expected }), encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), Object.fromEntries([...masked.keys()].map((n) => [n, true])));
+  },
+);
 
 /** Runs `bytes` in onnxruntime on `x` ([N, …inputShape]) and compares with the model's eval-mode forward. */
 async function assertSameLogits(model: Model, bytes: Uint8Array, batch: number, seed: number): Promise<void> {
@@ -166,7 +201,8 @@ async function assertSameLogits(model: Model, bytes: Uint8Array, batch: number, 
   const got = (await session.run({ input: new ort.Tensor('float32', x, shape) })).logits!;
   assert.deepEqual(got.dims, [batch, model.numClasses]);
   let worst = 0;
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs((got.data as Float32Array)[i]! - want[i]!) / Math.max(1, Math.abs(want[i]!)));
+  for (let i = 0; i < want.length; i++)
+    worst = Math.max(worst, Math.abs((got.data as Float32Array)[i]! - want[i]!) / Math.max(1, Math.abs(want[i]!)));
   assert.ok(worst < 1e-4, `${model.name}: onnxruntime logits differ by ${worst}`);
 }
 
@@ -195,12 +231,20 @@ function randomTicket(name: string, seed: number): { model: Model; masks: Masks 
     for (const [, c] of m.children()) walk(c);
   };
   walk(model);
-  const masks: Masks = new Map(model.prunableParameters().map(([n, p]) => [n, Float32Array.from({ length: p.size }, () => (rng.uniform() < 0.2 ? 1 : 0))]));
+  const masks: Masks = new Map(
+    model
+      .prunableParameters()
+      .map(([n, p]) => [n, Float32Array.from({ length: p.size }, () => (rng.uniform() < 0.2 ? 1 : 0))]),
+  );
   applyMasks(model, masks);
   return { model, masks };
 }
 
-for (const [name, batch] of [['cifar_conv_2', 3], ['cifar_resnet_8', 2], ['cifar_vgg_11', 2]] as const) {
+for (const [name, batch] of [
+  ['cifar_conv_2', 3],
+  ['cifar_resnet_8', 2],
+  ['cifar_vgg_11', 2],
+] as const) {
   test(`ONNX ${name} with random weights and masks: onnxruntime matches ticketlab`, async () => {
     const { model } = randomTicket(name, 7);
     await assertSameLogits(model, encodeOnnx(model, { level: 3 }), batch, 3);
@@ -216,23 +260,32 @@ test('CSR of a conv model: conv weights are rows of in·kh·kw, BN buffers dense
   const rowPtr = indices(tensors['blocks.1.conv1.weight.row_ptr'], 'row_ptr');
   assert.equal(rowPtr.length, w.shape[0]! + 1);
   assert.equal(rowPtr[rowPtr.length - 1], nnz['blocks.1.conv1.weight']);
-  const dense = denseFromCsr(f32(tensors['blocks.1.conv1.weight.values'], 'values'), indices(tensors['blocks.1.conv1.weight.col_indices'], 'cols'), rowPtr, w.size / w.shape[0]!);
+  const dense = denseFromCsr(
+    f32(tensors['blocks.1.conv1.weight.values'], 'values'),
+    indices(tensors['blocks.1.conv1.weight.col_indices'], 'cols'),
+    rowPtr,
+    w.size / w.shape[0]!,
+  );
   assert.deepEqual(dense, w.data);
   const bn = model.namedBuffers().find(([n]) => n === 'blocks.1.bn1.running_var')![1];
   assert.deepEqual(tensors['blocks.1.bn1.running_var']!.data, bn);
 });
 
-test("Debian's onnx checker accepts the exported graphs", { skip: !hasPython('onnx') && `${PYTHON} with onnx not found` }, () => {
-  const dir = path.join(root, 'checker');
-  fs.mkdirSync(dir, { recursive: true });
-  const files = ['cifar_conv_2', 'cifar_resnet_8'].map((name) => {
-    const file = path.join(dir, `${name}.onnx`);
-    fs.writeFileSync(file, encodeOnnx(randomTicket(name, 1).model));
-    return file;
-  });
-  files.push(path.join(root, 'onnx', 'lenet.onnx'));
-  if (!fs.existsSync(files[2]!)) assert.equal(exportCli(['--level', '1', '--format', 'onnx', '--out', files[2]!]).status, 0);
-  const script = `
+test(
+  "Debian's onnx checker accepts the exported graphs",
+  { skip: !hasPython('onnx') && `${PYTHON} with onnx not found` },
+  () => {
+    const dir = path.join(root, 'checker');
+    fs.mkdirSync(dir, { recursive: true });
+    const files = ['cifar_conv_2', 'cifar_resnet_8'].map((name) => {
+      const file = path.join(dir, `${name}.onnx`);
+      fs.writeFileSync(file, encodeOnnx(randomTicket(name, 1).model));
+      return file;
+    });
+    files.push(path.join(root, 'onnx', 'lenet.onnx'));
+    if (!fs.existsSync(files[2]!))
+      assert.equal(exportCli(['--level', '1', '--format', 'onnx', '--out', files[2]!]).status, 0);
+    const script = `
 import sys, onnx
 for f in sys.argv[1:]:
     m = onnx.load(f)
@@ -240,10 +293,11 @@ for f in sys.argv[1:]:
     out = onnx.shape_inference.infer_shapes(m, strict_mode=True).graph.output[0]
     print(f, out.name, [d.dim_param or d.dim_value for d in out.type.tensor_type.shape.dim])
 `;
-  const r = spawnSync(PYTHON, ['-c', script, ...files], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  for (const line of r.stdout.trim().split('\n')) assert.match(line, / logits \['N', 10\]$/);
-});
+    const r = spawnSync(PYTHON, ['-c', script, ...files], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    for (const line of r.stdout.trim().split('\n')) assert.match(line, / logits \['N', 10\]$/);
+  },
+);
 
 test('ONNX export refuses a model family it has no graph for', () => {
   class Custom extends Model {
@@ -257,7 +311,10 @@ test('ONNX export refuses a model family it has no graph for', () => {
       return x;
     }
   }
-  assert.throws(() => encodeOnnx(new Custom()), { name: 'UserError', message: /ONNX export supports mnist_lenet_\*, cifar_conv_N, cifar_vgg_N, cifar_resnet_N; 'mnist_custom_1'/ });
+  assert.throws(() => encodeOnnx(new Custom()), {
+    name: 'UserError',
+    message: /ONNX export supports mnist_lenet_\*, cifar_conv_N, cifar_vgg_N, cifar_resnet_N; 'mnist_custom_1'/,
+  });
 });
 
 function assertFails(r: CliResult, pattern: RegExp): void {
@@ -272,21 +329,45 @@ test('bad input: one readable line, non-zero exit, and no file left behind', () 
   const dir = path.join(root, 'bad');
   fs.mkdirSync(dir);
   const out = path.join(dir, 'x.onnx');
-  assertFails(exportCli(['--level', '7', '--format', 'onnx', '--out', out]), /level 7 of lottery_\w+ replicate 1 \(branch main\) does not exist; finished levels: 0, 1/);
-  assertFails(exportCli(['--level', '1', '--format', 'onnx', '--branch', 'random_reinit', '--out', out]), /branch random_reinit\) does not exist; finished levels: none/);
-  assertFails(exportCli(['--level', '1', '--format', 'onnx', '--replicate', '3', '--out', out]), /has no replicate 3 \(replicates: 1\)/);
-  assertFails(exportCli(['--level', '1', '--format', 'pickle', '--out', out]), /--format must be one of safetensors, onnx, got 'pickle'/);
-  assertFails(exportCli(['--level', 'one', '--format', 'onnx', '--out', out]), /--level must be a non-negative integer/);
-  assertFails(runCli(['export', path.join(root, 'lottery_nope'), '--level', '1', '--format', 'onnx', '--out', out]), /no lottery experiment at/);
+  assertFails(
+    exportCli(['--level', '7', '--format', 'onnx', '--out', out]),
+    /level 7 of lottery_\w+ replicate 1 \(branch main\) does not exist; finished levels: 0, 1/,
+  );
+  assertFails(
+    exportCli(['--level', '1', '--format', 'onnx', '--branch', 'random_reinit', '--out', out]),
+    /branch random_reinit\) does not exist; finished levels: none/,
+  );
+  assertFails(
+    exportCli(['--level', '1', '--format', 'onnx', '--replicate', '3', '--out', out]),
+    /has no replicate 3 \(replicates: 1\)/,
+  );
+  assertFails(
+    exportCli(['--level', '1', '--format', 'pickle', '--out', out]),
+    /--format must be one of safetensors, onnx, got 'pickle'/,
+  );
+  assertFails(
+    exportCli(['--level', 'one', '--format', 'onnx', '--out', out]),
+    /--level must be a non-negative integer/,
+  );
+  assertFails(
+    runCli(['export', path.join(root, 'lottery_nope'), '--level', '1', '--format', 'onnx', '--out', out]),
+    /no lottery experiment at/,
+  );
   const missing = exportCli(['--format', 'onnx']); // commander's own message, plus its usage hint
   assert.notEqual(missing.status, 0);
   assert.match(missing.stderr, /^ticketlab: error: required option '--level <L>' not specified\n/);
   // Unwritable targets: below a regular file, and onto an existing directory (the rename fails).
   const blocker = path.join(dir, 'file');
   fs.writeFileSync(blocker, '');
-  assertFails(exportCli(['--level', '1', '--format', 'safetensors', '--out', path.join(blocker, 'x.safetensors')]), /cannot write .*x\.safetensors: .*bad\/file is not a directory/);
+  assertFails(
+    exportCli(['--level', '1', '--format', 'safetensors', '--out', path.join(blocker, 'x.safetensors')]),
+    /cannot write .*x\.safetensors: .*bad\/file is not a directory/,
+  );
   fs.mkdirSync(path.join(dir, 'taken'));
-  assertFails(exportCli(['--level', '1', '--format', 'onnx', '--out', path.join(dir, 'taken')]), /cannot write .*taken: EISDIR/);
+  assertFails(
+    exportCli(['--level', '1', '--format', 'onnx', '--out', path.join(dir, 'taken')]),
+    /cannot write .*taken: EISDIR/,
+  );
   assert.deepEqual(fs.readdirSync(dir).sort(), ['file', 'taken']);
   assert.deepEqual(fs.readdirSync(path.join(dir, 'taken')), []);
 });
@@ -295,6 +376,11 @@ test('default output goes next to the ticket; human output names the file', () =
   const r = runCli(['export', path.basename(experiment), '--root', root, '--level', '0', '--format', 'safetensors']);
   assert.equal(r.status, 0, r.stderr);
   const file = path.join(experiment, 'replicate_1', 'level_0', 'main', 'ticket.csr.safetensors');
-  assert.match(r.stdout, new RegExp(`^wrote ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(safetensors, \\d+ bytes\\): ${MODEL}, .*100\\.00% of weights kept`));
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `^wrote ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(safetensors, \\d+ bytes\\): ${MODEL}, .*100\\.00% of weights kept`,
+    ),
+  );
   assert.equal(decodeSafetensors(fs.readFileSync(file)).metadata.density, '1');
 });

@@ -12,7 +12,21 @@ import { loadSafetensors, saveSafetensors, type Tensor as StTensor } from '../sr
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tl-faults-'));
 const lottery = (root: string, ...more: string[]) =>
-  runCli(['--json', 'lottery', '--model', 'mnist_lenet_40_20', '--levels', '1', '--steps', '60it', '--eval-every', '30', '--root', root, ...more]);
+  runCli([
+    '--json',
+    'lottery',
+    '--model',
+    'mnist_lenet_40_20',
+    '--levels',
+    '1',
+    '--steps',
+    '60it',
+    '--eval-every',
+    '30',
+    '--root',
+    root,
+    ...more,
+  ]);
 
 function oneLine(r: CliResult, pattern: RegExp): void {
   assert.notEqual(r.status, 0, `expected a failure, got: ${r.stdout.slice(-300)}`);
@@ -96,18 +110,35 @@ test('the store reports what is there: deleted runs, interrupted runs, a read-on
   try {
     assert.equal(lottery(root).status, 0);
     const { exp, rep } = finished(root);
-    assert.ok(!fs.readdirSync(path.join(rep, 'level_1', 'main')).some((f) => f.startsWith('checkpoint')), 'finished levels keep no checkpoint');
+    assert.ok(
+      !fs.readdirSync(path.join(rep, 'level_1', 'main')).some((f) => f.startsWith('checkpoint')),
+      'finished levels keep no checkpoint',
+    );
     // Rerunning a finished experiment writes nothing (so it works on a read-only root): not even a lock.
-    const snapshot = () => fs.readdirSync(root, { recursive: true }).map((f) => `${f}:${fs.statSync(path.join(root, String(f))).mtimeMs}`).sort();
+    const snapshot = () =>
+      fs
+        .readdirSync(root, { recursive: true })
+        .map((f) => `${f}:${fs.statSync(path.join(root, String(f))).mtimeMs}`)
+        .sort();
     const before = snapshot();
     const again = lottery(root);
     assert.equal(again.status, 0, again.stderr);
-    assert.ok(again.stdout.trim().split('\n').every((l) => (JSON.parse(l) as { reused: boolean }).reused));
+    assert.ok(
+      again.stdout
+        .trim()
+        .split('\n')
+        .every((l) => (JSON.parse(l) as { reused: boolean }).reused),
+    );
     assert.deepEqual(snapshot(), before);
     fs.rmSync(path.join(root, exp), { recursive: true });
     const runs = runCli(['--json', 'runs', '--root', root]);
     assert.equal(runs.status, 0, runs.stderr);
-    assert.ok(runs.stdout.trim().split('\n').every((l) => (JSON.parse(l) as { status: string }).status === 'deleted'));
+    assert.ok(
+      runs.stdout
+        .trim()
+        .split('\n')
+        .every((l) => (JSON.parse(l) as { status: string }).status === 'deleted'),
+    );
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
@@ -115,7 +146,20 @@ test('the store reports what is there: deleted runs, interrupted runs, a read-on
 
 test('values without a sane bound are refused before any work starts', () => {
   oneLine(runCli(['train', '--steps', '100000000000000000000000it']), /--steps must be a step count/);
-  oneLine(runCli(['prune', '--model', 'mnist_lenet_300_100', '--pruner', 'synflow', '--density', '0.1', '--rounds', '100000']), /--rounds must be at most 10000/);
+  oneLine(
+    runCli([
+      'prune',
+      '--model',
+      'mnist_lenet_300_100',
+      '--pruner',
+      'synflow',
+      '--density',
+      '0.1',
+      '--rounds',
+      '100000',
+    ]),
+    /--rounds must be at most 10000/,
+  );
   oneLine(runCli(['plant', '--task', 'relu', '--depth', '100000']), /--depth must be at most 100/);
   oneLine(runCli(['plant', '--task', 'relu', '--width', '100000000']), /--width must be at most 10000/);
   oneLine(runCli(['--threads', '100000', 'info']), /--threads must be at most 256/);

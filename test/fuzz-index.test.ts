@@ -8,7 +8,16 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { openIndex, INDEX_FILE, type LevelRow, type RunRow } from '../src/store/index-db.js';
 import { UserError } from '../src/util/errors.js';
-import { expectGood, fuzzParams, judge, mutate, mutationArb, tempDir, writeTallies, type Judgement } from './helpers/fuzz.js';
+import {
+  expectGood,
+  fuzzParams,
+  judge,
+  mutate,
+  mutationArb,
+  tempDir,
+  writeTallies,
+  type Judgement,
+} from './helpers/fuzz.js';
 
 const tmp = tempDir('ticketlab-fuzz-index-');
 after(() => {
@@ -24,7 +33,9 @@ const levelArb = fc.record({
   testAccuracy: fc.option(num, { nil: null }),
   bestTestAccuracy: fc.option(num, { nil: null }),
   earlyStopStep: fc.option(fc.nat(), { nil: null }),
-  layerDensity: fc.option(fc.dictionary(fc.string({ maxLength: 6 }), num, { maxKeys: 3, noNullPrototype: true }), { nil: null }),
+  layerDensity: fc.option(fc.dictionary(fc.string({ maxLength: 6 }), num, { maxKeys: 3, noNullPrototype: true }), {
+    nil: null,
+  }),
   data: fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: null }),
 });
 const runArb = fc.record({
@@ -55,7 +66,10 @@ function writeIndex(content: Runs): { root: string; want: Content } {
   }
   idx.close(); // the last connection checkpoints the WAL into the file and removes it
   const want = content
-    .map(({ levels, ...run }) => ({ run, levels: levels.map((l) => ({ runId: run.id, ...l })).sort((a, b) => a.level - b.level) }))
+    .map(({ levels, ...run }) => ({
+      run,
+      levels: levels.map((l) => ({ runId: run.id, ...l })).sort((a, b) => a.level - b.level),
+    }))
     .sort((a, b) => (a.run.id < b.run.id ? -1 : 1));
   return { root, want };
 }
@@ -115,6 +129,9 @@ describe('fuzz: SQLite run index', () => {
     fs.mkdirSync(root);
     const file = path.join(root, INDEX_FILE);
     fs.writeFileSync(file, 'SQLite format 3\u0000' + 'x'.repeat(200));
-    assert.throws(() => openIndex(root), (err: Error) => err instanceof UserError && err.message.startsWith(`run index ${file} is corrupt`));
+    assert.throws(
+      () => openIndex(root),
+      (err: Error) => err instanceof UserError && err.message.startsWith(`run index ${file} is corrupt`),
+    );
   });
 });

@@ -9,7 +9,17 @@ import fc from 'fast-check';
 import { encodeIdx, readIdx, writeIdx, type IdxKind } from '../src/data/idx.js';
 import { readCifarBatches, writeCifarBatch } from '../src/data/cifar10.js';
 import { DataError } from '../src/util/errors.js';
-import { expectGood, fuzzParams, judge, mutate, mutationArb, sameBytes, tempDir, writeTallies, type Oracle } from './helpers/fuzz.js';
+import {
+  expectGood,
+  fuzzParams,
+  judge,
+  mutate,
+  mutationArb,
+  sameBytes,
+  tempDir,
+  writeTallies,
+  type Oracle,
+} from './helpers/fuzz.js';
 
 const tmp = tempDir('ticketlab-fuzz-data-');
 after(() => {
@@ -26,7 +36,9 @@ interface Idx {
 
 const idxArb = (kind: IdxKind): fc.Arbitrary<Idx> =>
   (kind === 'images' ? fc.tuple(fc.nat(4), fc.nat(5), fc.nat(5)) : fc.tuple(fc.nat(30))).chain((dims) =>
-    fc.uint8Array({ minLength: dims.reduce((a, b) => a * b, 1), maxLength: dims.reduce((a, b) => a * b, 1) }).map((data) => ({ dims, data })),
+    fc
+      .uint8Array({ minLength: dims.reduce((a, b) => a * b, 1), maxLength: dims.reduce((a, b) => a * b, 1) })
+      .map((data) => ({ dims, data })),
   );
 const kindArb = fc.constantFrom<IdxKind>('images', 'labels');
 const sameIdx = (a: Idx, b: Idx): boolean => a.dims.join() === b.dims.join() && sameBytes(a.data, b.data);
@@ -43,7 +55,8 @@ function idxOracle(bytes: Uint8Array, kind: IdxKind): Oracle<Idx> {
     return idxOracle(plain, kind);
   }
   const ndim = kind === 'images' ? 3 : 1;
-  if (bytes.length < 4 + 4 * ndim || bytes[0] !== 0 || bytes[1] !== 0 || bytes[2] !== 0x08 || bytes[3] !== ndim) return { valid: false };
+  if (bytes.length < 4 + 4 * ndim || bytes[0] !== 0 || bytes[1] !== 0 || bytes[2] !== 0x08 || bytes[3] !== ndim)
+    return { valid: false };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims = Array.from({ length: ndim }, (_, i) => view.getUint32(4 + 4 * i, false));
   if (bytes.length !== 4 + 4 * ndim + dims.reduce((a, b) => a * b, 1)) return { valid: false };
@@ -53,48 +66,63 @@ function idxOracle(bytes: Uint8Array, kind: IdxKind): Oracle<Idx> {
 function readIdxJudged(suite: string, bytes: Uint8Array, kind: IdxKind): void {
   const file = tmp.file('damaged-idx');
   fs.writeFileSync(file, bytes);
-  expectGood(suite, judge(() => readIdx(file, kind), file, idxOracle(bytes, kind), sameIdx));
+  expectGood(
+    suite,
+    judge(() => readIdx(file, kind), file, idxOracle(bytes, kind), sameIdx),
+  );
 }
 
 describe('fuzz: IDX', () => {
   test('valid files read back equal, plain and gzipped', () => {
     fc.assert(
-      fc.property(kindArb.chain((k) => fc.tuple(fc.constant(k), idxArb(k), fc.boolean())), ([kind, idx, gz]) => {
-        const file = tmp.file(gz ? 'x.gz' : 'x');
-        writeIdx(file, idx.dims, idx.data);
-        const back = readIdx(file, kind);
-        assert.deepEqual(back.dims, idx.dims);
-        assert.ok(sameBytes(back.data, idx.data));
-      }),
+      fc.property(
+        kindArb.chain((k) => fc.tuple(fc.constant(k), idxArb(k), fc.boolean())),
+        ([kind, idx, gz]) => {
+          const file = tmp.file(gz ? 'x.gz' : 'x');
+          writeIdx(file, idx.dims, idx.data);
+          const back = readIdx(file, kind);
+          assert.deepEqual(back.dims, idx.dims);
+          assert.ok(sameBytes(back.data, idx.data));
+        },
+      ),
       fuzzParams(60),
     );
   });
 
   test('damaged plain files: the bytes as the format reads them, or a clear DataError', () => {
     fc.assert(
-      fc.property(kindArb.chain((k) => fc.tuple(fc.constant(k), idxArb(k), mutationArb(16))), ([kind, idx, ms]) => {
-        readIdxJudged('idx plain', mutate(encodeIdx(idx.dims, idx.data), ms), kind);
-      }),
+      fc.property(
+        kindArb.chain((k) => fc.tuple(fc.constant(k), idxArb(k), mutationArb(16))),
+        ([kind, idx, ms]) => {
+          readIdxJudged('idx plain', mutate(encodeIdx(idx.dims, idx.data), ms), kind);
+        },
+      ),
       fuzzParams(400),
     );
   });
 
   test('gzipped damaged contents (header and size errors behind compression)', () => {
     fc.assert(
-      fc.property(kindArb.chain((k) => fc.tuple(fc.constant(k), idxArb(k), mutationArb(16))), ([kind, idx, ms]) => {
-        const plain = mutate(encodeIdx(idx.dims, idx.data), ms);
-        if (plain[0] === 0x1f && plain[1] === 0x8b) return; // would be gzip inside gzip
-        readIdxJudged('idx gz contents', gzipSync(plain), kind);
-      }),
+      fc.property(
+        kindArb.chain((k) => fc.tuple(fc.constant(k), idxArb(k), mutationArb(16))),
+        ([kind, idx, ms]) => {
+          const plain = mutate(encodeIdx(idx.dims, idx.data), ms);
+          if (plain[0] === 0x1f && plain[1] === 0x8b) return; // would be gzip inside gzip
+          readIdxJudged('idx gz contents', gzipSync(plain), kind);
+        },
+      ),
       fuzzParams(200),
     );
   });
 
   test('damaged gzip streams: identical data (CRC) or a clear DataError', () => {
     fc.assert(
-      fc.property(kindArb.chain((k) => fc.tuple(fc.constant(k), idxArb(k), mutationArb(24))), ([kind, idx, ms]) => {
-        readIdxJudged('idx gz stream', mutate(gzipSync(encodeIdx(idx.dims, idx.data)), ms), kind);
-      }),
+      fc.property(
+        kindArb.chain((k) => fc.tuple(fc.constant(k), idxArb(k), mutationArb(24))),
+        ([kind, idx, ms]) => {
+          readIdxJudged('idx gz stream', mutate(gzipSync(encodeIdx(idx.dims, idx.data)), ms), kind);
+        },
+      ),
       fuzzParams(200),
     );
   });
@@ -107,8 +135,13 @@ describe('fuzz: IDX', () => {
     fs.writeFileSync(file, Buffer.concat([first, ...Array.from({ length: 16 }, () => zeros)]));
     const rssBefore = process.resourceUsage().maxRSS;
     const t0 = Date.now();
-    assert.throws(() => readIdx(file, 'images'), (err: Error) =>
-      err instanceof DataError && err.message.includes(file) && /more than the 800 bytes its IDX header/.test(err.message));
+    assert.throws(
+      () => readIdx(file, 'images'),
+      (err: Error) =>
+        err instanceof DataError &&
+        err.message.includes(file) &&
+        /more than the 800 bytes its IDX header/.test(err.message),
+    );
     const grewMb = (process.resourceUsage().maxRSS - rssBefore) / 1024;
     assert.ok(Date.now() - t0 < 1000, `took ${Date.now() - t0} ms`);
     assert.ok(grewMb < 64, `peak memory grew by ${grewMb.toFixed(0)} MB`);
@@ -118,7 +151,10 @@ describe('fuzz: IDX', () => {
     const file = tmp.file('sparse-idx1-ubyte');
     fs.writeFileSync(file, encodeIdx([3], Uint8Array.from([1, 2, 3])));
     fs.truncateSync(file, 3 * 2 ** 30); // sparse: 3 GiB on paper, nothing on disk
-    assert.throws(() => readIdx(file, 'labels'), (err: Error) => err instanceof DataError && err.message.includes(file) && !err.message.includes('\n'));
+    assert.throws(
+      () => readIdx(file, 'labels'),
+      (err: Error) => err instanceof DataError && err.message.includes(file) && !err.message.includes('\n'),
+    );
   });
 });
 
@@ -206,7 +242,10 @@ describe('fuzz: CIFAR-10 batches', () => {
     const dir = tmp.file('adir');
     fs.mkdirSync(dir);
     for (const f of [tmp.file('missing.bin'), dir]) {
-      assert.throws(() => readCifarBatches([f], 'x'), (err: Error) => err instanceof DataError && err.message.includes(f));
+      assert.throws(
+        () => readCifarBatches([f], 'x'),
+        (err: Error) => err instanceof DataError && err.message.includes(f),
+      );
     }
   });
 });

@@ -6,11 +6,25 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { encodeSafetensors, loadSafetensors, type DecodedSafetensors, type Dtype, type Tensor } from '../src/store/safetensors.js';
+import {
+  encodeSafetensors,
+  loadSafetensors,
+  type DecodedSafetensors,
+  type Dtype,
+  type Tensor,
+} from '../src/store/safetensors.js';
 import { readJsonFile } from '../src/store/json-file.js';
 import { DataError } from '../src/util/errors.js';
 import { expectGood, fuzzParams, judge, mutate, mutationArb, tempDir, writeTallies } from './helpers/fuzz.js';
-import { levelResultArb, readLevelResult, stOracle, sameDecoded, jsonOracle, validateLevelResult, hasNonFinite } from './helpers/fuzz-formats.js';
+import {
+  levelResultArb,
+  readLevelResult,
+  stOracle,
+  sameDecoded,
+  jsonOracle,
+  validateLevelResult,
+  hasNonFinite,
+} from './helpers/fuzz-formats.js';
 
 const tmp = tempDir('ticketlab-fuzz-store-');
 after(() => {
@@ -20,32 +34,49 @@ after(() => {
 
 // ------------------------------------------------------------------ safetensors
 
-const CTORS = { F32: Float32Array, F64: Float64Array, I32: Int32Array, I64: BigInt64Array, U8: Uint8Array, BOOL: Uint8Array } as const;
+const CTORS = {
+  F32: Float32Array,
+  F64: Float64Array,
+  I32: Int32Array,
+  I64: BigInt64Array,
+  U8: Uint8Array,
+  BOOL: Uint8Array,
+} as const;
 const SIZES: Record<Dtype, number> = { F32: 4, F64: 8, I32: 4, I64: 8, U8: 1, BOOL: 1 };
 
-const nameArb = fc.oneof(
-  fc.string({ minLength: 1, maxLength: 6 }),
-  fc.constantFrom('__proto__', 'constructor', 'toString', 'fc1.weight', '0', '17', 'é\u0000\n'),
-).filter((n) => n !== '__metadata__');
+const nameArb = fc
+  .oneof(
+    fc.string({ minLength: 1, maxLength: 6 }),
+    fc.constantFrom('__proto__', 'constructor', 'toString', 'fc1.weight', '0', '17', 'é\u0000\n'),
+  )
+  .filter((n) => n !== '__metadata__');
 
 const tensorArb: fc.Arbitrary<Tensor> = fc
-  .record({ dtype: fc.constantFrom<Dtype>('F32', 'F64', 'I32', 'I64', 'U8', 'BOOL'), shape: fc.array(fc.nat(3), { maxLength: 3 }) })
+  .record({
+    dtype: fc.constantFrom<Dtype>('F32', 'F64', 'I32', 'I64', 'U8', 'BOOL'),
+    shape: fc.array(fc.nat(3), { maxLength: 3 }),
+  })
   .chain(({ dtype, shape }) => {
     const bytes = shape.reduce((a, b) => a * b, 1) * SIZES[dtype];
     // Random bytes: floats include NaN, infinities and subnormals.
-    return fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => ({ dtype, shape, data: new CTORS[dtype](b.buffer) }) as Tensor);
+    return fc
+      .uint8Array({ minLength: bytes, maxLength: bytes })
+      .map((b) => ({ dtype, shape, data: new CTORS[dtype](b.buffer) }) as Tensor);
   });
 
 /** Objects built with defineProperty, so names like "__proto__" are own keys as in a parsed header. */
 function own<T>(entries: [string, T][]): Record<string, T> {
   const o: Record<string, T> = {};
-  for (const [k, v] of entries) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  for (const [k, v] of entries)
+    Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
   return o;
 }
 
 const stArb = fc.record({
   tensors: fc.uniqueArray(fc.tuple(nameArb, tensorArb), { maxLength: 4, selector: ([n]) => n }).map(own),
-  metadata: fc.uniqueArray(fc.tuple(nameArb, fc.string({ maxLength: 8 })), { maxLength: 3, selector: ([n]) => n }).map(own),
+  metadata: fc
+    .uniqueArray(fc.tuple(nameArb, fc.string({ maxLength: 8 })), { maxLength: 3, selector: ([n]) => n })
+    .map(own),
 });
 
 describe('fuzz: safetensors', () => {
@@ -74,7 +105,10 @@ describe('fuzz: safetensors', () => {
           let want = stOracle(bytes);
           if (finite && want.valid && hasNonFinite(want.value)) want = { valid: false };
           const suite = finite ? 'safetensors finite' : 'safetensors';
-          expectGood(suite, judge<DecodedSafetensors>(() => loadSafetensors(file, { finite }), file, want, sameDecoded));
+          expectGood(
+            suite,
+            judge<DecodedSafetensors>(() => loadSafetensors(file, { finite }), file, want, sameDecoded),
+          );
         }),
         fuzzParams(300),
       );
@@ -90,7 +124,10 @@ describe('fuzz: safetensors', () => {
         const damaged = Buffer.concat([bytes.subarray(0, start), mutate(bytes.subarray(start), ms)]);
         const file = tmp.file('body.safetensors');
         fs.writeFileSync(file, damaged);
-        expectGood('safetensors body', judge<DecodedSafetensors>(() => loadSafetensors(file), file, stOracle(damaged), sameDecoded));
+        expectGood(
+          'safetensors body',
+          judge<DecodedSafetensors>(() => loadSafetensors(file), file, stOracle(damaged), sameDecoded),
+        );
       }),
       fuzzParams(200),
     );
@@ -117,14 +154,22 @@ describe('fuzz: JSON files through readJsonFile', () => {
         const bytes = mutate(Buffer.from(JSON.stringify(r, null, 2)), ms);
         const file = tmp.file('result.json');
         fs.writeFileSync(file, bytes);
-        expectGood('json result', judge(() => readLevelResult(file), file, jsonOracle(bytes, validateLevelResult), (a, b) => {
-          try {
-            assert.deepEqual(a, b);
-            return true;
-          } catch {
-            return false;
-          }
-        }));
+        expectGood(
+          'json result',
+          judge(
+            () => readLevelResult(file),
+            file,
+            jsonOracle(bytes, validateLevelResult),
+            (a, b) => {
+              try {
+                assert.deepEqual(a, b);
+                return true;
+              } catch {
+                return false;
+              }
+            },
+          ),
+        );
       }),
       fuzzParams(300),
     );
@@ -138,8 +183,16 @@ describe('fuzz: JSON files through readJsonFile', () => {
     fs.truncateSync(big, 65 * 2 ** 20);
     const empty = tmp.file('empty.json');
     fs.writeFileSync(empty, '');
-    for (const [f, why] of [[tmp.file('none.json'), /cannot be read \(ENOENT/], [dir, /cannot be read \(EISDIR/], [big, /more than any file/], [empty, /it is empty/]] as const) {
-      assert.throws(() => readJsonFile(f, (v) => v), (err: Error) => err instanceof DataError && err.message.startsWith(f) && why.test(err.message));
+    for (const [f, why] of [
+      [tmp.file('none.json'), /cannot be read \(ENOENT/],
+      [dir, /cannot be read \(EISDIR/],
+      [big, /more than any file/],
+      [empty, /it is empty/],
+    ] as const) {
+      assert.throws(
+        () => readJsonFile(f, (v) => v),
+        (err: Error) => err instanceof DataError && err.message.startsWith(f) && why.test(err.message),
+      );
     }
     assert.throws(() => readJsonFile(empty, (v) => v, { advice: 'delete it' }), /; delete it$/);
   });

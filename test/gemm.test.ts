@@ -5,7 +5,18 @@ import assert from 'node:assert/strict';
 import { native } from '../src/engine/native.js';
 import { Rng } from '../src/engine/rng.js';
 
-function naive(tA: boolean, tB: boolean, M: number, N: number, K: number, alpha: number, A: Float32Array, B: Float32Array, beta: number, C: Float32Array): Float64Array {
+function naive(
+  tA: boolean,
+  tB: boolean,
+  M: number,
+  N: number,
+  K: number,
+  alpha: number,
+  A: Float32Array,
+  B: Float32Array,
+  beta: number,
+  C: Float32Array,
+): Float64Array {
   const out = new Float64Array(M * N);
   for (let i = 0; i < M; i++)
     for (let j = 0; j < N; j++) {
@@ -28,17 +39,33 @@ for (const backend of backends)
       native.setThreads(threads);
       try {
         const rng = new Rng(11, 'gemm');
-        for (const [M, N, K] of [[1, 1, 1], [3, 5, 7], [17, 130, 33], [64, 513, 129], [20, 700, 300], [2, 600, 3], [0, 4, 5], [4, 3, 0]] as const)
+        for (const [M, N, K] of [
+          [1, 1, 1],
+          [3, 5, 7],
+          [17, 130, 33],
+          [64, 513, 129],
+          [20, 700, 300],
+          [2, 600, 3],
+          [0, 4, 5],
+          [4, 3, 0],
+        ] as const)
           for (const tA of [false, true])
             for (const tB of [false, true])
-              for (const [alpha, beta] of [[1, 0], [0.5, 1], [2, -0.5]] as const) {
+              for (const [alpha, beta] of [
+                [1, 0],
+                [0.5, 1],
+                [2, -0.5],
+              ] as const) {
                 const A = rng.fillNormal(new Float32Array(M * K));
                 const B = rng.fillNormal(new Float32Array(K * N));
                 const C = rng.fillNormal(new Float32Array(M * N));
                 const want = naive(tA, tB, M, N, K, alpha, A, B, beta, C);
                 native.gemm(tA, tB, M, N, K, alpha, A, B, beta, C);
                 for (let i = 0; i < M * N; i++)
-                  assert.ok(Math.abs(C[i]! - want[i]!) <= 1e-4 * (1 + Math.abs(want[i]!)) * Math.sqrt(K + 1), `${backend} ${M}x${N}x${K} tA=${tA} tB=${tB} [${i}]: ${C[i]} vs ${want[i]}`);
+                  assert.ok(
+                    Math.abs(C[i]! - want[i]!) <= 1e-4 * (1 + Math.abs(want[i]!)) * Math.sqrt(K + 1),
+                    `${backend} ${M}x${N}x${K} tA=${tA} tB=${tB} [${i}]: ${C[i]} vs ${want[i]}`,
+                  );
               }
       } finally {
         native.setGemmBackend(defaultBackend);
@@ -48,19 +75,32 @@ for (const backend of backends)
   }
 
 test('native kernels reject arrays too small for the dimensions', () => {
-  assert.throws(() => native.gemm(false, false, 4, 4, 4, 1, new Float32Array(15), new Float32Array(16), 0, new Float32Array(16)), /gemm: A has 15 elements, needs 16/);
-  assert.throws(() => native.linearForward(new Float32Array(6), new Float32Array(6), null, new Float32Array(3), 2, 3, 2), /y has 3 elements, needs 4/);
+  assert.throws(
+    () => native.gemm(false, false, 4, 4, 4, 1, new Float32Array(15), new Float32Array(16), 0, new Float32Array(16)),
+    /gemm: A has 15 elements, needs 16/,
+  );
+  assert.throws(
+    () => native.linearForward(new Float32Array(6), new Float32Array(6), null, new Float32Array(3), 2, 3, 2),
+    /y has 3 elements, needs 4/,
+  );
   assert.throws(() => native.setGemmBackend('mkl' as 'openblas'), /must be 'openblas' or 'fallback'/);
 });
 
 test('native kernels reject infinite and out-of-range integers', () => {
   const f = (n: number) => new Float32Array(n);
-  assert.throws(() => native.conv2dForward(f(64), f(9), null, f(64), 1, 1, 8, 8, 1, 3, 3, Infinity, 1), /conv2dForward: stride must be an integer/);
-  assert.throws(() => native.gemm(false, false, 2 ** 64, 4, 4, 1, f(16), f(16), 0, f(16)), /gemm: M must be an integer/);
+  assert.throws(
+    () => native.conv2dForward(f(64), f(9), null, f(64), 1, 1, 8, 8, 1, 3, 3, Infinity, 1),
+    /conv2dForward: stride must be an integer/,
+  );
+  assert.throws(
+    () => native.gemm(false, false, 2 ** 64, 4, 4, 1, f(16), f(16), 0, f(16)),
+    /gemm: M must be an integer/,
+  );
 });
 
 test('the native loss gradient rejects a label outside the classes instead of writing past the rows', () => {
-  const grad = (label: number) => native.softmaxCrossEntropyBackward(new Float32Array(6), Int32Array.of(0, label), new Float32Array(6), 2, 3, 1);
+  const grad = (label: number) =>
+    native.softmaxCrossEntropyBackward(new Float32Array(6), Int32Array.of(0, label), new Float32Array(6), 2, 3, 1);
   assert.throws(() => grad(1 << 26), /softmaxCrossEntropyBackward: label 67108864 out of range \[0, 3\)/);
   assert.throws(() => grad(-1), /label -1 out of range/);
   grad(2);
@@ -78,7 +118,10 @@ test('info reports the backend and threads', () => {
 
 test('kernels flush subnormals inside, and leave JavaScript arithmetic IEEE afterwards', () => {
   // A 1e-20 gradient squared is 1e-40 in float: subnormal, so flushed to zero inside the kernel.
-  const w = Float32Array.of(1), g = Float32Array.of(1e-20), m = new Float32Array(1), v = new Float32Array(1);
+  const w = Float32Array.of(1),
+    g = Float32Array.of(1e-20),
+    m = new Float32Array(1),
+    v = new Float32Array(1);
   native.adamStep(w, g, m, v, null, 1, 1e-3, 0.9, 0.999, 1e-8, 0, false, 1);
   if (process.arch === 'x64') assert.equal(v[0], 0); // flushing is implemented for x86 (native/src/kernels/denormals.h)
   // doubles on the calling thread still keep subnormals

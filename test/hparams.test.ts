@@ -19,8 +19,25 @@ function parse(argv: string[], prefix?: string): Record<string, unknown> {
 }
 
 test('flags parse into typed values; step counts get one spelling', () => {
-  const o = parse(['--lr', '0.01', '--steps', '2ep0it', '--milestones', '100,2ep', '--warmup', '0', '--nesterov', '--no-augment']);
-  assert.deepEqual(readGroupFlags(o, trainingGroup), { lr: 0.01, steps: '2ep', milestones: ['100it', '2ep'], warmup: '0it', nesterov: true });
+  const o = parse([
+    '--lr',
+    '0.01',
+    '--steps',
+    '2ep0it',
+    '--milestones',
+    '100,2ep',
+    '--warmup',
+    '0',
+    '--nesterov',
+    '--no-augment',
+  ]);
+  assert.deepEqual(readGroupFlags(o, trainingGroup), {
+    lr: 0.01,
+    steps: '2ep',
+    milestones: ['100it', '2ep'],
+    warmup: '0it',
+    nesterov: true,
+  });
   assert.equal(o.augment, false);
 });
 
@@ -36,7 +53,12 @@ test('bad values are ConfigErrors that name the flag and what it expects', () =>
     [['--prune-target-density', '2'], /--prune-target-density must be a density in \(0, 1\]/],
     [['--retrain-lr', '-1'], /--retrain-lr must be a positive number/],
   ];
-  for (const [argv, re] of cases) assert.throws(() => parse(argv, 'retrain'), (e: unknown) => e instanceof ConfigError && re.test(e.message), argv.join(' '));
+  for (const [argv, re] of cases)
+    assert.throws(
+      () => parse(argv, 'retrain'),
+      (e: unknown) => e instanceof ConfigError && re.test(e.message),
+      argv.join(' '),
+    );
 });
 
 test('defaults live on the model families (the papers), and flags apply over them', () => {
@@ -48,7 +70,10 @@ test('defaults live on the model families (the papers), and flags apply over the
   const conv6 = lotteryDefaults('cifar_conv_6');
   assert.deepEqual([conv6.training.lr, conv6.training.steps, conv6.pruning.convRate], [3e-4, '30000it', 0.15]);
   const resnet = trainDefaults('cifar_resnet_20');
-  assert.deepEqual([resnet.training.optimizer, resnet.training.milestones, resnet.dataset.augment], ['sgd', ['15000it', '22500it'], true]);
+  assert.deepEqual(
+    [resnet.training.optimizer, resnet.training.milestones, resnet.dataset.augment],
+    ['sgd', ['15000it', '22500it'], true],
+  );
   assert.equal(resnet.model.init, 'kaiming_normal');
   const h = withFlags(lenet, LOTTERY_GROUPS, parse(['--lr', '0.002', '--prune-rate', '0.5']));
   assert.deepEqual(nonDefaults(h, lenet), { 'training.lr': 0.002, 'pruning.rate': 0.5 });
@@ -57,7 +82,8 @@ test('defaults live on the model families (the papers), and flags apply over the
 
 test('every stored group is validated: unknown or missing fields and out-of-range values are rejected', () => {
   const h = lotteryDefaults('mnist_lenet_300_100');
-  for (const [name, g] of Object.entries(LOTTERY_GROUPS)) assert.ok(g.schema.safeParse(h[name as keyof typeof h]).success, name);
+  for (const [name, g] of Object.entries(LOTTERY_GROUPS))
+    assert.ok(g.schema.safeParse(h[name as keyof typeof h]).success, name);
   assert.equal(trainingGroup.schema.safeParse({ ...h.training, lr: -1 }).success, false);
   assert.equal(trainingGroup.schema.safeParse({ ...h.training, extra: 1 }).success, false);
   const { lr: _lr, ...missing } = h.training;
@@ -68,5 +94,8 @@ test('rules between fields', () => {
   const t = trainDefaults('mnist_lenet_300_100').training;
   assert.throws(() => validateTraining({ ...t, nesterov: true }), /--nesterov needs --optimizer sgd/);
   assert.throws(() => validateTraining({ ...t, momentum: 0.9 }), /--momentum applies to sgd only/);
-  assert.throws(() => validateTraining({ ...t, cosine: true, milestones: ['10it'] }, 'retrain-'), /choose --retrain-milestones or --retrain-cosine/);
+  assert.throws(
+    () => validateTraining({ ...t, cosine: true, milestones: ['10it'] }, 'retrain-'),
+    /choose --retrain-milestones or --retrain-cosine/,
+  );
 });

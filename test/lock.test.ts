@@ -18,10 +18,17 @@ const ownerFile = (dir: string) => path.join(dir, '.lock.pid');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A child running `body` (ES module code with acquireLock imported); resolves once it prints `ready`. */
-async function startChild(body: string, ready: string): Promise<{ child: ChildProcess; out: () => string; exit: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', `import { acquireLock } from ${JSON.stringify(storeUrl)};\n${body}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+async function startChild(
+  body: string,
+  ready: string,
+): Promise<{ child: ChildProcess; out: () => string; exit: Promise<number | null> }> {
+  const child = spawn(
+    process.execPath,
+    ['--input-type=module', '-e', `import { acquireLock } from ${JSON.stringify(storeUrl)};\n${body}`],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (b) => (out += b));
   child.stderr!.on('data', (b) => (out += b));
@@ -57,7 +64,9 @@ describe('run lock', () => {
     await assert.rejects(
       withLock(dir, async (lock) => {
         lock.assertHeld();
-        await assert.rejects(acquireLock(dir), { message: `run ${dir} is already locked by this process (pid ${process.pid})` });
+        await assert.rejects(acquireLock(dir), {
+          message: `run ${dir} is already locked by this process (pid ${process.pid})`,
+        });
         throw new Error('boom');
       }),
       /boom/,
@@ -95,7 +104,10 @@ describe('run lock', () => {
 
   test('the lock of a holder killed with SIGKILL is taken over at once', async () => {
     const dir = freshDir();
-    const holder = await startChild(`await acquireLock(${JSON.stringify(dir)}); console.log('locked'); setInterval(() => {}, 1000);`, 'locked');
+    const holder = await startChild(
+      `await acquireLock(${JSON.stringify(dir)}); console.log('locked'); setInterval(() => {}, 1000);`,
+      'locked',
+    );
     holder.child.kill('SIGKILL');
     await holder.exit;
     const t0 = Date.now();
@@ -109,8 +121,14 @@ describe('run lock', () => {
   test('a holder on another machine is respected while its heartbeat is fresh, and taken over once stale', async () => {
     const dir = freshDir();
     fs.writeFileSync(ownerFile(dir), '4242\nother-machine\n');
-    await assert.rejects(acquireLock(dir, { staleMs: 5000 }), (err: Error) =>
-      err instanceof UserError && /pid 4242 on host other-machine, seen \d+ s ago; file locks here do not reach across machines/.test(err.message));
+    await assert.rejects(
+      acquireLock(dir, { staleMs: 5000 }),
+      (err: Error) =>
+        err instanceof UserError &&
+        /pid 4242 on host other-machine, seen \d+ s ago; file locks here do not reach across machines/.test(
+          err.message,
+        ),
+    );
     const old = new Date(Date.now() - 10_000);
     fs.utimesSync(ownerFile(dir), old, old);
     const lock = await acquireLock(dir, { staleMs: 5000 });

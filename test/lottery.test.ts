@@ -10,8 +10,22 @@ import { runCli, repoRoot } from './helpers/cli.js';
 import { loadSafetensors } from '../src/store/safetensors.js';
 
 const base = ['--json', 'lottery', '--model', 'mnist_lenet_40_20', '--eval-every', '50'];
-type Row = { level: number; branch: string; density: number; layer_density: Record<string, number>; test_accuracy: number; early_stop_step: number; reused: boolean; experiment: string; dir: string };
-const rows = (out: string): Row[] => out.trim().split('\n').map((l) => JSON.parse(l) as Row);
+type Row = {
+  level: number;
+  branch: string;
+  density: number;
+  layer_density: Record<string, number>;
+  test_accuracy: number;
+  early_stop_step: number;
+  reused: boolean;
+  experiment: string;
+  dir: string;
+};
+const rows = (out: string): Row[] =>
+  out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Row);
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tl-lottery-'));
 
 function resultOf(dir: string): unknown {
@@ -29,7 +43,10 @@ test('IMP levels: densities, per-level JSON, stored tensors, reuse on rerun', ()
     const r = runCli(args);
     assert.equal(r.status, 0, r.stderr);
     const out = rows(r.stdout);
-    assert.deepEqual(out.map((x) => x.level), [0, 1, 2, 3]);
+    assert.deepEqual(
+      out.map((x) => x.level),
+      [0, 1, 2, 3],
+    );
     for (const x of out) {
       assert.ok(Math.abs(x.layer_density['fc1.weight']! - 0.8 ** x.level) < 1e-3);
       assert.ok(Math.abs(x.layer_density['fc3.weight']! - 0.9 ** x.level) < 2e-2);
@@ -53,7 +70,10 @@ test('IMP levels: densities, per-level JSON, stored tensors, reuse on rerun', ()
     // rerunning the same command reuses every level
     const again = rows(runCli(args).stdout);
     assert.ok(again.every((x) => x.reused));
-    assert.deepEqual(again.map((x) => x.test_accuracy), out.map((x) => x.test_accuracy));
+    assert.deepEqual(
+      again.map((x) => x.test_accuracy),
+      out.map((x) => x.test_accuracy),
+    );
     // the index lists the run
     const list = runCli(['--json', 'runs', '--root', root]);
     if (list.status === 0) assert.match(list.stdout, /lottery_/);
@@ -66,12 +86,26 @@ test('a run killed with -9 mid-level resumes and ends exactly like an uninterrup
   const a = tmp();
   const b = tmp();
   try {
-    const args = [...base, '--levels', '2', '--steps', '1500it', '--eval-every', '100', '--checkpoint-every', '100', '--rewind', '50it'];
+    const args = [
+      ...base,
+      '--levels',
+      '2',
+      '--steps',
+      '1500it',
+      '--eval-every',
+      '100',
+      '--checkpoint-every',
+      '100',
+      '--rewind',
+      '50it',
+    ];
     const clean = runCli([...args, '--root', a]);
     assert.equal(clean.status, 0, clean.stderr);
     const cleanRows = rows(clean.stdout);
     // start, wait for a checkpoint inside level 1, kill -9
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'ticketlab.js'), ...args, '--root', b], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'ticketlab.js'), ...args, '--root', b], {
+      stdio: 'ignore',
+    });
     const exp = path.join(b, cleanRows[0]!.experiment, 'replicate_1', 'level_1', 'main', 'checkpoint.safetensors');
     const deadline = Date.now() + 60_000;
     while (!fs.existsSync(exp) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -83,7 +117,8 @@ test('a run killed with -9 mid-level resumes and ends exactly like an uninterrup
     const resumedRows = rows(resumed.stdout);
     assert.equal(resumedRows[0]!.reused, true);
     assert.equal(resumedRows[1]!.reused, false);
-    for (const [i, r] of cleanRows.entries()) assert.deepEqual(resultOf(resumedRows[i]!.dir), resultOf(r.dir), `level ${r.level}`);
+    for (const [i, r] of cleanRows.entries())
+      assert.deepEqual(resultOf(resumedRows[i]!.dir), resultOf(r.dir), `level ${r.level}`);
     const fa = loadSafetensors(path.join(cleanRows[2]!.dir, 'final.safetensors')).tensors['fc2.weight']!.data;
     const fb = loadSafetensors(path.join(resumedRows[2]!.dir, 'final.safetensors')).tensors['fc2.weight']!.data;
     assert.deepEqual(fb, fa, 'final weights bit-identical');
@@ -97,19 +132,56 @@ test('a run killed with -9 mid-level resumes and ends exactly like an uninterrup
 test('branches: random reinit and random pruning at the trunk densities', () => {
   const root = tmp();
   try {
-    const r = runCli([...base, '--levels', '2', '--steps', '100it', '--root', root, '--branch', 'random_reinit,random_prune,random_prune_global']);
+    const r = runCli([
+      ...base,
+      '--levels',
+      '2',
+      '--steps',
+      '100it',
+      '--root',
+      root,
+      '--branch',
+      'random_reinit,random_prune,random_prune_global',
+    ]);
     assert.equal(r.status, 0, r.stderr);
     const out = rows(r.stdout);
-    assert.deepEqual(out.map((x) => `${x.level}:${x.branch}`), ['0:main', '1:main', '1:random_reinit', '1:random_prune', '1:random_prune_global', '2:main', '2:random_reinit', '2:random_prune', '2:random_prune_global']);
+    assert.deepEqual(
+      out.map((x) => `${x.level}:${x.branch}`),
+      [
+        '0:main',
+        '1:main',
+        '1:random_reinit',
+        '1:random_prune',
+        '1:random_prune_global',
+        '2:main',
+        '2:random_reinit',
+        '2:random_prune',
+        '2:random_prune_global',
+      ],
+    );
     const at = (l: number, b: string) => out.find((x) => x.level === l && x.branch === b)!;
-    for (const b of ['random_reinit', 'random_prune', 'random_prune_global']) assert.ok(Math.abs(at(2, b).density - at(2, 'main').density) < 1e-9);
+    for (const b of ['random_reinit', 'random_prune', 'random_prune_global'])
+      assert.ok(Math.abs(at(2, b).density - at(2, 'main').density) < 1e-9);
     assert.deepEqual(at(2, 'random_prune').layer_density, at(2, 'main').layer_density);
     const mMain = loadSafetensors(path.join(at(2, 'main').dir, 'mask.safetensors')).tensors['fc1.weight']!.data;
     const mRand = loadSafetensors(path.join(at(2, 'random_prune').dir, 'mask.safetensors')).tensors['fc1.weight']!.data;
     assert.notDeepEqual(mRand, mMain);
-    const mReinit = loadSafetensors(path.join(at(2, 'random_reinit').dir, 'mask.safetensors')).tensors['fc1.weight']!.data;
+    const mReinit = loadSafetensors(path.join(at(2, 'random_reinit').dir, 'mask.safetensors')).tensors['fc1.weight']!
+      .data;
     assert.deepEqual(mReinit, mMain);
-    const retrain = runCli([...base, '--levels', '1', '--steps', '100it', '--root', root, '--branch', 'retrain', '--retrain-lr', '0.01']);
+    const retrain = runCli([
+      ...base,
+      '--levels',
+      '1',
+      '--steps',
+      '100it',
+      '--root',
+      root,
+      '--branch',
+      'retrain',
+      '--retrain-lr',
+      '0.01',
+    ]);
     assert.equal(retrain.status, 0, retrain.stderr);
     const rr = rows(retrain.stdout);
     assert.ok(rr[0]!.reused && rr[1]!.reused, 'trunk levels reused');
@@ -125,7 +197,10 @@ test('two processes on the same run: the second is refused without touching the 
     const args = [...base, '--levels', '1', '--steps', '3000it', '--eval-every', '1000', '--root', root];
     const first = spawn(process.execPath, [path.join(repoRoot, 'bin', 'ticketlab.js'), ...args], { stdio: 'ignore' });
     const deadline = Date.now() + 30_000;
-    const lockExists = () => fs.readdirSync(root).some((d) => d.startsWith('lottery_') && fs.existsSync(path.join(root, d, 'replicate_1', '.lock')));
+    const lockExists = () =>
+      fs
+        .readdirSync(root)
+        .some((d) => d.startsWith('lottery_') && fs.existsSync(path.join(root, d, 'replicate_1', '.lock')));
     while (!lockExists() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const second = runCli(args);
     assert.notEqual(second.status, 0);
@@ -148,12 +223,33 @@ test('bad input: one readable line, nothing stored is damaged', () => {
     };
     bad([...base, '--levels', '-1', '--root', root], /--levels must be a non-negative integer/);
     bad([...base, '--prune-rate', '1.5', '--root', root], /--prune-rate must be a number in \[0, 1\)/);
-    bad([...base, '--rewind', 'soon', '--root', root], /--rewind must be a step count like 500it, 2ep or 2ep100it, got 'soon'/);
+    bad(
+      [...base, '--rewind', 'soon', '--root', root],
+      /--rewind must be a step count like 500it, 2ep or 2ep100it, got 'soon'/,
+    );
     bad([...base, '--rewind', '500it', '--steps', '100it', '--root', root], /must be earlier than the end of training/);
     bad([...base, '--branch', 'random_magic', '--root', root], /unknown branch 'random_magic'/);
     bad([...base, '--branch', 'retrain', '--root', root], /needs at least one --retrain-\* flag/);
-    bad([...base, '--prune-ignore', 'fc3.weight', '--root', root], /--prune-ignore applies to --pruning-strategy global/);
-    bad([...base, '--pruning-strategy', 'global', '--prune-ignore', 'fc9.weight', '--root', root, '--levels', '1', '--steps', '50it'], /cannot ignore 'fc9.weight'/);
+    bad(
+      [...base, '--prune-ignore', 'fc3.weight', '--root', root],
+      /--prune-ignore applies to --pruning-strategy global/,
+    );
+    bad(
+      [
+        ...base,
+        '--pruning-strategy',
+        'global',
+        '--prune-ignore',
+        'fc9.weight',
+        '--root',
+        root,
+        '--levels',
+        '1',
+        '--steps',
+        '50it',
+      ],
+      /cannot ignore 'fc9.weight'/,
+    );
     const file = path.join(root, 'a-file');
     fs.writeFileSync(file, 'x');
     bad([...base, '--root', path.join(file, 'sub')], /not writable/);

@@ -61,20 +61,45 @@ test('metadata: CIFAR-10 input and classes, output weight exists, paper inits', 
 
 test('forward gives [N, 10] finite logits for every family', () => {
   const x = randomBatch([2, 3, 32, 32]);
-  for (const name of ['cifar_conv_2', 'cifar_conv_4', 'cifar_conv_6', 'cifar_vgg_11', 'cifar_vgg_13', 'cifar_vgg_16', 'cifar_vgg_19', 'cifar_resnet_8', 'cifar_resnet_20', 'cifar_resnet_14_8']) {
+  for (const name of [
+    'cifar_conv_2',
+    'cifar_conv_4',
+    'cifar_conv_6',
+    'cifar_vgg_11',
+    'cifar_vgg_13',
+    'cifar_vgg_16',
+    'cifar_vgg_19',
+    'cifar_resnet_8',
+    'cifar_resnet_20',
+    'cifar_resnet_14_8',
+  ]) {
     const m = build(name);
     const y = noGrad(() => m.forward(x));
     assert.deepEqual(y.shape, [2, 10], name);
     assert.ok(y.data.every(Number.isFinite), `${name}: non-finite logits`);
-    assert.ok(y.data.some((v) => v !== 0), `${name}: all-zero logits`);
+    assert.ok(
+      y.data.some((v) => v !== 0),
+      `${name}: all-zero logits`,
+    );
   }
 });
 
 test('parameter names are stable dotted names in registration order', () => {
-  const names = (m: string): string[] => createModel(m).namedParameters().map(([n]) => n);
+  const names = (m: string): string[] =>
+    createModel(m)
+      .namedParameters()
+      .map(([n]) => n);
   assert.deepEqual(names('cifar_conv_2'), [
-    'conv1.weight', 'conv1.bias', 'conv2.weight', 'conv2.bias',
-    'fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias', 'fc3.weight', 'fc3.bias',
+    'conv1.weight',
+    'conv1.bias',
+    'conv2.weight',
+    'conv2.bias',
+    'fc1.weight',
+    'fc1.bias',
+    'fc2.weight',
+    'fc2.bias',
+    'fc3.weight',
+    'fc3.bias',
   ]);
   const conv6 = createModel('cifar_conv_6');
   assert.deepEqual(conv6.namedParameters().find(([n]) => n === 'conv6.weight')?.[1].shape, [256, 256, 3, 3]);
@@ -82,7 +107,14 @@ test('parameter names are stable dotted names in registration order', () => {
 
   // OpenLTH's VGG names count the pools too: layers.1 is the first max-pool in VGG-11.
   const vgg = names('cifar_vgg_11');
-  assert.deepEqual(vgg.slice(0, 6), ['layers.0.conv.weight', 'layers.0.conv.bias', 'layers.0.bn.weight', 'layers.0.bn.bias', 'layers.2.conv.weight', 'layers.2.conv.bias']);
+  assert.deepEqual(vgg.slice(0, 6), [
+    'layers.0.conv.weight',
+    'layers.0.conv.bias',
+    'layers.0.bn.weight',
+    'layers.0.bn.bias',
+    'layers.2.conv.weight',
+    'layers.2.conv.bias',
+  ]);
   assert.deepEqual(vgg.slice(-2), ['fc.weight', 'fc.bias']);
   assert.ok(vgg.includes('layers.11.bn.bias'));
 
@@ -112,7 +144,11 @@ test('initializeModel: same seed bit-identical, different seed different, paper 
     for (const [n, v] of a) {
       assert.deepEqual(Buffer.from(v.buffer), Buffer.from(b.get(n)!.buffer), `${name}: ${n} differs for the same seed`);
     }
-    const w = name.startsWith('cifar_conv') ? 'conv1.weight' : name.startsWith('cifar_vgg') ? 'layers.0.conv.weight' : 'conv.weight';
+    const w = name.startsWith('cifar_conv')
+      ? 'conv1.weight'
+      : name.startsWith('cifar_vgg')
+        ? 'layers.0.conv.weight'
+        : 'conv.weight';
     assert.notDeepEqual(a.get(w), c.get(w), `${name}: ${w} equal for different seeds`);
   }
   const std = (v: Float32Array): number => Math.sqrt(v.reduce((s, x) => s + x * x, 0) / v.length);
@@ -134,15 +170,21 @@ function resnetReference(w: Map<string, T64>, input: T64): Float64Array {
     const OH = Math.floor((H + 2 * pad - K) / stride) + 1;
     const OW = Math.floor((W + 2 * pad - K) / stride) + 1;
     const y = new Float64Array(N * O * OH * OW);
-    for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) for (let i = 0; i < OH; i++) for (let j = 0; j < OW; j++) {
-      let s = 0;
-      for (let c = 0; c < C; c++) for (let a = 0; a < K; a++) for (let b = 0; b < K; b++) {
-        const h = i * stride - pad + a;
-        const v = j * stride - pad + b;
-        if (h >= 0 && h < H && v >= 0 && v < W) s += x.d[((n * C + c) * H + h) * W + v]! * k.d[((o * C + c) * K + a) * K + b]!;
-      }
-      y[((n * O + o) * OH + i) * OW + j] = s;
-    }
+    for (let n = 0; n < N; n++)
+      for (let o = 0; o < O; o++)
+        for (let i = 0; i < OH; i++)
+          for (let j = 0; j < OW; j++) {
+            let s = 0;
+            for (let c = 0; c < C; c++)
+              for (let a = 0; a < K; a++)
+                for (let b = 0; b < K; b++) {
+                  const h = i * stride - pad + a;
+                  const v = j * stride - pad + b;
+                  if (h >= 0 && h < H && v >= 0 && v < W)
+                    s += x.d[((n * C + c) * H + h) * W + v]! * k.d[((o * C + c) * K + a) * K + b]!;
+                }
+            y[((n * O + o) * OH + i) * OW + j] = s;
+          }
     return { d: y, s: [N, O, OH, OW] };
   };
   const bn = (x: T64, prefix: string): T64 => {
@@ -156,7 +198,8 @@ function resnetReference(w: Map<string, T64>, input: T64): Float64Array {
       for (let n = 0; n < N; n++) for (let i = 0; i < hw; i++) mu += x.d[idx(n, i)]! / (N * hw);
       for (let n = 0; n < N; n++) for (let i = 0; i < hw; i++) v += (x.d[idx(n, i)]! - mu) ** 2 / (N * hw);
       const scale = w.get(`${prefix}.weight`)!.d[c]! / Math.sqrt(v + 1e-5);
-      for (let n = 0; n < N; n++) for (let i = 0; i < hw; i++) y[idx(n, i)] = (x.d[idx(n, i)]! - mu) * scale + w.get(`${prefix}.bias`)!.d[c]!;
+      for (let n = 0; n < N; n++)
+        for (let i = 0; i < hw; i++) y[idx(n, i)] = (x.d[idx(n, i)]! - mu) * scale + w.get(`${prefix}.bias`)!.d[c]!;
     }
     return { d: y, s: x.s };
   };
@@ -165,18 +208,25 @@ function resnetReference(w: Map<string, T64>, input: T64): Float64Array {
   for (let k = 0; w.has(`blocks.${k}.conv1.weight`); k++) {
     const p = `blocks.${k}`;
     const stride = w.get(`${p}.conv1.weight`)!.s[0] === h.s[1] ? 1 : 2;
-    const main = bn(conv(relu(bn(conv(h, w.get(`${p}.conv1.weight`)!, stride, 1), `${p}.bn1`)), w.get(`${p}.conv2.weight`)!, 1, 1), `${p}.bn2`);
-    const short = w.has(`${p}.shortcut.0.weight`) ? bn(conv(h, w.get(`${p}.shortcut.0.weight`)!, stride, 0), `${p}.shortcut.1`) : h;
+    const main = bn(
+      conv(relu(bn(conv(h, w.get(`${p}.conv1.weight`)!, stride, 1), `${p}.bn1`)), w.get(`${p}.conv2.weight`)!, 1, 1),
+      `${p}.bn2`,
+    );
+    const short = w.has(`${p}.shortcut.0.weight`)
+      ? bn(conv(h, w.get(`${p}.shortcut.0.weight`)!, stride, 0), `${p}.shortcut.1`)
+      : h;
     h = relu({ d: main.d.map((v, i) => v + short.d[i]!), s: main.s });
   }
   const [N, C, H, W] = h.s as [number, number, number, number];
   const fc = w.get('fc.weight')!;
   const out = new Float64Array(N * fc.s[0]!);
-  for (let n = 0; n < N; n++) for (let o = 0; o < fc.s[0]!; o++) {
-    let s = w.get('fc.bias')!.d[o]!;
-    for (let c = 0; c < C; c++) for (let i = 0; i < H * W; i++) s += (fc.d[o * C + c]! * h.d[(n * C + c) * H * W + i]!) / (H * W);
-    out[n * fc.s[0]! + o] = s;
-  }
+  for (let n = 0; n < N; n++)
+    for (let o = 0; o < fc.s[0]!; o++) {
+      let s = w.get('fc.bias')!.d[o]!;
+      for (let c = 0; c < C; c++)
+        for (let i = 0; i < H * W; i++) s += (fc.d[o * C + c]! * h.d[(n * C + c) * H * W + i]!) / (H * W);
+      out[n * fc.s[0]! + o] = s;
+    }
   return out;
 }
 
@@ -201,13 +251,19 @@ test('ResNet-8: one training step gives every parameter a gradient that matches 
   for (const [n, p] of m.namedParameters()) {
     assert.ok(p.grad && !p.gradStale, `${n}: no gradient`);
     assert.ok(p.grad.every(Number.isFinite), `${n}: non-finite gradient`);
-    assert.ok(p.grad.some((g) => g !== 0), `${n}: all-zero gradient`);
+    assert.ok(
+      p.grad.some((g) => g !== 0),
+      `${n}: all-zero gradient`,
+    );
   }
 
   const weights = new Map(m.namedParameters().map(([n, p]) => [n, { d: Float64Array.from(p.data), s: p.shape }]));
   const input = { d: Float64Array.from(x.data), s: x.shape };
   const ref = resnetReference(weights, input);
-  assert.ok(ref.every((v, i) => Math.abs(v - logits.data[i]!) < 1e-4), 'engine forward differs from the float64 reference');
+  assert.ok(
+    ref.every((v, i) => Math.abs(v - logits.data[i]!) < 1e-4),
+    'engine forward differs from the float64 reference',
+  );
   const loss = (): number => meanCrossEntropy(resnetReference(weights, input), labels);
   const eps = 1e-6;
   for (const [n, p] of m.namedParameters()) {
@@ -221,7 +277,10 @@ test('ResNet-8: one training step gives every parameter a gradient that matches 
       w[i] = orig;
       const numeric = (lp - lm) / (2 * eps);
       const analytic = p.grad![i]!;
-      assert.ok(Math.abs(analytic - numeric) <= 1e-4 + 1e-3 * Math.abs(numeric), `${n}[${i}]: analytic ${analytic} vs numeric ${numeric}`);
+      assert.ok(
+        Math.abs(analytic - numeric) <= 1e-4 + 1e-3 * Math.abs(numeric),
+        `${n}[${i}]: analytic ${analytic} vs numeric ${numeric}`,
+      );
     }
   }
 });
@@ -232,9 +291,15 @@ test('BN models differ between train and eval mode; Conv-N does not', () => {
     const m = build(name);
     const mean = m.namedBuffers().find(([n]) => n.endsWith('running_mean'))![1];
     const train = noGrad(() => m.train().forward(x));
-    assert.ok(mean.some((v) => v !== 0), `${name}: training forward did not update running statistics`);
+    assert.ok(
+      mean.some((v) => v !== 0),
+      `${name}: training forward did not update running statistics`,
+    );
     const evalOut = noGrad(() => m.eval().forward(x));
-    assert.ok(train.data.some((v, i) => Math.abs(v - evalOut.data[i]!) > 1e-4), `${name}: train and eval outputs agree`);
+    assert.ok(
+      train.data.some((v, i) => Math.abs(v - evalOut.data[i]!) > 1e-4),
+      `${name}: train and eval outputs agree`,
+    );
   }
   const conv = build('cifar_conv_2');
   const a = noGrad(() => conv.train().forward(x));
@@ -265,16 +330,35 @@ test('bad model names throw ConfigError with readable messages', () => {
     ['cifar_lenet_300', /unknown model 'cifar_lenet_300'.*cifar_conv_2.*cifar_vgg_16.*cifar_resnet_20/],
   ];
   for (const [name, message] of cases) {
-    assert.throws(() => createModel(name), (e: unknown) => e instanceof ConfigError && message.test(e.message), name);
+    assert.throws(
+      () => createModel(name),
+      (e: unknown) => e instanceof ConfigError && message.test(e.message),
+      name,
+    );
   }
 });
 
 test('layerKinds: conv, fc and output weights (Conv-N, LeNet, ResNet)', () => {
-  assert.deepEqual([...layerKinds(createModel('cifar_conv_4'))], [
-    ['conv1.weight', 'conv'], ['conv2.weight', 'conv'], ['conv3.weight', 'conv'], ['conv4.weight', 'conv'],
-    ['fc1.weight', 'fc'], ['fc2.weight', 'fc'], ['fc3.weight', 'output'],
-  ]);
-  assert.deepEqual([...layerKinds(createModel('mnist_lenet_300_100'))], [['fc1.weight', 'fc'], ['fc2.weight', 'fc'], ['fc3.weight', 'output']]);
+  assert.deepEqual(
+    [...layerKinds(createModel('cifar_conv_4'))],
+    [
+      ['conv1.weight', 'conv'],
+      ['conv2.weight', 'conv'],
+      ['conv3.weight', 'conv'],
+      ['conv4.weight', 'conv'],
+      ['fc1.weight', 'fc'],
+      ['fc2.weight', 'fc'],
+      ['fc3.weight', 'output'],
+    ],
+  );
+  assert.deepEqual(
+    [...layerKinds(createModel('mnist_lenet_300_100'))],
+    [
+      ['fc1.weight', 'fc'],
+      ['fc2.weight', 'fc'],
+      ['fc3.weight', 'output'],
+    ],
+  );
   const resnet = layerKinds(createModel('cifar_resnet_20'));
   assert.equal(resnet.get('blocks.3.shortcut.0.weight'), 'conv');
   assert.equal(resnet.get('fc.weight'), 'output');

@@ -1,5 +1,6 @@
-// The addon's exports and the NativeCore interface that types them (src/engine/native.ts) name the same functions,
-// so a kernel added on one side only fails here rather than at a call site.
+// The addon's exports and the NativeCore interface that types them (src/engine/native.ts, which extends the sparse
+// kernels of src/engine/native-sparse.ts) name the same functions, so a kernel added on one side only fails here
+// rather than at a call site.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -7,15 +8,19 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { repoRoot } from './helpers/cli.js';
 
-/** Method names declared in `export interface NativeCore { ... }` of the TypeScript source. */
-function declaredMethods(source: string): string[] {
-  const body = /export interface NativeCore \{\n([\s\S]*?)\n\}/.exec(source);
-  assert.ok(body, 'NativeCore interface not found in src/engine/native.ts');
+/** Method names declared in `export interface <name> ... { ... }` of a TypeScript source. */
+function declaredMethods(source: string, name: string): string[] {
+  const body = new RegExp(`export interface ${name}[^{]*\\{\\n([\\s\\S]*?)\\n\\}`).exec(source);
+  assert.ok(body, `interface ${name} not found`);
   return [...body[1]!.matchAll(/^ {2}(\w+)\(/gm)].map((m) => m[1]!);
 }
 
 test('every native export is declared in NativeCore, and every declaration is exported', () => {
-  const declared = declaredMethods(fs.readFileSync(path.join(repoRoot, 'src', 'engine', 'native.ts'), 'utf8'));
+  const source = (file: string) => fs.readFileSync(path.join(repoRoot, 'src', 'engine', file), 'utf8');
+  const declared = [
+    ...declaredMethods(source('native.ts'), 'NativeCore'),
+    ...declaredMethods(source('native-sparse.ts'), 'SparseKernels'),
+  ];
   const exported = Object.keys(createRequire(import.meta.url)('@ticketlab/native') as object);
   assert.ok(declared.length > 40, `parsed only ${declared.length} declarations`);
   assert.equal(new Set(declared).size, declared.length, 'a method is declared twice');

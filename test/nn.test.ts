@@ -22,9 +22,17 @@ import { ConfigError } from '../src/util/errors.js';
 
 test('LeNet parameters have stable dotted names; weights prunable, biases not', () => {
   const m = createModel('mnist_lenet_300_100');
-  assert.deepEqual(m.namedParameters().map(([n, p]) => `${n}:${p.shape.join('x')}:${p.prunable}`), [
-    'fc1.weight:300x784:true', 'fc1.bias:300:false', 'fc2.weight:100x300:true', 'fc2.bias:100:false', 'fc3.weight:10x100:true', 'fc3.bias:10:false',
-  ]);
+  assert.deepEqual(
+    m.namedParameters().map(([n, p]) => `${n}:${p.shape.join('x')}:${p.prunable}`),
+    [
+      'fc1.weight:300x784:true',
+      'fc1.bias:300:false',
+      'fc2.weight:100x300:true',
+      'fc2.bias:100:false',
+      'fc3.weight:10x100:true',
+      'fc3.bias:10:false',
+    ],
+  );
   assert.equal(m.outputWeight, 'fc3.weight');
   assert.equal(m.countParameters().prunable, 266200);
   const wide = createModel('mnist_lenet_500_300_100');
@@ -101,7 +109,8 @@ for (const [name, make] of optimizers) {
       opt.step();
     }
     for (const w of [fc.weight, conv.weight])
-      for (let i = 0; i < w.size; i++) if (w.mask![i] === 0) assert.ok(Object.is(w.data[i], 0), `${name}: masked weight ${i} = ${w.data[i]}`);
+      for (let i = 0; i < w.size; i++)
+        if (w.mask![i] === 0) assert.ok(Object.is(w.data[i], 0), `${name}: masked weight ${i} = ${w.data[i]}`);
     // and the unmasked ones did train
     let moved = 0;
     for (let i = 0; i < fc.weight.size; i++) if (fc.weight.mask![i] === 1 && fc.weight.data[i] !== before[i]) moved++;
@@ -130,8 +139,12 @@ test('SGD with momentum, Nesterov and weight decay follows PyTorch formulas', ()
 test('Adam and AdamW follow PyTorch formulas (bias correction, decoupled decay)', () => {
   for (const decoupled of [false, true]) {
     const p = new Parameter(Float32Array.of(0.5), [1], true);
-    const opt = decoupled ? new AdamW([p], { lr: 0.1, weightDecay: 0.1 }) : new Adam([p], { lr: 0.1, weightDecay: 0.1 });
-    let w = 0.5, m = 0, v = 0;
+    const opt = decoupled
+      ? new AdamW([p], { lr: 0.1, weightDecay: 0.1 })
+      : new Adam([p], { lr: 0.1, weightDecay: 0.1 });
+    let w = 0.5,
+      m = 0,
+      v = 0;
     for (let t = 1; t <= 3; t++) {
       const g0 = 0.3 * t;
       p.grad = Float32Array.of(g0);
@@ -142,7 +155,7 @@ test('Adam and AdamW follow PyTorch formulas (bias correction, decoupled decay)'
       else g += 0.1 * w;
       m = 0.9 * m + 0.1 * g;
       v = 0.999 * v + 0.001 * g * g;
-      w -= (0.1 / (1 - 0.9 ** t)) * m / (Math.sqrt(v) / Math.sqrt(1 - 0.999 ** t) + 1e-8);
+      w -= ((0.1 / (1 - 0.9 ** t)) * m) / (Math.sqrt(v) / Math.sqrt(1 - 0.999 ** t) + 1e-8);
     }
     // float32 arithmetic in the kernel vs float64 here
     assert.ok(Math.abs(p.data[0]! - w) < 2e-5 * Math.abs(w), `decoupled=${decoupled}: ${p.data[0]} vs ${w}`);
@@ -195,7 +208,9 @@ test('masks: only prunable weights, right size, 0/1 values', () => {
   // re-initialization keeps pruned weights at zero
   class Wrap extends Module {
     fc = this.addModule('fc', l);
-    forward(x: Tensor) { return this.fc.forward(x); }
+    forward(x: Tensor) {
+      return this.fc.forward(x);
+    }
   }
   initializeModel(new Wrap(), 1, 'kaiming_normal');
   assert.equal(l.weight.data[1], 0);

@@ -8,7 +8,14 @@ import path from 'node:path';
 import { Tensor } from '../src/engine/tensor.js';
 import { noGrad } from '../src/engine/autograd.js';
 import { applyMasks, countOnes, totalDensity, type Masks } from '../src/pruning/masks.js';
-import { CIRCLE_BOUNDARIES, circleClass, helixPoint, makeTask, TASK_NAMES, type TaskName } from '../src/studies/planted/tasks.js';
+import {
+  CIRCLE_BOUNDARIES,
+  circleClass,
+  helixPoint,
+  makeTask,
+  TASK_NAMES,
+  type TaskName,
+} from '../src/studies/planted/tasks.js';
 import { buildTarget, targetEdges, targetForward, targetRequirements } from '../src/studies/planted/targets.js';
 import { scoreOutputs } from '../src/studies/planted/score.js';
 import { motherNet, plantTarget } from '../src/studies/planted/plant.js';
@@ -32,7 +39,11 @@ function std(a: number[]): number {
 }
 
 test('task generators: shapes, 90/10 split, ranges and seeded determinism', () => {
-  for (const [name, inDim, outDim] of [['relu', 1, 1], ['circle', 2, 4], ['helix', 1, 3]] as const) {
+  for (const [name, inDim, outDim] of [
+    ['relu', 1, 1],
+    ['circle', 2, 4],
+    ['helix', 1, 3],
+  ] as const) {
     const t = makeTask(name, 7);
     assert.equal(t.inDim, inDim);
     assert.equal(t.outDim, outDim);
@@ -83,7 +94,9 @@ test('circle: rings at 0.2/0.5/0.7 with the expected class balance, ~1% labels m
   const edges = [0, ...CIRCLE_BOUNDARIES];
   const expected = [0, 1, 2].map((k) => (Math.PI * (edges[k + 1]! - edges[k]!)) / 4);
   expected.push(1 - (Math.PI * 0.7) / 4);
-  counts.forEach((c, k) => assert.ok(Math.abs(c / 10_000 - expected[k]!) < 0.02, `class ${k}: ${c / 10_000} vs ${expected[k]}`));
+  counts.forEach((c, k) =>
+    assert.ok(Math.abs(c / 10_000 - expected[k]!) < 0.02, `class ${k}: ${c / 10_000} vs ${expected[k]}`),
+  );
   assert.ok(flipped >= 70 && flipped <= 130, `flipped ${flipped} of 10000`);
   assert.equal(circleClass(0.2), 1);
   assert.equal(circleClass(0.19999), 0);
@@ -115,8 +128,14 @@ test('targets solve their tasks near-optimally at every depth', () => {
     const onClean = scoreOutputs(clean, targetForward(circle, clean.train.x, clean.train.n), clean.train);
     const onNoisy = scoreOutputs(noisy, targetForward(circle, noisy.train.x, noisy.train.n), noisy.train);
     // Label noise caps accuracy near 99%; the fit of r² costs a little near the ring boundaries.
-    assert.ok(onClean.accuracy! > (depth === 3 ? 0.985 : 0.995), `circle depth ${depth}: clean accuracy ${onClean.accuracy}`);
-    assert.ok(onNoisy.accuracy! > (depth === 3 ? 0.975 : 0.985), `circle depth ${depth}: noisy accuracy ${onNoisy.accuracy}`);
+    assert.ok(
+      onClean.accuracy! > (depth === 3 ? 0.985 : 0.995),
+      `circle depth ${depth}: clean accuracy ${onClean.accuracy}`,
+    );
+    assert.ok(
+      onNoisy.accuracy! > (depth === 3 ? 0.975 : 0.985),
+      `circle depth ${depth}: noisy accuracy ${onNoisy.accuracy}`,
+    );
 
     const helixClean = makeTask('helix', 1, { noise: 0 });
     const helix = buildTarget('helix', depth);
@@ -134,7 +153,13 @@ function planted(task: TaskName, depth: number, width: number, seed = 1) {
   return { data, target, widths, mother, p: plantTarget(target, mother, widths) };
 }
 
-function outputs(widths: number[], params: Map<string, Float32Array>, mask: Masks | null, x: Float32Array, n: number): Float32Array {
+function outputs(
+  widths: number[],
+  params: Map<string, Float32Array>,
+  mask: Masks | null,
+  x: Float32Array,
+  n: number,
+): Float32Array {
   const model = new PlantedMlp(widths);
   model.loadStateDict(params);
   if (mask) applyMasks(model, mask);
@@ -142,7 +167,13 @@ function outputs(widths: number[], params: Map<string, Float32Array>, mask: Mask
 }
 
 test('planting: the net restricted to the planted mask reproduces the target (÷ scale); the full random net does not', () => {
-  for (const [task, depth, width] of [['relu', 5, 100], ['circle', 5, 40], ['circle', 3, 30], ['helix', 5, 40], ['helix', 4, 30]] as const) {
+  for (const [task, depth, width] of [
+    ['relu', 5, 100],
+    ['circle', 5, 40],
+    ['circle', 3, 30],
+    ['helix', 5, 40],
+    ['helix', 4, 30],
+  ] as const) {
     const { data, target, widths, mother, p } = planted(task, depth, width);
     const ref = targetForward(target, data.test.x, data.test.n);
     const range = Math.max(...ref.map(Math.abs));
@@ -157,7 +188,10 @@ test('planting: the net restricted to the planted mask reproduces the target (÷
       errFull = Math.max(errFull, Math.abs(full[i]! / s - v));
     });
     assert.ok(errMasked < 1e-5 * range, `${task} ${depth}x${width}: masked error ${errMasked} (range ${range})`);
-    assert.ok(errFull > 0.1 * range, `${task} ${depth}x${width}: the random rest changes the output (error ${errFull})`);
+    assert.ok(
+      errFull > 0.1 * range,
+      `${task} ${depth}x${width}: the random rest changes the output (error ${errFull})`,
+    );
     // Only planted edges changed: every weight outside the mask keeps its random mother value (output rows are
     // put in the target's order: row i is mother row matched[L-1][i]).
     let edges = 0;
@@ -187,7 +221,10 @@ test('planted weights keep the mother net scale, and a wide mother net matches h
     const all = [...mother.get(name)!].map(Math.abs);
     const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
     // Same order of magnitude as the random weights around them (not the target's raw values).
-    assert.ok(mean(planted) < 10 * mean(all) && mean(planted) > 0.1 * mean(all), `${name}: ${mean(planted)} vs ${mean(all)}`);
+    assert.ok(
+      mean(planted) < 10 * mean(all) && mean(planted) > 0.1 * mean(all),
+      `${name}: ${mean(planted)} vs ${mean(all)}`,
+    );
   }
 });
 
@@ -206,15 +243,24 @@ test("ground-truth densities: the paper's depth-3 values and ~2e-4 to 6e-3 at de
 });
 
 test('planting refuses networks too shallow or too narrow for the target, naming the minimum', () => {
-  assert.throws(() => plantRun({ task: 'circle', depth: 5, width: 19, seed: 0 }, tmp), (e: Error) => e instanceof ConfigError && /width >= 20/.test(e.message));
+  assert.throws(
+    () => plantRun({ task: 'circle', depth: 5, width: 19, seed: 0 }, tmp),
+    (e: Error) => e instanceof ConfigError && /width >= 20/.test(e.message),
+  );
   assert.throws(() => plantRun({ task: 'helix', depth: 5, width: 29, seed: 0 }, tmp), /width >= 30/);
   assert.throws(() => plantRun({ task: 'relu', depth: 2, width: 10, seed: 0 }, tmp), /depth >= 3/);
   assert.equal(targetRequirements('relu').width, 1);
 });
 
 test('mask metrics: precision, recall and Jaccard on hand-built masks, total and per layer', () => {
-  const truth: Masks = new Map([['a', Float32Array.of(1, 1, 0, 0)], ['b', Float32Array.of(0, 1, 0, 1, 0, 0)]]);
-  const found: Masks = new Map([['a', Float32Array.of(1, 0, 1, 1)], ['b', Float32Array.of(0, 0, 0, 0, 0, 0)]]);
+  const truth: Masks = new Map([
+    ['a', Float32Array.of(1, 1, 0, 0)],
+    ['b', Float32Array.of(0, 1, 0, 1, 0, 0)],
+  ]);
+  const found: Masks = new Map([
+    ['a', Float32Array.of(1, 0, 1, 1)],
+    ['b', Float32Array.of(0, 0, 0, 0, 0, 0)],
+  ]);
   const r = maskAgreement(found, truth);
   assert.deepEqual(r.layers.a, { found: 3, truth: 2, both: 1, precision: 1 / 3, recall: 1 / 2, jaccard: 1 / 4 });
   assert.deepEqual(r.layers.b, { found: 0, truth: 2, both: 0, precision: null, recall: 0, jaccard: 0 });
@@ -238,7 +284,9 @@ test('plant runs are stored, reloaded exactly and reused', () => {
   assert.equal(loaded.meta.planted_edges, targetEdges(a.target));
   assert.equal(countOnes(loaded.mask.get('fc1.weight')!), 1);
   const data = makeTask('helix', loaded.meta.task_seed);
-  const out = outputs(loaded.meta.widths, loaded.params, loaded.mask, data.test.x, data.test.n).map((v, i) => v / loaded.meta.scale[i % 3]!);
+  const out = outputs(loaded.meta.widths, loaded.params, loaded.mask, data.test.x, data.test.n).map(
+    (v, i) => v / loaded.meta.scale[i % 3]!,
+  );
   assert.ok(Math.abs(scoreOutputs(data, out, data.test).loss - loaded.meta.target_test.loss) < 1e-8);
   assert.notEqual(plantRun({ task: 'helix', depth: 4, width: 32, seed: 3 }, root).dir, a.dir);
 });
@@ -255,12 +303,20 @@ test('training (Adam 1e-3, batch 32) fits the relu task and keeps masked weights
   assert.equal(steps, 2 * Math.ceil(9000 / 32));
   const after = evaluate(model, task, task.test).loss;
   assert.ok(after < 0.01 && after < before / 10, `MSE ${before} -> ${after}`);
-  for (const [n, m] of mask) model.namedParameters().find(([pn]) => pn === n)![1].data.forEach((w, i) => m[i] === 0 && assert.equal(w, 0));
+  for (const [n, m] of mask)
+    model
+      .namedParameters()
+      .find(([pn]) => pn === n)![1]
+      .data.forEach((w, i) => m[i] === 0 && assert.equal(w, 0));
 });
 
 test('seek at density 1 keeps everything: recall 1, precision = planted density', async () => {
   const run = plantRun({ task: 'relu', depth: 4, width: 8, seed: 1 }, path.join(tmp, 'seek'));
-  const r = await seek(run, { pruner: 'magnitude', density: 1, train: { ...PLANTED_DEFAULTS, training: { ...PLANTED_TRAINING, steps: '0ep' } } });
+  const r = await seek(run, {
+    pruner: 'magnitude',
+    density: 1,
+    train: { ...PLANTED_DEFAULTS, training: { ...PLANTED_TRAINING, steps: '0ep' } },
+  });
   assert.equal(r.recovery.total.recall, 1);
   assert.equal(r.recovery.total.precision, run.meta.density);
   assert.equal(r.collapse.collapsed, false);
@@ -281,7 +337,14 @@ test('CLI: plant then seek (single-shot and multishot) report densities, quality
   const env = { TICKETLAB_ROOT: path.join(tmp, 'cli') };
   const p = runCli(['--json', 'plant', '--task', 'circle', '--depth', '5', '--width', '24', '--seed', '4'], env);
   assert.equal(p.status, 0, p.stderr);
-  const pj = p.json<{ run: string; density: number; planted_edges: number; total_weights: number; target_test_accuracy: number; reused: boolean }>();
+  const pj = p.json<{
+    run: string;
+    density: number;
+    planted_edges: number;
+    total_weights: number;
+    target_test_accuracy: number;
+    reused: boolean;
+  }>();
   assert.ok(fs.existsSync(path.join(pj.run, 'mask.safetensors')));
   assert.equal(pj.planted_edges, 108);
   assert.equal(pj.density, 108 / pj.total_weights);
@@ -289,14 +352,20 @@ test('CLI: plant then seek (single-shot and multishot) report densities, quality
   const human = runCli(['plant', '--task', 'circle', '--depth', '5', '--width', '24', '--seed', '4'], env);
   assert.match(human.stdout, /reused the circle target .*planted density 8\.\d+e-2 \(108 of 1296 weights\)/s);
 
-  const s = runCli(['--json', 'seek', '--planted', pj.run, '--pruner', 'magnitude', '--density', 'planted', '--steps', '1ep'], env);
+  const s = runCli(
+    ['--json', 'seek', '--planted', pj.run, '--pruner', 'magnitude', '--density', 'planted', '--steps', '1ep'],
+    env,
+  );
   assert.equal(s.status, 0, s.stderr);
   type R = {
     density: number;
     planted_density: number;
     ticket: { test: { accuracy: number } };
     planted: { test: { accuracy: number }; init_rescaled: { accuracy: number } };
-    recovery: { total: { found: number; truth: number; precision: number; recall: number; jaccard: number }; layers: Record<string, unknown> };
+    recovery: {
+      total: { found: number; truth: number; precision: number; recall: number; jaccard: number };
+      layers: Record<string, unknown>;
+    };
     collapse: { collapsed: boolean };
   };
   const sj = s.json<R>();
@@ -310,7 +379,25 @@ test('CLI: plant then seek (single-shot and multishot) report densities, quality
   assert.ok(sj.ticket.test.accuracy > 0.25 && sj.planted.test.accuracy > 0.25);
   assert.equal(typeof sj.collapse.collapsed, 'boolean');
 
-  const m = runCli(['seek', '--planted', path.basename(pj.run), '--pruner', 'synflow', '--density', '0.2', '--multishot', '--rounds', '2', '--steps', '1ep', '--scope', 'local'], env);
+  const m = runCli(
+    [
+      'seek',
+      '--planted',
+      path.basename(pj.run),
+      '--pruner',
+      'synflow',
+      '--density',
+      '0.2',
+      '--multishot',
+      '--rounds',
+      '2',
+      '--steps',
+      '1ep',
+      '--scope',
+      'local',
+    ],
+    env,
+  );
   assert.equal(m.status, 0, m.stderr);
   assert.match(m.stdout, /synflow \(local, multishot 2 rounds\) at density 1\.998e-1/);
   assert.match(m.stdout, /mask vs ground truth/);
@@ -325,9 +412,21 @@ test('CLI: bad input gives one readable line and a non-zero exit', () => {
   const p = runCli(['--json', 'plant', '--task', 'relu', '--depth', '3', '--width', '4'], env);
   assert.equal(p.status, 0, p.stderr);
   const run = p.json<{ run: string }>().run;
-  assertOneLineError(runCli(['seek', '--planted', run, '--pruner', 'oracle', '--density', '0.5'], env), /unknown pruner 'oracle'/);
+  assertOneLineError(
+    runCli(['seek', '--planted', run, '--pruner', 'oracle', '--density', '0.5'], env),
+    /unknown pruner 'oracle'/,
+  );
   for (const d of ['0', '1.5', 'half', '-0.1'])
-    assertOneLineError(runCli(['seek', '--planted', run, '--pruner', 'random', '--density', d], env), /--density must be a number in \(0, 1\] or 'planted'/);
-  assertOneLineError(runCli(['seek', '--planted', path.join(tmp, 'nowhere'), '--pruner', 'random', '--density', '0.5'], env), /no planted run at/);
-  assertOneLineError(runCli(['seek', '--planted', run, '--pruner', 'random', '--density', '0.5', '--rounds', '3'], env), /--rounds needs --multishot/);
+    assertOneLineError(
+      runCli(['seek', '--planted', run, '--pruner', 'random', '--density', d], env),
+      /--density must be a number in \(0, 1\] or 'planted'/,
+    );
+  assertOneLineError(
+    runCli(['seek', '--planted', path.join(tmp, 'nowhere'), '--pruner', 'random', '--density', '0.5'], env),
+    /no planted run at/,
+  );
+  assertOneLineError(
+    runCli(['seek', '--planted', run, '--pruner', 'random', '--density', '0.5', '--rounds', '3'], env),
+    /--rounds needs --multishot/,
+  );
 });

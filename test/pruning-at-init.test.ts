@@ -45,7 +45,13 @@ function mlp(widths: number[], seed = 1): Sequential {
 }
 
 /** Cross-entropy on a fixed random batch. */
-function ceContext(model: Module, inputs: number, classes: number, n = 32, seed = 7): PruneContext & { x: Float32Array; y: Int32Array } {
+function ceContext(
+  model: Module,
+  inputs: number,
+  classes: number,
+  n = 32,
+  seed = 7,
+): PruneContext & { x: Float32Array; y: Int32Array } {
   const rng = new Rng(seed, 'batch');
   const x = rng.fillNormal(new Float32Array(n * inputs));
   const y = Int32Array.from({ length: n }, () => rng.int(classes));
@@ -68,15 +74,25 @@ test('every pruner hits the exact density, globally and per layer, without resur
   const model = mlp([20, 30, 16, 5]);
   const ctx = ceContext(model, 20, 5);
   const before = model.stateDict();
-  const start: Masks = new Map(model.prunableParameters().map(([n, p]) => [n, new Rng(9, n).fillUniform(new Float32Array(p.size), 0, 1).map((u) => (u < 0.7 ? 1 : 0))]));
+  const start: Masks = new Map(
+    model
+      .prunableParameters()
+      .map(([n, p]) => [n, new Rng(9, n).fillUniform(new Float32Array(p.size), 0, 1).map((u) => (u < 0.7 ? 1 : 0))]),
+  );
   const total = [...start.values()].reduce((s, m) => s + m.length, 0);
   for (const name of PRUNER_NAMES) {
     for (const scope of ['global', 'local'] as const) {
       const densities: number[] = [];
-      const masks = pruneAtInit(name, { ...ctx, masks: start }, 0.1, { scope, rounds: name === 'synflow' ? 20 : undefined, onRound: (_, d) => densities.push(d) });
+      const masks = pruneAtInit(name, { ...ctx, masks: start }, 0.1, {
+        scope,
+        rounds: name === 'synflow' ? 20 : undefined,
+        onRound: (_, d) => densities.push(d),
+      });
       if (scope === 'global') assert.equal(kept(masks), Math.round(0.1 * total), `${name} global`);
       else for (const [n, m] of masks) assert.equal(countOnes(m), Math.round(0.1 * m.length), `${name} local ${n}`);
-      for (const [n, m] of masks) for (let i = 0; i < m.length; i++) if (maskOf(start, n)[i] === 0) assert.equal(m[i], 0, `${name} resurrected ${n}[${i}]`);
+      for (const [n, m] of masks)
+        for (let i = 0; i < m.length; i++)
+          if (maskOf(start, n)[i] === 0) assert.equal(m[i], 0, `${name} resurrected ${n}[${i}]`);
       assert.equal(densities.length, name === 'synflow' ? 20 : 1);
       for (let k = 1; k < densities.length; k++) assert.ok(densities[k]! <= densities[k - 1]!, 'density only falls');
     }
@@ -94,12 +110,14 @@ test('SynFlow rounds follow the exponential schedule and keep pruned weights pru
   assert.equal(kept(masks), Math.round(0.05 * total));
   // Scores of a masked model: pruned weights score −∞, so a later round cannot bring them back.
   const scores = scoreWeights('synflow', { model, seed: 0 }, masks);
-  for (const [n, s] of scores) for (let i = 0; i < s.length; i++) assert.equal(maskOf(masks, n)[i] === 0, s[i] === -Infinity);
+  for (const [n, s] of scores)
+    for (let i = 0; i < s.length; i++) assert.equal(maskOf(masks, n)[i] === 0, s[i] === -Infinity);
 });
 
 test('bad densities, scopes and rounds are ConfigErrors; start masks sparser than the target are refused', () => {
   const model = mlp([4, 3, 2]);
-  for (const d of [0, -0.1, 1.5, Number.NaN]) assert.throws(() => pruneAtInit('magnitude', { model, seed: 0 }, d), /density must be a number in \(0, 1\]/);
+  for (const d of [0, -0.1, 1.5, Number.NaN])
+    assert.throws(() => pruneAtInit('magnitude', { model, seed: 0 }, d), /density must be a number in \(0, 1\]/);
   assert.throws(() => pruneAtInit('magnitude', { model, seed: 0 }, 0.5, { rounds: 0 }), ConfigError);
   assert.throws(() => pruneAtInit('magnitude', { model, seed: 0 }, 0.5, { scope: 'layer' as 'local' }), ConfigError);
   assert.throws(() => makePruner('obd' as 'snip'), /unknown pruner 'obd'/);
@@ -126,11 +144,15 @@ test('SNIP scores equal |g ⊙ θ| / Σ computed by hand on a linear softmax mod
   const b = weight(model, 'fc1.bias');
   const g = new Float64Array(O * I);
   for (let n = 0; n < N; n++) {
-    const z = Array.from({ length: O }, (_, o) => b[o]! + Array.from({ length: I }, (_, i) => W[o * I + i]! * ctx.x[n * I + i]!).reduce((a, c) => a + c));
+    const z = Array.from(
+      { length: O },
+      (_, o) => b[o]! + Array.from({ length: I }, (_, i) => W[o * I + i]! * ctx.x[n * I + i]!).reduce((a, c) => a + c),
+    );
     const mx = Math.max(...z);
     const e = z.map((v) => Math.exp(v - mx));
     const s = e.reduce((a, c) => a + c);
-    for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) g[o * I + i] += ((e[o]! / s - (o === ctx.y[n] ? 1 : 0)) / N) * ctx.x[n * I + i]!;
+    for (let o = 0; o < O; o++)
+      for (let i = 0; i < I; i++) g[o * I + i] += ((e[o]! / s - (o === ctx.y[n] ? 1 : 0)) / N) * ctx.x[n * I + i]!;
   }
   const raw = Array.from(g, (v, k) => Math.abs(v * W[k]!));
   const sum = raw.reduce((a, c) => a + c);
@@ -139,10 +161,21 @@ test('SNIP scores equal |g ⊙ θ| / Σ computed by hand on a linear softmax mod
 });
 
 /** Exact GraSP scores θ ⊙ Hg / |Σ| for x → relu(W1 x) → W2 h / T, by Pearlmutter's R-operator in float64. */
-function graspByHand(W1: Float32Array, W2: Float32Array, x: Float32Array, y: Int32Array, I: number, H: number, O: number, T: number): Float64Array {
+function graspByHand(
+  W1: Float32Array,
+  W2: Float32Array,
+  x: Float32Array,
+  y: Int32Array,
+  I: number,
+  H: number,
+  O: number,
+  T: number,
+): Float64Array {
   const N = y.length;
   const fwd = (n: number) => {
-    const pre = Array.from({ length: H }, (_, j) => Array.from({ length: I }, (_, i) => W1[j * I + i]! * x[n * I + i]!).reduce((a, c) => a + c));
+    const pre = Array.from({ length: H }, (_, j) =>
+      Array.from({ length: I }, (_, i) => W1[j * I + i]! * x[n * I + i]!).reduce((a, c) => a + c),
+    );
     const h = pre.map((v) => Math.max(v, 0));
     const z = Array.from({ length: O }, (_, o) => h.reduce((a, hj, j) => a + W2[o * H + j]! * hj, 0) / T);
     const mx = Math.max(...z);
@@ -166,8 +199,13 @@ function graspByHand(W1: Float32Array, W2: Float32Array, x: Float32Array, y: Int
   const r2 = new Float64Array(O * H);
   for (let n = 0; n < N; n++) {
     const { pre, h, p, d } = fwd(n);
-    const rh = pre.map((v, j) => (v > 0 ? Array.from({ length: I }, (_, i) => g1[j * I + i]! * x[n * I + i]!).reduce((a, c) => a + c) : 0));
-    const rz = Array.from({ length: O }, (_, o) => h.reduce((a, hj, j) => a + g2[o * H + j]! * hj + W2[o * H + j]! * rh[j]!, 0) / T);
+    const rh = pre.map((v, j) =>
+      v > 0 ? Array.from({ length: I }, (_, i) => g1[j * I + i]! * x[n * I + i]!).reduce((a, c) => a + c) : 0,
+    );
+    const rz = Array.from(
+      { length: O },
+      (_, o) => h.reduce((a, hj, j) => a + g2[o * H + j]! * hj + W2[o * H + j]! * rh[j]!, 0) / T,
+    );
     const pr = p.reduce((a, pv, o) => a + pv * rz[o]!, 0);
     const rp = p.map((pv, o) => pv * (rz[o]! - pr));
     for (let o = 0; o < O; o++) for (let j = 0; j < H; j++) r2[o * H + j] += (rp[o]! * h[j]! + d[o]! * rh[j]!) / T / N;
@@ -184,7 +222,11 @@ function graspByHand(W1: Float32Array, W2: Float32Array, x: Float32Array, y: Int
 
 test("GraSP's finite-difference Hessian-vector product matches the exact one on a ReLU network", () => {
   const [I, H, O, N, T] = [6, 24, 4, 48, 200];
-  const layers = new Sequential([['fc1', new Linear(I, H, false)], ['relu', new ReLU()], ['fc2', new Linear(H, O, false)]]);
+  const layers = new Sequential([
+    ['fc1', new Linear(I, H, false)],
+    ['relu', new ReLU()],
+    ['fc2', new Linear(H, O, false)],
+  ]);
   initializeModel(layers, 2, 'kaiming_normal');
   const ctx = ceContext(layers, I, O, N);
   const exact = graspByHand(weight(layers, 'fc1.weight'), weight(layers, 'fc2.weight'), ctx.x, ctx.y, I, H, O, T);
@@ -200,37 +242,65 @@ test("GraSP's finite-difference Hessian-vector product matches the exact one on 
 
 test('frozen kinks: replaying the ReLU / max-pool pattern makes a bias-free net odd in its input', () => {
   const net = new Sequential([
-    ['c', new Conv2d(2, 3, 3, { padding: 1, bias: false })], ['r', new ReLU()], ['p', new MaxPool2d(2)],
-    ['f', new Flatten()], ['fc1', new Linear(12, 5, false)], ['r2', new ReLU()], ['fc2', new Linear(5, 2, false)],
+    ['c', new Conv2d(2, 3, 3, { padding: 1, bias: false })],
+    ['r', new ReLU()],
+    ['p', new MaxPool2d(2)],
+    ['f', new Flatten()],
+    ['fc1', new Linear(12, 5, false)],
+    ['r2', new ReLU()],
+    ['fc2', new Linear(5, 2, false)],
   ]);
   initializeModel(net, 3, 'kaiming_normal');
   const x = new Rng(5, 'x').fillNormal(new Float32Array(2 * 2 * 4 * 4));
   const run = (sign: number) => {
     net.zeroGrad();
-    const out = net.forward(new Tensor(x.map((v) => sign * v), [2, 2, 4, 4]));
+    const out = net.forward(
+      new Tensor(
+        x.map((v) => sign * v),
+        [2, 2, 4, 4],
+      ),
+    );
     backward(out, Float32Array.of(1, -1, 0.5, 2));
     return { out: out.data.slice(), grad: net.prunableParameters().map(([, p]) => p.grad!.slice()) };
   };
   const saved = { f: native.reluForward, b: native.reluBackward, m: native.maxPool2dForward };
   const { result: plus, kinks } = recordKinks(() => run(1));
   const minus = replayKinks(kinks, () => run(-1));
-  assert.deepEqual({ f: native.reluForward, b: native.reluBackward, m: native.maxPool2dForward }, saved, 'kernels restored');
+  assert.deepEqual(
+    { f: native.reluForward, b: native.reluBackward, m: native.maxPool2dForward },
+    saved,
+    'kernels restored',
+  );
   assert.equal(kinks.relu.length, 2);
   assert.equal(kinks.argmax.length, 1);
   // On one linear piece f(−x) = −f(x), and the weight gradients (δ·inputᵀ with δ fixed by the pattern) flip sign.
   plus.out.forEach((v, i) => assert.ok(Math.abs(minus.out[i]! + v) < 1e-5, `out ${i}`));
-  plus.grad.forEach((g, l) => g.forEach((v, i) => assert.ok(Math.abs(minus.grad[l]![i]! + v) < 1e-4, `grad ${l}[${i}]`)));
+  plus.grad.forEach((g, l) =>
+    g.forEach((v, i) => assert.ok(Math.abs(minus.grad[l]![i]! + v) < 1e-4, `grad ${l}[${i}]`)),
+  );
   const free = run(-1); // without replay the net is not odd
   assert.ok(free.out.some((v, i) => Math.abs(v + plus.out[i]!) > 1e-3));
-  assert.throws(() => replayKinks(kinks, () => net.forward(new Tensor(new Float32Array(2 * 4 * 4), [1, 2, 4, 4]))), /changed between/);
-  assert.deepEqual({ f: native.reluForward, b: native.reluBackward, m: native.maxPool2dForward }, saved, 'restored after an error');
+  assert.throws(
+    () => replayKinks(kinks, () => net.forward(new Tensor(new Float32Array(2 * 4 * 4), [1, 2, 4, 4]))),
+    /changed between/,
+  );
+  assert.deepEqual(
+    { f: native.reluForward, b: native.reluBackward, m: native.maxPool2dForward },
+    saved,
+    'restored after an error',
+  );
 });
 
 test('GraSP sign: removing its lowest-ranked weights keeps the gradient norm higher than removing its highest', () => {
   const model = mlp([10, 32, 4], 5);
   const ctx = ceContext(model, 10, 4, 64);
   const T = 200;
-  const tempered = { forward: (x: Tensor) => { const z = model.forward(x); return mul(z, new Tensor(new Float32Array(z.size).fill(1 / T), z.shape)); } } as unknown as Module;
+  const tempered = {
+    forward: (x: Tensor) => {
+      const z = model.forward(x);
+      return mul(z, new Tensor(new Float32Array(z.size).fill(1 / T), z.shape));
+    },
+  } as unknown as Module;
   const gradNorm = (): number => {
     const g = prunableGradients(model, () => ctx.lossOnBatch!(tempered));
     return [...g.values()].reduce((s, v) => s + v.reduce((a, c) => a + c * c, 0), 0);
@@ -285,7 +355,13 @@ test('SynFlow on a chain whose R overflows float32 is rescaled exactly; a residu
   const Ws = Array.from({ length: L }, (_, l) => Array.from(weight(model, `fc${l + 1}.weight`), Math.abs));
   const bs = Array.from({ length: L }, (_, l) => Array.from(weight(model, `fc${l + 1}.bias`), Math.abs));
   const hs: number[][] = [new Array(width).fill(1)];
-  for (let l = 0; l < L; l++) hs.push(Array.from({ length: width }, (_, o) => bs[l]![o]! + hs[l]!.reduce((s, v, i) => s + Ws[l]![o * width + i]! * v, 0)));
+  for (let l = 0; l < L; l++)
+    hs.push(
+      Array.from(
+        { length: width },
+        (_, o) => bs[l]![o]! + hs[l]!.reduce((s, v, i) => s + Ws[l]![o * width + i]! * v, 0),
+      ),
+    );
   const R = hs[L]!.reduce((s, v) => s + v, 0);
   assert.ok(R > 1e39, `the test needs R beyond float32 (R = ${R})`);
   let delta = new Array(width).fill(1);
@@ -313,7 +389,10 @@ test('SynFlow on a chain whose R overflows float32 is rescaled exactly; a residu
   const res = new Residual();
   initializeModel(res, 0, 'kaiming_normal');
   for (const p of res.parameters()) p.data.fill(3);
-  assert.throws(() => scoreWeights('synflow', { model: res, seed: 0, inputShape: [4] }), (e: unknown) => e instanceof UserError && /not a chain.*residual/.test(e.message));
+  assert.throws(
+    () => scoreWeights('synflow', { model: res, seed: 0, inputShape: [4] }),
+    (e: unknown) => e instanceof UserError && /not a chain.*residual/.test(e.message),
+  );
 });
 
 test('SynFlow avoids the layer collapse that global magnitude pruning causes', () => {
@@ -346,7 +425,8 @@ test('multishot trains, prunes the trained weights to ρ^(r/R), resets to θ0, a
       assert.equal(m.training, true);
       for (const [n, p] of m.prunableParameters()) {
         const w0 = theta0.get(n)!;
-        for (let i = 0; i < p.size; i++) assert.equal(p.data[i], mk.get(n)![i] ? w0[i] : 0, `round ${round}: ${n}[${i}] reset to θ0 ⊙ mask`);
+        for (let i = 0; i < p.size; i++)
+          assert.equal(p.data[i], mk.get(n)![i] ? w0[i] : 0, `round ${round}: ${n}[${i}] reset to θ0 ⊙ mask`);
         assert.equal(p.mask, mk.get(n));
       }
       // "Training" that makes fc2 dominant: magnitude must then score the trained weights and favour fc2.
@@ -356,7 +436,9 @@ test('multishot trains, prunes the trained weights to ρ^(r/R), resets to θ0, a
   });
   assert.deepEqual(seen.length, 4);
   seen.forEach((d, r) => assert.ok(Math.abs(d - 0.05 ** (r / 4)) <= 1 / total, `round ${r + 1} starts at ${d}`));
-  reported.forEach((d, r) => assert.ok(Math.abs(d - 0.05 ** ((r + 1) / 4)) <= 1 / total, `round ${r + 1} ends at ${d}`));
+  reported.forEach((d, r) =>
+    assert.ok(Math.abs(d - 0.05 ** ((r + 1) / 4)) <= 1 / total, `round ${r + 1} ends at ${d}`),
+  );
   assert.equal(kept(masks), Math.round(0.05 * total));
   assert.ok(countOnes(maskOf(masks, 'fc2.weight')) >= Math.round(0.05 * total) - 1, 'fc2 holds (almost) all survivors');
   for (const [n, v] of model.stateDict()) assert.deepEqual(v, theta0.get(n), `model back at θ0: ${n}`);
@@ -365,7 +447,11 @@ test('multishot trains, prunes the trained weights to ρ^(r/R), resets to θ0, a
 
 /** Masks for a model from per-layer arrays of 0/1. */
 function masksFrom(model: Module, values: Record<string, number[]>): Masks {
-  return new Map(model.prunableParameters().map(([n, p]) => [n, values[n] ? Float32Array.from(values[n]!) : new Float32Array(p.size).fill(1)]));
+  return new Map(
+    model
+      .prunableParameters()
+      .map(([n, p]) => [n, values[n] ? Float32Array.from(values[n]!) : new Float32Array(p.size).fill(1)]),
+  );
 }
 
 test('layer collapse on hand-built masks: fully connected chains, conv chains by channel, residual nets', () => {
@@ -378,14 +464,25 @@ test('layer collapse on hand-built masks: fully connected chains, conv chains by
   const gap = layerCollapse(net, masksFrom(net, { ...ones, 'fc1.weight': [1, 1, 0, 0], 'fc2.weight': [0, 1, 0, 1] }));
   assert.deepEqual(gap, { collapsed: true, layers: ['fc1.weight', 'fc2.weight'], method: 'paths' });
   // a single surviving path is enough
-  assert.equal(layerCollapse(net, masksFrom(net, { 'fc1.weight': [0, 1, 0, 0], 'fc2.weight': [0, 0, 1, 0], 'fc3.weight': [0, 1] })).collapsed, false);
+  assert.equal(
+    layerCollapse(net, masksFrom(net, { 'fc1.weight': [0, 1, 0, 0], 'fc2.weight': [0, 0, 1, 0], 'fc3.weight': [0, 1] }))
+      .collapsed,
+    false,
+  );
   // fc2 feeds only unit 1 of the second hidden layer, fc3 reads only unit 0
-  assert.deepEqual(layerCollapse(net, masksFrom(net, { ...ones, 'fc2.weight': [0, 0, 1, 1], 'fc3.weight': [1, 0] })).layers, ['fc2.weight', 'fc3.weight']);
+  assert.deepEqual(
+    layerCollapse(net, masksFrom(net, { ...ones, 'fc2.weight': [0, 0, 1, 1], 'fc3.weight': [1, 0] })).layers,
+    ['fc2.weight', 'fc3.weight'],
+  );
 
   // conv(1→2) → ReLU → pool → conv(2→2) → flatten → linear(2·2·2 → 1) on 1×4×4 inputs
   const conv = new Sequential([
-    ['c1', new Conv2d(1, 2, 3, { padding: 1 })], ['r1', new ReLU()], ['p', new MaxPool2d(2)],
-    ['c2', new Conv2d(2, 2, 3, { padding: 1 })], ['f', new Flatten()], ['fc', new Linear(8, 1)],
+    ['c1', new Conv2d(1, 2, 3, { padding: 1 })],
+    ['r1', new ReLU()],
+    ['p', new MaxPool2d(2)],
+    ['c2', new Conv2d(2, 2, 3, { padding: 1 })],
+    ['f', new Flatten()],
+    ['fc', new Linear(8, 1)],
   ]);
   initializeModel(conv, 0, 'kaiming_normal');
   const k = (on: boolean) => new Array(9).fill(0).map((_, i) => (on && i === 4 ? 1 : 0));
@@ -393,30 +490,54 @@ test('layer collapse on hand-built masks: fully connected chains, conv chains by
   const c2From0 = [...k(true), ...k(false), ...k(true), ...k(false)]; // c2 reads only channel 0
   const c2From1 = [...k(false), ...k(true), ...k(false), ...k(false)]; // c2: channel 1 → out 0
   const shape = [1, 4, 4];
-  assert.equal(layerCollapse(conv, masksFrom(conv, { 'c1.weight': c1Only1, 'c2.weight': c2From1 }), shape).collapsed, false);
-  assert.deepEqual(layerCollapse(conv, masksFrom(conv, { 'c1.weight': c1Only1, 'c2.weight': c2From0 }), shape).layers, ['c1.weight', 'c2.weight']);
+  assert.equal(
+    layerCollapse(conv, masksFrom(conv, { 'c1.weight': c1Only1, 'c2.weight': c2From1 }), shape).collapsed,
+    false,
+  );
+  assert.deepEqual(layerCollapse(conv, masksFrom(conv, { 'c1.weight': c1Only1, 'c2.weight': c2From0 }), shape).layers, [
+    'c1.weight',
+    'c2.weight',
+  ]);
   // fc reads only the 4 features of conv channel 1, but c2 only produces channel 0
   const fcFrom1 = [0, 0, 0, 0, 1, 1, 1, 1];
-  assert.deepEqual(layerCollapse(conv, masksFrom(conv, { 'c1.weight': c1Only1, 'c2.weight': c2From1, 'fc.weight': fcFrom1 }), shape).layers, ['c2.weight', 'fc.weight']);
+  assert.deepEqual(
+    layerCollapse(conv, masksFrom(conv, { 'c1.weight': c1Only1, 'c2.weight': c2From1, 'fc.weight': fcFrom1 }), shape)
+      .layers,
+    ['c2.weight', 'fc.weight'],
+  );
 
   const resnet = createModel('cifar_resnet_8');
   const dense = masksFrom(resnet, {});
   assert.deepEqual(layerCollapse(resnet, dense), { collapsed: false, layers: [], method: 'empty-layers' });
   const empty = new Map(dense);
   empty.set('blocks.1.conv2.weight', new Float32Array(dense.get('blocks.1.conv2.weight')!.length));
-  assert.deepEqual(layerCollapse(resnet, empty), { collapsed: true, layers: ['blocks.1.conv2.weight'], method: 'empty-layers' });
+  assert.deepEqual(layerCollapse(resnet, empty), {
+    collapsed: true,
+    layers: ['blocks.1.conv2.weight'],
+    method: 'empty-layers',
+  });
 });
 
 test('layers running the sparse (CSR) kernel score and trace like dense ones', () => {
   const model = mlp([10, 12, 4], 11);
   const ctx = ceContext(model, 10, 4);
-  const half: Masks = new Map(model.prunableParameters().map(([n, p]) => [n, Float32Array.from({ length: p.size }, (_, i) => ((i * 7) % 3 === 0 ? 0 : 1))]));
+  const half: Masks = new Map(
+    model
+      .prunableParameters()
+      .map(([n, p]) => [n, Float32Array.from({ length: p.size }, (_, i) => ((i * 7) % 3 === 0 ? 0 : 1))]),
+  );
   const dense = ['snip', 'synflow', 'grasp'].map((name) => scoreWeights(name as 'snip', ctx, half));
   for (const [, m] of model.children()) if (m instanceof Linear) m.kernel = 'sparse';
   const sparse = ['snip', 'synflow', 'grasp'].map((name) => scoreWeights(name as 'snip', ctx, half));
   dense.forEach((d, k) => {
     const scale = Math.max(...[...d.values()].flatMap((s) => [...s].filter(Number.isFinite).map(Math.abs)));
-    for (const [n, s] of d) s.forEach((v, i) => assert.ok(v === sparse[k]!.get(n)![i] || Math.abs(v - sparse[k]!.get(n)![i]!) <= 1e-3 * scale, `${k} ${n}[${i}]: ${v} vs ${sparse[k]!.get(n)![i]}`));
+    for (const [n, s] of d)
+      s.forEach((v, i) =>
+        assert.ok(
+          v === sparse[k]!.get(n)![i] || Math.abs(v - sparse[k]!.get(n)![i]!) <= 1e-3 * scale,
+          `${k} ${n}[${i}]: ${v} vs ${sparse[k]!.get(n)![i]}`,
+        ),
+      );
   });
   const attached = new Map([...half].map(([n, m]) => [n, m.slice()]));
   for (const [n, p] of model.prunableParameters()) p.setMask(attached.get(n)!);
@@ -427,9 +548,31 @@ test('CLI prune on LeNet-300-100: SNIP and SynFlow with --json and --out, and ba
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-prune-'));
   try {
     const out = path.join(dir, 'mask.safetensors');
-    const snip = runCli(['--json', 'prune', '--model', 'mnist_lenet_300_100', '--pruner', 'snip', '--density', '0.02', '--batch-size', '64', '--out', out]);
+    const snip = runCli([
+      '--json',
+      'prune',
+      '--model',
+      'mnist_lenet_300_100',
+      '--pruner',
+      'snip',
+      '--density',
+      '0.02',
+      '--batch-size',
+      '64',
+      '--out',
+      out,
+    ]);
     assert.equal(snip.status, 0, snip.stderr);
-    const j = snip.json<{ density: number; kept: number; total: number; layers: Record<string, number>; collapsed: boolean; collapse_check: string; seconds: number; rounds: number }>();
+    const j = snip.json<{
+      density: number;
+      kept: number;
+      total: number;
+      layers: Record<string, number>;
+      collapsed: boolean;
+      collapse_check: string;
+      seconds: number;
+      rounds: number;
+    }>();
     assert.equal(j.total, 266200);
     assert.equal(j.kept, Math.round(0.02 * 266200));
     assert.deepEqual(Object.keys(j.layers), ['fc1.weight', 'fc2.weight', 'fc3.weight']);
@@ -440,7 +583,20 @@ test('CLI prune on LeNet-300-100: SNIP and SynFlow with --json and --out, and ba
     const saved = loadMasks(out, createModel('mnist_lenet_300_100'));
     assert.equal(kept(saved), j.kept);
 
-    const syn = runCli(['--json', 'prune', '--model', 'mnist_lenet_300_100', '--pruner', 'synflow', '--density', '0.01', '--rounds', '10', '--scope', 'local']);
+    const syn = runCli([
+      '--json',
+      'prune',
+      '--model',
+      'mnist_lenet_300_100',
+      '--pruner',
+      'synflow',
+      '--density',
+      '0.01',
+      '--rounds',
+      '10',
+      '--scope',
+      'local',
+    ]);
     assert.equal(syn.status, 0, syn.stderr);
     const s = syn.json<{ layers: Record<string, number>; rounds: number; scope: string }>();
     assert.equal(s.rounds, 10);
@@ -461,7 +617,10 @@ test('CLI prune on LeNet-300-100: SNIP and SynFlow with --json and --out, and ba
       assert.match(lines[0]!, pattern);
     };
     const base = ['prune', '--model', 'mnist_lenet_300_100'];
-    oneLine([...base, '--pruner', 'obd', '--density', '0.1'], /--pruner must be one of random, magnitude, snip, grasp, synflow, got 'obd'/);
+    oneLine(
+      [...base, '--pruner', 'obd', '--density', '0.1'],
+      /--pruner must be one of random, magnitude, snip, grasp, synflow, got 'obd'/,
+    );
     oneLine([...base, '--pruner', 'snip', '--density', '0'], /--density must be a number in \(0, 1\].*got '0'/);
     oneLine([...base, '--pruner', 'snip', '--density', '1.5'], /--density must be a number in \(0, 1\]/);
     oneLine([...base, '--pruner', 'snip', '--density', 'lots'], /--density must be a number in \(0, 1\]/);

@@ -15,9 +15,22 @@ test('layerwise pruning removes the smallest |w| of each layer at its own rate',
     ['a', Float32Array.of(0.5, -0.1, 0.3, -0.9, 0.05, 0.7, -0.2, 0.01, 0.6, -0.4)],
     ['b', Float32Array.of(1, -2, 3, -4)],
   ]);
-  const m: Masks = new Map([['a', new Float32Array(10).fill(1)], ['b', new Float32Array(4).fill(1)]]);
-  const out = pruneLayerwise(w, m, new Map([['a', 0.3], ['b', 0.5]]));
-  assert.deepEqual([...out.get('a')!], [1, 1, 1, 1, 0, 1, 1, 0, 1, 1].map((v, i) => (i === 1 ? 0 : v)));
+  const m: Masks = new Map([
+    ['a', new Float32Array(10).fill(1)],
+    ['b', new Float32Array(4).fill(1)],
+  ]);
+  const out = pruneLayerwise(
+    w,
+    m,
+    new Map([
+      ['a', 0.3],
+      ['b', 0.5],
+    ]),
+  );
+  assert.deepEqual(
+    [...out.get('a')!],
+    [1, 1, 1, 1, 0, 1, 1, 0, 1, 1].map((v, i) => (i === 1 ? 0 : v)),
+  );
   assert.deepEqual([...out.get('b')!], [0, 0, 1, 1]);
   assert.deepEqual([...m.get('a')!], new Array(10).fill(1), 'input masks untouched');
   // next level prunes 30% of the 7 survivors (rounded: 2), never resurrecting pruned weights
@@ -33,8 +46,16 @@ test('ties at the threshold are broken by index, deterministically', () => {
 });
 
 test('global pruning ranks across layers and leaves ignored layers alone', () => {
-  const w = new Map([['a', Float32Array.of(0.1, 0.2, 5, 6)], ['b', Float32Array.of(0.3, 4, 7, 8)], ['out', Float32Array.of(0.01, 0.02)]]);
-  const m: Masks = new Map([['a', new Float32Array(4).fill(1)], ['b', new Float32Array(4).fill(1)], ['out', new Float32Array(2).fill(1)]]);
+  const w = new Map([
+    ['a', Float32Array.of(0.1, 0.2, 5, 6)],
+    ['b', Float32Array.of(0.3, 4, 7, 8)],
+    ['out', Float32Array.of(0.01, 0.02)],
+  ]);
+  const m: Masks = new Map([
+    ['a', new Float32Array(4).fill(1)],
+    ['b', new Float32Array(4).fill(1)],
+    ['out', new Float32Array(2).fill(1)],
+  ]);
   const out = pruneGlobal(w, m, 0.375, ['out']); // 3 of 8
   assert.deepEqual([...out.get('a')!], [0, 0, 1, 1]);
   assert.deepEqual([...out.get('b')!], [0, 1, 1, 1]);
@@ -47,7 +68,14 @@ test('IMP densities follow (1-p)^n per layer with the output layer at half rate 
   const model = createModel('mnist_lenet_300_100');
   initializeModel(model, 0, 'glorot_normal');
   const rates = layerRates(model, lotteryDefaults('mnist_lenet_300_100').pruning);
-  assert.deepEqual([...rates], [['fc1.weight', 0.2], ['fc2.weight', 0.2], ['fc3.weight', 0.1]]);
+  assert.deepEqual(
+    [...rates],
+    [
+      ['fc1.weight', 0.2],
+      ['fc2.weight', 0.2],
+      ['fc3.weight', 0.1],
+    ],
+  );
   const w = new Map(model.prunableParameters().map(([n, p]) => [n, p.data]));
   let m = denseMasks(model);
   for (let level = 1; level <= 15; level++) m = pruneLayerwise(w, m, rates);
@@ -58,7 +86,10 @@ test('IMP densities follow (1-p)^n per layer with the output layer at half rate 
 });
 
 test('random pruning keeps per-layer (layerwise) or total (global) density', () => {
-  const m: Masks = new Map([['a', Float32Array.from({ length: 100 }, (_, i) => (i < 30 ? 1 : 0))], ['b', Float32Array.from({ length: 50 }, (_, i) => (i < 40 ? 1 : 0))]]);
+  const m: Masks = new Map([
+    ['a', Float32Array.from({ length: 100 }, (_, i) => (i < 30 ? 1 : 0))],
+    ['b', Float32Array.from({ length: 50 }, (_, i) => (i < 40 ? 1 : 0))],
+  ]);
   const lw = randomizeLayerwise(m, 3);
   assert.equal(countOnes(lw.get('a')!), 30);
   assert.equal(countOnes(lw.get('b')!), 40);
@@ -81,6 +112,7 @@ test('target density: one-shot and geometric schedules hit the density exactly',
   // the output layer keeps the relative rate of IMP with fc 20% / output 10% per level
   assert.ok(Math.abs(d['fc3.weight']! - 0.05 ** (Math.log(0.9) / Math.log(0.8))) < 2e-3);
   let m = denseMasks(model);
-  for (let level = 1; level <= 4; level++) m = nextMask(model, w, m, { ...p, strategy: 'global', ignore: [] }, level, 4);
+  for (let level = 1; level <= 4; level++)
+    m = nextMask(model, w, m, { ...p, strategy: 'global', ignore: [] }, level, 4);
   assert.ok(Math.abs(totalDensity(m) - 0.05) < 1e-5);
 });

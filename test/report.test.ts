@@ -31,7 +31,13 @@ function pngSize(png: Uint8Array): { width: number; height: number } {
 test('accuracy plot renders axis titles, series names and a PNG', async () => {
   const spec = accuracyPlot(rows, { title: 'Test plot' });
   const { svg, png } = await renderSpec(spec, { scale: 2 });
-  for (const text of ['Percent of weights remaining', 'Test accuracy (%)', 'winning ticket', 'random reinit', 'Test plot']) {
+  for (const text of [
+    'Percent of weights remaining',
+    'Test accuracy (%)',
+    'winning ticket',
+    'random reinit',
+    'Test plot',
+  ]) {
     assert.ok(svg.includes(`>${text}</text>`), `SVG lacks text "${text}"`);
   }
   assert.match(svg, /font-family="DejaVu Sans, sans-serif"/);
@@ -86,7 +92,11 @@ test('summarize uses the sample standard deviation', () => {
 
 test('ticketTable aggregates by series × density', () => {
   const lines = ticketTable(rows).trimEnd().split('\n');
-  const cells = (line: string) => line.slice(2, -2).split(' | ').map((c) => c.trim());
+  const cells = (line: string) =>
+    line
+      .slice(2, -2)
+      .split(' | ')
+      .map((c) => c.trim());
   assert.deepEqual(cells(lines[0]), [
     'Pm (%)',
     'winning ticket accuracy mean ± std (n)',
@@ -102,7 +112,10 @@ test('ticketTable aggregates by series × density', () => {
 });
 
 test('ticketTable marks levels a series did not run', () => {
-  const partial = [...rows, { series: 'random pruning', replicate: 0, density: 0.2, testAccuracy: 0.5, earlyStopStep: 1 }];
+  const partial = [
+    ...rows,
+    { series: 'random pruning', replicate: 0, density: 0.2, testAccuracy: 0.5, earlyStopStep: 1 },
+  ];
   const last = ticketTable(partial).trimEnd().split('\n');
   assert.match(last[2], /\| +— \| +— \|$/);
   assert.match(last[3], /50\.00 \(1\) \| +1 \|$/);
@@ -117,10 +130,19 @@ test('bad rows are rejected with DataError', () => {
 });
 
 test('markdownTable escapes pipes, aligns and checks row length', () => {
-  const md = markdownTable(['name', 'value'], [['a|b', 1.5], ['two\nlines', 10]], ['left', 'right']);
+  const md = markdownTable(
+    ['name', 'value'],
+    [
+      ['a|b', 1.5],
+      ['two\nlines', 10],
+    ],
+    ['left', 'right'],
+  );
   assert.equal(
     md,
-    ['| name      | value |', '| :-------- | ----: |', '| a\\|b      |   1.5 |', '| two lines |    10 |', ''].join('\n'),
+    ['| name      | value |', '| :-------- | ----: |', '| a\\|b      |   1.5 |', '| two lines |    10 |', ''].join(
+      '\n',
+    ),
   );
   assert.throws(() => markdownTable(['a', 'b'], [['only one']]), DataError);
 });
@@ -153,7 +175,10 @@ test('lineChart keeps series order and uses a log x scale on request', () => {
 test('writePlot writes both files and leaves no temp files', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ticketlab-report-'));
   try {
-    const { svgPath, pngPath } = await writePlot(join(dir, 'nested', 'fig1'), earlyStopPlot(rows, { title: 'Early stop', errorStyle: 'bars' }));
+    const { svgPath, pngPath } = await writePlot(
+      join(dir, 'nested', 'fig1'),
+      earlyStopPlot(rows, { title: 'Early stop', errorStyle: 'bars' }),
+    );
     assert.deepEqual((await readdir(join(dir, 'nested'))).sort(), ['fig1.png', 'fig1.svg']);
     assert.match(await readFile(svgPath, 'utf8'), />Early-stop iteration<\/text>/);
     assert.deepEqual([...(await readFile(pngPath)).subarray(1, 4)], [...Buffer.from('PNG')]);
@@ -163,8 +188,5 @@ test('writePlot writes both files and leaves no temp files', async () => {
 });
 
 test('rendering refuses to load remote data', async () => {
-  await assert.rejects(
-    renderSpec({ data: { url: 'https://example.com/data.json' }, mark: 'point' }),
-    /offline/,
-  );
+  await assert.rejects(renderSpec({ data: { url: 'https://example.com/data.json' }, mark: 'point' }), /offline/);
 });

@@ -22,7 +22,8 @@ function masked(name: string, density: number, seed = 0): Model {
   const m = createModel(name);
   initializeModel(m, seed, m.defaultInit);
   const rng = new Rng(seed, 'sparse-test-mask');
-  for (const [, p] of m.prunableParameters()) p.setMask(Float32Array.from({ length: p.size }, () => (rng.uniform() < density ? 1 : 0)));
+  for (const [, p] of m.prunableParameters())
+    p.setMask(Float32Array.from({ length: p.size }, () => (rng.uniform() < density ? 1 : 0)));
   return m;
 }
 
@@ -32,7 +33,10 @@ function trainFew(m: Model, policy: KernelPolicy, steps: number, opt: 'adam' | '
   const [C, H, W] = m.inputShape;
   const x = new Tensor(rng.fillNormal(new Float32Array(8 * C * H * W)), [8, C, H, W]);
   const y = Int32Array.from({ length: 8 }, () => rng.int(10));
-  const o = opt === 'adam' ? new Adam(m.parameters(), { lr: 1e-3 }) : new SGD(m.parameters(), { lr: 0.05, momentum: 0.9, weightDecay: 1e-4 });
+  const o =
+    opt === 'adam'
+      ? new Adam(m.parameters(), { lr: 1e-3 })
+      : new SGD(m.parameters(), { lr: 0.05, momentum: 0.9, weightDecay: 1e-4 });
   const losses: number[] = [];
   for (let s = 0; s < steps; s++) {
     o.zeroGrad();
@@ -44,13 +48,18 @@ function trainFew(m: Model, policy: KernelPolicy, steps: number, opt: 'adam' | '
   return losses;
 }
 
-for (const [model, density, opt] of [['mnist_lenet_100_50', 0.05, 'adam'], ['mnist_lenet_100_50', 0.3, 'sgd'], ['cifar_conv_2', 0.05, 'adam']] as const) {
+for (const [model, density, opt] of [
+  ['mnist_lenet_100_50', 0.05, 'adam'],
+  ['mnist_lenet_100_50', 0.3, 'sgd'],
+  ['cifar_conv_2', 0.05, 'adam'],
+] as const) {
   test(`${model} at ${density * 100}% trains the same on dense and sparse kernels (${opt})`, () => {
     const a = masked(model, density);
     const b = masked(model, density);
     const la = trainFew(a, 'dense', 8, opt);
     const lb = trainFew(b, 'sparse', 8, opt);
-    for (let i = 0; i < la.length; i++) assert.ok(Math.abs(la[i]! - lb[i]!) < 1e-3 * (1 + Math.abs(la[i]!)), `step ${i}: ${la[i]} vs ${lb[i]}`);
+    for (let i = 0; i < la.length; i++)
+      assert.ok(Math.abs(la[i]! - lb[i]!) < 1e-3 * (1 + Math.abs(la[i]!)), `step ${i}: ${la[i]} vs ${lb[i]}`);
     const pa = a.prunableParameters();
     const pb = b.prunableParameters();
     for (const [i, [name, p]] of pa.entries()) {
@@ -83,7 +92,10 @@ test('the dispatcher times both kernels, caches its choice and reports it', () =
     assert.ok(convChoices.some((c) => c.layer === 'conv2' && c.dense_ms !== null));
     // forcing a policy
     assert.ok(chooseKernels(m, 60, 'sparse').every((c) => c.kernel === 'sparse'));
-    assert.ok(chooseKernels(createModel('mnist_lenet_300_100'), 60, 'sparse').every((c) => c.kernel === 'dense'), 'unmasked layers stay dense');
+    assert.ok(
+      chooseKernels(createModel('mnist_lenet_300_100'), 60, 'sparse').every((c) => c.kernel === 'dense'),
+      'unmasked layers stay dense',
+    );
     const out = noGrad(() => m.forward(Tensor.zeros([2, 1, 28, 28])));
     assert.deepEqual(out.shape, [2, 10]);
   } finally {
@@ -115,12 +127,16 @@ test('sparse kernels pack their weights: gradients and optimizer state hold the 
   const mem = trainingMemory(m, opt);
   const prunable = m.prunableParameters().reduce((s, [, p]) => s + p.size, 0);
   const nnz = m.prunableParameters().reduce((s, [, p]) => s + p.active!.length, 0);
-  const biases = m.parameters().filter((p) => !p.prunable).reduce((s, p) => s + p.size, 0);
+  const biases = m
+    .parameters()
+    .filter((p) => !p.prunable)
+    .reduce((s, p) => s + p.size, 0);
   // values, gradients and Adam's two moments: 16 bytes per stored value, none for pruned weights
   assert.equal(mem.weights + mem.gradients + mem.optimizer, 16 * (nnz + biases));
   assert.ok(mem.weights + mem.gradients + mem.optimizer < 0.06 * mem.denseEquivalent, JSON.stringify(mem));
   assert.equal(mem.denseEquivalent, 16 * (prunable + biases));
-  for (const [name, p] of m.prunableParameters()) assert.deepEqual(p.mask, masksBefore.get(name), `${name} mask rebuilt on request`);
+  for (const [name, p] of m.prunableParameters())
+    assert.deepEqual(p.mask, masksBefore.get(name), `${name} mask rebuilt on request`);
   // reading the dense values unpacks (always correct) and the optimizer follows the storage back
   const dense = m.prunableParameters()[0]![1];
   const before = dense.denseCopy();
@@ -143,14 +159,18 @@ test('a packed model saves and restores like a dense one and resumes bit-identic
       o.step();
     }
   };
-  for (const make of [(ps: ReturnType<Model['parameters']>) => new Adam(ps, { lr: 1e-3 }), (ps: ReturnType<Model['parameters']>) => new SGD(ps, { lr: 0.05, momentum: 0.9 })]) {
+  for (const make of [
+    (ps: ReturnType<Model['parameters']>) => new Adam(ps, { lr: 1e-3 }),
+    (ps: ReturnType<Model['parameters']>) => new SGD(ps, { lr: 0.05, momentum: 0.9 }),
+  ]) {
     const a = masked('mnist_lenet_300_100', 0.05);
     const oa = make(a.parameters());
     chooseKernels(a, 8, 'sparse');
     run(a, oa, 3);
     const modelState = a.stateDict();
     const optState = oa.stateDict();
-    for (const [n, v] of modelState) assert.equal(v.length, a.namedParameters().find(([k]) => k === n)![1].size, `${n} saved dense`);
+    for (const [n, v] of modelState)
+      assert.equal(v.length, a.namedParameters().find(([k]) => k === n)![1].size, `${n} saved dense`);
     run(a, oa, 3);
 
     const b = masked('mnist_lenet_300_100', 0.05);
@@ -158,7 +178,10 @@ test('a packed model saves and restores like a dense one and resumes bit-identic
     chooseKernels(b, 8, 'sparse');
     b.loadStateDict(modelState);
     ob.loadStateDict(optState);
-    assert.ok(b.prunableParameters().every(([, p]) => p.packed), 'loading keeps weights packed');
+    assert.ok(
+      b.prunableParameters().every(([, p]) => p.packed),
+      'loading keeps weights packed',
+    );
     run(b, ob, 3);
     for (const [n, v] of a.stateDict()) assert.deepEqual(b.stateDict().get(n), v, `${n} after resume`);
   }
@@ -170,32 +193,49 @@ test('sparse kernels split across threads give the single-thread results', () =>
   const maskOf = (n: number, d: number) => Float32Array.from({ length: n }, () => (rng.uniform() < d ? 1 : 0));
   const close = (a: Float32Array, b: Float32Array, what: string) => {
     assert.equal(a.length, b.length);
-    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= 1e-4 * (1 + Math.abs(a[i]!)), `${what}[${i}]: ${a[i]} vs ${b[i]}`);
+    for (let i = 0; i < a.length; i++)
+      assert.ok(Math.abs(a[i]! - b[i]!) <= 1e-4 * (1 + Math.abs(a[i]!)), `${what}[${i}]: ${a[i]} vs ${b[i]}`);
   };
   const prev = native.info().threads;
   try {
     // linear: 200x300 at 30%, batch 64 (well above the threading threshold), and a small one that stays serial
-    for (const [Out, In, N, d] of [[200, 300, 64, 0.3], [20, 30, 8, 0.3]] as const) {
+    for (const [Out, In, N, d] of [
+      [200, 300, 64, 0.3],
+      [20, 30, 8, 0.3],
+    ] as const) {
       const csr = ops.csrFromMask(maskOf(Out * In, d), Out, In);
       const nnz = csr.flat.length;
-      const val = rand(nnz), b = rand(Out), xT = rand(In * N), dyT = rand(Out * N);
+      const val = rand(nnz),
+        b = rand(Out),
+        xT = rand(In * N),
+        dyT = rand(Out * N);
       const results = [1, 2].map((threads) => {
         native.setThreads(threads);
-        const yT = new Float32Array(Out * N), dxT = new Float32Array(In * N), dv = new Float32Array(nnz), db = new Float32Array(Out);
+        const yT = new Float32Array(Out * N),
+          dxT = new Float32Array(In * N),
+          dv = new Float32Array(nnz),
+          db = new Float32Array(Out);
         native.sparseLinearForward(csr.rowPtr, csr.colIdx, val, b, xT, yT, Out, In, N);
         native.sparseLinearBackward(csr.rowPtr, csr.colIdx, val, xT, dyT, dxT, dv, db, Out, In, N, false);
         return { yT, dxT, dv, db };
       });
-      for (const k of ['yT', 'dxT', 'dv', 'db'] as const) close(results[0]![k], results[1]![k], `linear ${Out}x${In} ${k}`);
+      for (const k of ['yT', 'dxT', 'dv', 'db'] as const)
+        close(results[0]![k], results[1]![k], `linear ${Out}x${In} ${k}`);
     }
     // conv: 16 images of 8x16x16, 16 output channels, 3x3 at 50%, padding 1 (~1.2M multiply-adds: threaded)
     const [N, C, H, W, O, K, pad] = [16, 8, 16, 16, 16, 3, 1];
     const csr = ops.csrFromMask(maskOf(O * C * K * K, 0.5), O, C * K * K);
     const nnz = csr.flat.length;
-    const val = rand(nnz), b = rand(O), x = rand(N * C * H * W), dy = rand(N * O * H * W);
+    const val = rand(nnz),
+      b = rand(O),
+      x = rand(N * C * H * W),
+      dy = rand(N * O * H * W);
     const results = [1, 2].map((threads) => {
       native.setThreads(threads);
-      const y = new Float32Array(N * O * H * W), dx = new Float32Array(N * C * H * W), dv = new Float32Array(nnz), db = new Float32Array(O);
+      const y = new Float32Array(N * O * H * W),
+        dx = new Float32Array(N * C * H * W),
+        dv = new Float32Array(nnz),
+        db = new Float32Array(O);
       native.sparseConv2dForward(csr.rowPtr, csr.colIdx, N, C, H, W, O, K, pad, val, b, x, y);
       native.sparseConv2dBackward(csr.rowPtr, csr.colIdx, N, C, H, W, O, K, pad, val, x, dy, dx, dv, db, false);
       return { y, dx, dv, db };
@@ -223,7 +263,17 @@ test('a lottery level on sparse kernels keeps its weights packed from start to e
     h.training.steps = '120it';
     h.training.evalEvery = '50it'; // evaluations and a checkpoint inside each level
     h.dataset.validation = 0;
-    await runLottery({ hparams: h, levels: 2, replicate: 1, seed: 0, root, branches: [], checkpointEvery: 60, kernels: 'sparse', onStep: () => step++ });
+    await runLottery({
+      hparams: h,
+      levels: 2,
+      replicate: 1,
+      seed: 0,
+      root,
+      branches: [],
+      checkpointEvery: 60,
+      kernels: 'sparse',
+      onStep: () => step++,
+    });
     // three layers unpack once at each of the two level boundaries (a new mask), never during a level
     assert.deepEqual(unpackedAt, [120, 120, 120, 240, 240, 240]);
   } finally {
@@ -233,10 +283,22 @@ test('a lottery level on sparse kernels keeps its weights packed from start to e
 });
 
 test('bad input to the packed and indexed paths is a clear error, not a bad write', () => {
-  const w = new Float32Array(4), g = new Float32Array(4), m = new Float32Array(4), v = new Float32Array(4);
-  assert.throws(() => native.adamStepIndexed(w, g, m, v, Int32Array.of(0, 4), 2, 1e-3, 0.9, 0.999, 1e-8, 0, false, 1), /adamStepIndexed: index out of range/);
-  assert.throws(() => native.sgdStepIndexed(w, g, null, Int32Array.of(-1), 1, 0.1, 0, 0, 0, false, true), /sgdStepIndexed: index out of range/);
-  assert.throws(() => native.sgdStepIndexed(w, g, null, Int32Array.of(0), 1, 0.1, 0.9, 0, 0, false, true), /momentum needs a buffer/);
+  const w = new Float32Array(4),
+    g = new Float32Array(4),
+    m = new Float32Array(4),
+    v = new Float32Array(4);
+  assert.throws(
+    () => native.adamStepIndexed(w, g, m, v, Int32Array.of(0, 4), 2, 1e-3, 0.9, 0.999, 1e-8, 0, false, 1),
+    /adamStepIndexed: index out of range/,
+  );
+  assert.throws(
+    () => native.sgdStepIndexed(w, g, null, Int32Array.of(-1), 1, 0.1, 0, 0, 0, false, true),
+    /sgdStepIndexed: index out of range/,
+  );
+  assert.throws(
+    () => native.sgdStepIndexed(w, g, null, Int32Array.of(0), 1, 0.1, 0.9, 0, 0, false, true),
+    /momentum needs a buffer/,
+  );
   assert.throws(() => ops.csrFromIndices(Int32Array.of(3, 2), 2, 2), /indices must ascend/);
   const unmasked = createModel('mnist_lenet_100_50').prunableParameters()[0]![1];
   assert.throws(() => unmasked.pack(), /only a masked weight can be packed/);

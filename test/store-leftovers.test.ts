@@ -61,21 +61,29 @@ test('a writer killed with -9 mid-write leaves a temp file that is removed; live
   assert.deepEqual(removeStaleTempFiles(path.join(dir, 'missing')), []);
 });
 
-test('process start times agree with our own uptime', { skip: processStartMs(process.pid) === null && 'no /proc' }, () => {
-  const started = Date.now() - process.uptime() * 1000;
-  assert.ok(Math.abs(processStartMs(process.pid)! - started) < 1500);
-});
+test(
+  'process start times agree with our own uptime',
+  { skip: processStartMs(process.pid) === null && 'no /proc' },
+  () => {
+    const started = Date.now() - process.uptime() * 1000;
+    assert.ok(Math.abs(processStartMs(process.pid)! - started) < 1500);
+  },
+);
 
-test('a temp file whose pid now belongs to a newer process is stale (pid reuse)', { skip: processStartMs(process.pid) === null && 'no /proc' }, async () => {
-  const dir = freshDir();
-  const other = await writerMidWrite(path.join(freshDir(), 'x'));
-  try {
-    const file = path.join(dir, `.ckpt.safetensors.${other.child.pid}.0123456789ab.tmp`);
-    fs.writeFileSync(file, 'written long before that process started');
-    const hourAgo = new Date(Date.now() - 3_600_000);
-    fs.utimesSync(file, hourAgo, hourAgo);
-    assert.deepEqual(removeStaleTempFiles(dir), [file]);
-  } finally {
-    await other.kill();
-  }
-});
+test(
+  'a temp file whose pid now belongs to a newer process is stale (pid reuse)',
+  { skip: processStartMs(process.pid) === null && 'no /proc' },
+  async () => {
+    const dir = freshDir();
+    const other = await writerMidWrite(path.join(freshDir(), 'x'));
+    try {
+      const file = path.join(dir, `.ckpt.safetensors.${other.child.pid}.0123456789ab.tmp`);
+      fs.writeFileSync(file, 'written long before that process started');
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      fs.utimesSync(file, hourAgo, hourAgo);
+      assert.deepEqual(removeStaleTempFiles(dir), [file]);
+    } finally {
+      await other.kill();
+    }
+  },
+);

@@ -6,7 +6,13 @@ import * as path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { DataError, UserError } from '../src/util/errors.js';
-import { decodeSafetensors, encodeSafetensors, loadSafetensors, saveSafetensors, type Tensor } from '../src/store/safetensors.js';
+import {
+  decodeSafetensors,
+  encodeSafetensors,
+  loadSafetensors,
+  saveSafetensors,
+  type Tensor,
+} from '../src/store/safetensors.js';
 import { ensureWritableDir, isTempName, writeFileAtomic } from '../src/store/atomic.js';
 import { hparamHash, stableStringify } from '../src/store/hash.js';
 import { openIndex } from '../src/store/index-db.js';
@@ -95,7 +101,17 @@ describe('safetensors', () => {
     const text = Buffer.from(bytes.subarray(8, 8 + len)).toString('utf8');
     assert.match(text, /^\{"__metadata__":\{"a":"b"\},.*\} *$/);
     const names = Object.keys(json).filter((k) => k !== '__metadata__');
-    assert.deepEqual(names, ['step_i64', 'w_f64', 'empty_f32', 'scalar', 'w_f32', 'idx_i32', 'bytes_u8', 'empty_u8', 'mask']);
+    assert.deepEqual(names, [
+      'step_i64',
+      'w_f64',
+      'empty_f32',
+      'scalar',
+      'w_f32',
+      'idx_i32',
+      'bytes_u8',
+      'empty_u8',
+      'mask',
+    ]);
     // Contiguous offsets in header order, each aligned to its item size.
     const itemSize: Record<string, number> = { I64: 8, F64: 8, F32: 4, I32: 4, U8: 1, BOOL: 1 };
     let pos = 0;
@@ -147,27 +163,42 @@ describe('safetensors', () => {
 
   test('finite: NaN or infinite weights are refused, naming the file, tensor and element', () => {
     const file = path.join(freshDir(), 'w.safetensors');
-    saveSafetensors(file, { 'fc1.weight': { dtype: 'F32', shape: [3], data: new Float32Array([0, 1, NaN]) }, n: { dtype: 'I32', shape: [1], data: new Int32Array([7]) } });
+    saveSafetensors(file, {
+      'fc1.weight': { dtype: 'F32', shape: [3], data: new Float32Array([0, 1, NaN]) },
+      n: { dtype: 'I32', shape: [1], data: new Int32Array([7]) },
+    });
     assert.equal(loadSafetensors(file).tensors['fc1.weight']!.data.length, 3); // off by default
-    assert.throws(() => loadSafetensors(file, { finite: true }), (err: Error) =>
-      err instanceof DataError && err.message === `invalid safetensors file ${file}: tensor 'fc1.weight' holds NaN at element 2; weights must be finite`);
+    assert.throws(
+      () => loadSafetensors(file, { finite: true }),
+      (err: Error) =>
+        err instanceof DataError &&
+        err.message ===
+          `invalid safetensors file ${file}: tensor 'fc1.weight' holds NaN at element 2; weights must be finite`,
+    );
   });
 
   test('a tensor named __proto__ is an own entry, and odd names keep messages on one line', () => {
-    const bytes = encodeSafetensors(JSON.parse('{"__proto__": {"dtype": "U8", "shape": [1], "data": null}}', (k, v) => (k === 'data' ? new Uint8Array([5]) : v)));
+    const bytes = encodeSafetensors(
+      JSON.parse('{"__proto__": {"dtype": "U8", "shape": [1], "data": null}}', (k, v) =>
+        k === 'data' ? new Uint8Array([5]) : v,
+      ),
+    );
     const { tensors } = decodeSafetensors(bytes);
     assert.deepEqual(Object.keys(tensors), ['__proto__']);
-    assert.deepEqual([...(Object.getOwnPropertyDescriptor(tensors, '__proto__')!.value as { data: Uint8Array }).data], [5]);
-    assert.throws(() => decodeSafetensors(rawFile({ 'a\nb': { dtype: 'Q', shape: [], data_offsets: [0, 0] } })), (err: Error) =>
-      err instanceof DataError && err.message.includes("tensor 'a\\u000ab'") && !err.message.includes('\n'));
+    assert.deepEqual(
+      [...(Object.getOwnPropertyDescriptor(tensors, '__proto__')!.value as { data: Uint8Array }).data],
+      [5],
+    );
+    assert.throws(
+      () => decodeSafetensors(rawFile({ 'a\nb': { dtype: 'Q', shape: [], data_offsets: [0, 0] } })),
+      (err: Error) =>
+        err instanceof DataError && err.message.includes("tensor 'a\\u000ab'") && !err.message.includes('\n'),
+    );
   });
 
   test('F16 is read as Float32Array', () => {
     const half = new Uint16Array([0x3c00, 0xc000, 0x3800, 0x0001, 0x7c00]); // 1, -2, 0.5, 2^-24, +inf
-    const bytes = rawFile(
-      { h: { dtype: 'F16', shape: [5], data_offsets: [0, 10] } },
-      new Uint8Array(half.buffer),
-    );
+    const bytes = rawFile({ h: { dtype: 'F16', shape: [5], data_offsets: [0, 10] } }, new Uint8Array(half.buffer));
     const t = decodeSafetensors(bytes).tensors.h;
     assert.equal(t.dtype, 'F16');
     assert.ok(t.data instanceof Float32Array);
@@ -180,7 +211,10 @@ describe('safetensors', () => {
       () => encodeSafetensors({ a: { dtype: 'F32', shape: [2], data: new Float64Array(2) } as unknown as Tensor }),
       /needs a Float32Array/,
     );
-    assert.throws(() => encodeSafetensors({ __metadata__: { dtype: 'U8', shape: [0], data: new Uint8Array(0) } }), /reserved/);
+    assert.throws(
+      () => encodeSafetensors({ __metadata__: { dtype: 'U8', shape: [0], data: new Uint8Array(0) } }),
+      /reserved/,
+    );
     assert.throws(() => encodeSafetensors({}, { n: 1 as unknown as string }), /must be a string/);
   });
 
@@ -192,34 +226,81 @@ describe('safetensors', () => {
     const f32 = (n: number) => new Uint8Array(4 * n);
     const cases: [string, Uint8Array, RegExp][] = [
       ['shorter than 8 bytes', new Uint8Array(5), /file is 5 bytes, shorter than the 8-byte header length/],
-      ['header length beyond the file', (() => {
-        const b = rawFile({});
-        new DataView(b.buffer).setBigUint64(0, 1000n, true);
-        return b;
-      })(), /header length 1000 exceeds the 2 bytes/],
+      [
+        'header length beyond the file',
+        (() => {
+          const b = rawFile({});
+          new DataView(b.buffer).setBigUint64(0, 1000n, true);
+          return b;
+        })(),
+        /header length 1000 exceeds the 2 bytes/,
+      ],
       ['invalid JSON', rawFile('{"a": [1,'), /header is not valid UTF-8 JSON/],
       ['invalid UTF-8', rawFile(Buffer.from([0x7b, 0xff, 0x7d]).toString('latin1')), /not valid UTF-8 JSON/],
       ['header not an object', rawFile('[1,2]'), /header is not a JSON object/],
-      ['unknown dtype', rawFile({ a: { dtype: 'Q7', shape: [1], data_offsets: [0, 4] } }, f32(1)), /tensor 'a' has unknown dtype "Q7"/],
-      ['bad shape', rawFile({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, f32(1)), /invalid shape \[-1\]/],
-      ['bad offsets', rawFile({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 0] } }, f32(1)), /invalid data_offsets \[4,0\]/],
-      ['shape/offset mismatch', rawFile({ a: { dtype: 'F32', shape: [2, 2], data_offsets: [0, 12] } }, f32(3)),
-        /shape \[2,2\] \(16 bytes of F32\) but data_offsets \[0, 12\] span 12 bytes/],
-      ['overlapping offsets', rawFile({
-        a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
-        b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
-      }, f32(3)), /tensor 'b' data_offsets \[4, 12\] overlap tensor 'a'/],
-      ['out-of-range offsets', rawFile({
-        a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] },
-        b: { dtype: 'F32', shape: [1], data_offsets: [400, 404] },
-      }, f32(2)), /tensor 'b' data_offsets \[400, 404\] lie outside the 8-byte data region/],
-      ['gap in the data region', rawFile({
-        a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] },
-        b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] },
-      }, f32(3)), /data bytes \[4, 8\) are not covered by any tensor/],
-      ['trailing bytes not covered', rawFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32(2)),
-        /data bytes \[4, 8\) are not covered/],
-      ['truncated file', good.subarray(0, good.length - 4), /file is truncated: tensors need 12 data bytes but only 8 are present/],
+      [
+        'unknown dtype',
+        rawFile({ a: { dtype: 'Q7', shape: [1], data_offsets: [0, 4] } }, f32(1)),
+        /tensor 'a' has unknown dtype "Q7"/,
+      ],
+      [
+        'bad shape',
+        rawFile({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, f32(1)),
+        /invalid shape \[-1\]/,
+      ],
+      [
+        'bad offsets',
+        rawFile({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 0] } }, f32(1)),
+        /invalid data_offsets \[4,0\]/,
+      ],
+      [
+        'shape/offset mismatch',
+        rawFile({ a: { dtype: 'F32', shape: [2, 2], data_offsets: [0, 12] } }, f32(3)),
+        /shape \[2,2\] \(16 bytes of F32\) but data_offsets \[0, 12\] span 12 bytes/,
+      ],
+      [
+        'overlapping offsets',
+        rawFile(
+          {
+            a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+            b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
+          },
+          f32(3),
+        ),
+        /tensor 'b' data_offsets \[4, 12\] overlap tensor 'a'/,
+      ],
+      [
+        'out-of-range offsets',
+        rawFile(
+          {
+            a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] },
+            b: { dtype: 'F32', shape: [1], data_offsets: [400, 404] },
+          },
+          f32(2),
+        ),
+        /tensor 'b' data_offsets \[400, 404\] lie outside the 8-byte data region/,
+      ],
+      [
+        'gap in the data region',
+        rawFile(
+          {
+            a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] },
+            b: { dtype: 'F32', shape: [1], data_offsets: [8, 12] },
+          },
+          f32(3),
+        ),
+        /data bytes \[4, 8\) are not covered by any tensor/,
+      ],
+      [
+        'trailing bytes not covered',
+        rawFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, f32(2)),
+        /data bytes \[4, 8\) are not covered/,
+      ],
+      [
+        'truncated file',
+        good.subarray(0, good.length - 4),
+        /file is truncated: tensors need 12 data bytes but only 8 are present/,
+      ],
       ['non-string metadata', rawFile({ __metadata__: { k: 1 } }), /__metadata__ value 'k' is not a string/],
     ];
     const dir = freshDir();
@@ -227,30 +308,40 @@ describe('safetensors', () => {
       test(name, () => {
         const file = path.join(dir, `bad${i}.safetensors`);
         fs.writeFileSync(file, bytes);
-        assert.throws(() => loadSafetensors(file), (err: Error) => {
-          assert.ok(err instanceof DataError, `expected DataError, got ${err}`);
-          assert.ok(err.message.startsWith(`invalid safetensors file ${file}: `), err.message);
-          assert.match(err.message, re);
-          assert.equal(err.message.includes('\n'), false);
-          return true;
-        });
+        assert.throws(
+          () => loadSafetensors(file),
+          (err: Error) => {
+            assert.ok(err instanceof DataError, `expected DataError, got ${err}`);
+            assert.ok(err.message.startsWith(`invalid safetensors file ${file}: `), err.message);
+            assert.match(err.message, re);
+            assert.equal(err.message.includes('\n'), false);
+            return true;
+          },
+        );
       });
     });
     test('missing file', () => {
       const file = path.join(dir, 'nope.safetensors');
-      assert.throws(() => loadSafetensors(file), (err: Error) =>
-        err instanceof DataError && err.message === `cannot read safetensors file ${file}: ENOENT: no such file or directory`);
+      assert.throws(
+        () => loadSafetensors(file),
+        (err: Error) =>
+          err instanceof DataError &&
+          err.message === `cannot read safetensors file ${file}: ENOENT: no such file or directory`,
+      );
     });
   });
 
   const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
-  test('numpy reads ticketlab files and ticketlab reads numpy-written files', { skip: !hasNumpy && 'python3 with numpy not available' }, () => {
-    const dir = freshDir();
-    const ours = path.join(dir, 'ours.safetensors');
-    const theirs = path.join(dir, 'theirs.safetensors');
-    saveSafetensors(ours, sampleTensors(), { source: 'ticketlab' });
-    // A minimal reader/writer in plain numpy, independent of our code.
-    const py = `
+  test(
+    'numpy reads ticketlab files and ticketlab reads numpy-written files',
+    { skip: !hasNumpy && 'python3 with numpy not available' },
+    () => {
+      const dir = freshDir();
+      const ours = path.join(dir, 'ours.safetensors');
+      const theirs = path.join(dir, 'theirs.safetensors');
+      saveSafetensors(ours, sampleTensors(), { source: 'ticketlab' });
+      // A minimal reader/writer in plain numpy, independent of our code.
+      const py = `
 import json, struct, sys
 import numpy as np
 DT = {'F32': '<f4', 'F64': '<f8', 'I32': '<i4', 'I64': '<i8', 'U8': 'u1', 'BOOL': '?'}
@@ -275,27 +366,29 @@ for name in sorted(arrays):
 h = json.dumps(hdr).encode()
 open(sys.argv[2], 'wb').write(struct.pack('<Q', len(h)) + h + b''.join(blobs))
 `;
-    const r = spawnSync('python3', ['-c', py, ours, theirs], { encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
-    const parsed = JSON.parse(r.stdout);
-    assert.deepEqual(parsed.__metadata__, { source: 'ticketlab' });
-    for (const [name, t] of Object.entries(sampleTensors())) {
-      assert.equal(parsed[name].dtype, t.dtype, name);
-      assert.deepEqual(parsed[name].shape, t.shape, name);
-      const expected = Array.from(t.data as ArrayLike<number | bigint>, (v) =>
-        t.dtype === 'BOOL' ? (v ? 'True' : 'False') : t.dtype === 'F32' ? String(Math.fround(Number(v))) : String(v));
-      const got = parsed[name].values.map((v: string) => (t.dtype === 'F32' ? String(Math.fround(Number(v))) : v));
-      // Python prints floats with repr(); compare numerically for floats, textually otherwise.
-      if (t.dtype === 'F64') assert.deepEqual(got.map(Number), expected.map(Number), name);
-      else assert.deepEqual(got, expected, name);
-    }
-    const back = loadSafetensors(theirs);
-    assert.deepEqual(back.metadata, { by: 'numpy' });
-    assert.deepEqual(back.tensors.weights.shape, [2, 3]);
-    assert.deepEqual(Array.from(back.tensors.weights.data as Float32Array), [0, 0.25, 0.5, 0.75, 1, 1.25]);
-    assert.deepEqual(Array.from(back.tensors.mask.data as Uint8Array), [1, 0]);
-    assert.deepEqual(Array.from(back.tensors.n.data as BigInt64Array), [-3n]);
-  });
+      const r = spawnSync('python3', ['-c', py, ours, theirs], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      const parsed = JSON.parse(r.stdout);
+      assert.deepEqual(parsed.__metadata__, { source: 'ticketlab' });
+      for (const [name, t] of Object.entries(sampleTensors())) {
+        assert.equal(parsed[name].dtype, t.dtype, name);
+        assert.deepEqual(parsed[name].shape, t.shape, name);
+        const expected = Array.from(t.data as ArrayLike<number | bigint>, (v) =>
+          t.dtype === 'BOOL' ? (v ? 'True' : 'False') : t.dtype === 'F32' ? String(Math.fround(Number(v))) : String(v),
+        );
+        const got = parsed[name].values.map((v: string) => (t.dtype === 'F32' ? String(Math.fround(Number(v))) : v));
+        // Python prints floats with repr(); compare numerically for floats, textually otherwise.
+        if (t.dtype === 'F64') assert.deepEqual(got.map(Number), expected.map(Number), name);
+        else assert.deepEqual(got, expected, name);
+      }
+      const back = loadSafetensors(theirs);
+      assert.deepEqual(back.metadata, { by: 'numpy' });
+      assert.deepEqual(back.tensors.weights.shape, [2, 3]);
+      assert.deepEqual(Array.from(back.tensors.weights.data as Float32Array), [0, 0.25, 0.5, 0.75, 1, 1.25]);
+      assert.deepEqual(Array.from(back.tensors.mask.data as Uint8Array), [1, 0]);
+      assert.deepEqual(Array.from(back.tensors.n.data as BigInt64Array), [-3n]);
+    },
+  );
 });
 
 describe('atomic writes', () => {
@@ -324,8 +417,10 @@ describe('atomic writes', () => {
     const target = path.join(dir, 'taken');
     fs.mkdirSync(target);
     fs.writeFileSync(path.join(target, 'keep'), 'x');
-    assert.throws(() => writeFileAtomic(target, 'data'), (err: Error) =>
-      err instanceof UserError && err.message.startsWith(`cannot write ${target}: EISDIR`));
+    assert.throws(
+      () => writeFileAtomic(target, 'data'),
+      (err: Error) => err instanceof UserError && err.message.startsWith(`cannot write ${target}: EISDIR`),
+    );
     assert.deepEqual(entries(dir), ['taken']);
     assert.deepEqual(entries(target), ['keep']);
   });
@@ -334,8 +429,10 @@ describe('atomic writes', () => {
     const dir = freshDir();
     fs.writeFileSync(path.join(dir, 'f'), 'x');
     const target = path.join(dir, 'f', 'a.json');
-    assert.throws(() => writeFileAtomic(target, 'data'), (err: Error) =>
-      err instanceof UserError && err.message === `cannot write ${target}: ENOTDIR: not a directory`);
+    assert.throws(
+      () => writeFileAtomic(target, 'data'),
+      (err: Error) => err instanceof UserError && err.message === `cannot write ${target}: ENOTDIR: not a directory`,
+    );
     assert.deepEqual(entries(dir), ['f']);
   });
 
@@ -352,8 +449,10 @@ describe('atomic writes', () => {
     assert.deepEqual(entries(nested), []); // the write probe is cleaned up
     fs.writeFileSync(path.join(dir, 'file'), 'x');
     const bad = path.join(dir, 'file', 'root');
-    assert.throws(() => ensureWritableDir(bad), (err: Error) =>
-      err instanceof UserError && err.message === `run root ${bad} is not writable: ENOTDIR`);
+    assert.throws(
+      () => ensureWritableDir(bad),
+      (err: Error) => err instanceof UserError && err.message === `run root ${bad} is not writable: ENOTDIR`,
+    );
   });
 });
 
@@ -394,16 +493,55 @@ describe('run index', () => {
     const a = openIndex(root);
     const b = openIndex(root);
     try {
-      a.upsertRun({ id: 'r1', kind: 'imp', model: 'lenet', dir: 'runs/r1', hparams: { lr: 0.1 }, status: 'running', createdAt: '2024-01-01T00:00:00.000Z' });
-      a.upsertRun({ id: 'r2', kind: 'random', model: 'conv2', dir: 'runs/r2', hparams: {}, status: 'running', createdAt: '2024-01-02T00:00:00.000Z' });
+      a.upsertRun({
+        id: 'r1',
+        kind: 'imp',
+        model: 'lenet',
+        dir: 'runs/r1',
+        hparams: { lr: 0.1 },
+        status: 'running',
+        createdAt: '2024-01-01T00:00:00.000Z',
+      });
+      a.upsertRun({
+        id: 'r2',
+        kind: 'random',
+        model: 'conv2',
+        dir: 'runs/r2',
+        hparams: {},
+        status: 'running',
+        createdAt: '2024-01-02T00:00:00.000Z',
+      });
       assert.ok(fs.existsSync(path.join(root, 'index.sqlite-wal')), 'WAL mode');
-      assert.deepEqual(b.listRuns().map((r) => r.id), ['r1', 'r2']);
-      assert.deepEqual(b.listRuns({ kind: 'imp' }).map((r) => r.id), ['r1']);
-      assert.deepEqual(b.listRuns({ model: 'conv2' }).map((r) => r.id), ['r2']);
+      assert.deepEqual(
+        b.listRuns().map((r) => r.id),
+        ['r1', 'r2'],
+      );
+      assert.deepEqual(
+        b.listRuns({ kind: 'imp' }).map((r) => r.id),
+        ['r1'],
+      );
+      assert.deepEqual(
+        b.listRuns({ model: 'conv2' }).map((r) => r.id),
+        ['r2'],
+      );
       assert.deepEqual(b.listRuns({ kind: 'imp', model: 'conv2' }), []);
 
-      b.upsertLevel({ runId: 'r1', level: 1, density: 0.8, testAccuracy: 0.97, layerDensity: { fc1: 0.8 }, data: { curve: [0.5, 0.9] } });
-      b.upsertLevel({ runId: 'r1', level: 0, density: 1, testAccuracy: 0.96, bestTestAccuracy: 0.965, earlyStopStep: 12000 });
+      b.upsertLevel({
+        runId: 'r1',
+        level: 1,
+        density: 0.8,
+        testAccuracy: 0.97,
+        layerDensity: { fc1: 0.8 },
+        data: { curve: [0.5, 0.9] },
+      });
+      b.upsertLevel({
+        runId: 'r1',
+        level: 0,
+        density: 1,
+        testAccuracy: 0.96,
+        bestTestAccuracy: 0.965,
+        earlyStopStep: 12000,
+      });
       b.upsertRun({ id: 'r1', kind: 'imp', model: 'lenet', dir: 'runs/r1', hparams: { lr: 0.1 }, status: 'done' });
 
       const r1 = a.getRun('r1')!;
@@ -415,8 +553,26 @@ describe('run index', () => {
 
       const levels = a.levels('r1');
       assert.deepEqual(levels, [
-        { runId: 'r1', level: 0, density: 1, testAccuracy: 0.96, bestTestAccuracy: 0.965, earlyStopStep: 12000, layerDensity: null, data: null },
-        { runId: 'r1', level: 1, density: 0.8, testAccuracy: 0.97, bestTestAccuracy: null, earlyStopStep: null, layerDensity: { fc1: 0.8 }, data: { curve: [0.5, 0.9] } },
+        {
+          runId: 'r1',
+          level: 0,
+          density: 1,
+          testAccuracy: 0.96,
+          bestTestAccuracy: 0.965,
+          earlyStopStep: 12000,
+          layerDensity: null,
+          data: null,
+        },
+        {
+          runId: 'r1',
+          level: 1,
+          density: 0.8,
+          testAccuracy: 0.97,
+          bestTestAccuracy: null,
+          earlyStopStep: null,
+          layerDensity: { fc1: 0.8 },
+          data: { curve: [0.5, 0.9] },
+        },
       ]);
       a.upsertLevel({ runId: 'r1', level: 1, density: 0.8, testAccuracy: 0.98 });
       assert.equal(b.levels('r1')[1].testAccuracy, 0.98);
@@ -453,8 +609,13 @@ describe('run index', () => {
     const root = freshDir();
     const file = path.join(root, 'index.sqlite');
     fs.writeFileSync(file, 'this is not a database '.repeat(50));
-    assert.throws(() => openIndex(root), (err: Error) =>
-      err instanceof UserError && err.message.startsWith(`run index ${file} is corrupt`) && /delete it/.test(err.message));
+    assert.throws(
+      () => openIndex(root),
+      (err: Error) =>
+        err instanceof UserError &&
+        err.message.startsWith(`run index ${file} is corrupt`) &&
+        /delete it/.test(err.message),
+    );
 
     const root2 = freshDir();
     openIndex(root2).close();
@@ -474,7 +635,10 @@ describe('run index', () => {
     raw.exec(`UPDATE levels SET density = 'x'; UPDATE runs SET hparams = '[1]'`);
     raw.close();
     const again = openIndex(root);
-    assert.throws(() => again.levels('r'), /is corrupt \(levels\.density holds text, not a number\); it is only a cache: delete it/);
+    assert.throws(
+      () => again.levels('r'),
+      /is corrupt \(levels\.density holds text, not a number\); it is only a cache: delete it/,
+    );
     assert.throws(() => again.getRun('r'), /is corrupt \(runs\.hparams is not a JSON object\)/);
     again.close();
   });

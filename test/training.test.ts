@@ -16,7 +16,11 @@ import { runCli } from './helpers/cli.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tl-training-'));
 const mnist = loadMnist();
-const small = { train: mnist.train.subset(Int32Array.from({ length: 3000 }, (_, i) => i)), validation: null, test: mnist.test.subset(Int32Array.from({ length: 500 }, (_, i) => i)) };
+const small = {
+  train: mnist.train.subset(Int32Array.from({ length: 3000 }, (_, i) => i)),
+  validation: null,
+  test: mnist.test.subset(Int32Array.from({ length: 500 }, (_, i) => i)),
+};
 
 async function run(dir: string, stopAt?: number) {
   const h = trainDefaults('mnist_lenet_40_20');
@@ -48,8 +52,14 @@ test('a stop request saves a checkpoint; resuming ends bit-identical to an unint
   const b = tmp();
   try {
     const clean = await run(a);
-    assert.deepEqual(clean.outcome.curve.map((p) => p.step), [0, 60, 120, 180, 240]);
-    await assert.rejects(run(b, 97), (e: unknown) => e instanceof InterruptedError && /stopped at step 97 of 240/.test(e.message));
+    assert.deepEqual(
+      clean.outcome.curve.map((p) => p.step),
+      [0, 60, 120, 180, 240],
+    );
+    await assert.rejects(
+      run(b, 97),
+      (e: unknown) => e instanceof InterruptedError && /stopped at step 97 of 240/.test(e.message),
+    );
     assert.ok(fs.existsSync(path.join(b, 'checkpoint.safetensors')));
     const resumed = await run(b);
     assert.deepEqual(resumed.outcome.curve, clean.outcome.curve);
@@ -76,16 +86,38 @@ test('a damaged checkpoint is set aside with a warning and the run trains from i
 test('train: milestones as step strings, a stored run found again, SIGINT stops and resumes', () => {
   const root = tmp();
   try {
-    const args = ['--json', 'train', '--model', 'mnist_lenet_40_20', '--milestones', '500it', '--steps', '1000it', '--eval-every', '500', '--root', root];
+    const args = [
+      '--json',
+      'train',
+      '--model',
+      'mnist_lenet_40_20',
+      '--milestones',
+      '500it',
+      '--steps',
+      '1000it',
+      '--eval-every',
+      '500',
+      '--root',
+      root,
+    ];
     const first = runCli(args);
     assert.equal(first.status, 0, first.stderr);
     const r = first.json<{ steps: number; reused: boolean; run: string; test_accuracy: number }>();
     assert.equal(r.steps, 1000);
     assert.equal(r.reused, false);
-    const hp = JSON.parse(fs.readFileSync(path.join(root, r.run, 'hparams.json'), 'utf8')) as { non_default: Record<string, unknown> };
-    assert.deepEqual(hp.non_default, { 'model.model': 'mnist_lenet_40_20', 'training.steps': '1000it', 'training.milestones': ['500it'], 'training.evalEvery': '500it' });
+    const hp = JSON.parse(fs.readFileSync(path.join(root, r.run, 'hparams.json'), 'utf8')) as {
+      non_default: Record<string, unknown>;
+    };
+    assert.deepEqual(hp.non_default, {
+      'model.model': 'mnist_lenet_40_20',
+      'training.steps': '1000it',
+      'training.milestones': ['500it'],
+      'training.evalEvery': '500it',
+    });
     // `1000` and `1000it` name the same run.
-    const again = runCli([...args.slice(0, -4), '--steps', '1000', '--eval-every', '500it', '--root', root]).json<typeof r>();
+    const again = runCli([...args.slice(0, -4), '--steps', '1000', '--eval-every', '500it', '--root', root]).json<
+      typeof r
+    >();
     assert.equal(again.reused, true);
     assert.equal(again.test_accuracy, r.test_accuracy);
     // Another seed in the same replicate is refused, never silently reused.
@@ -100,9 +132,19 @@ test('train: milestones as step strings, a stored run found again, SIGINT stops 
 test('train, lottery and seek print the same help for every shared hyperparameter', () => {
   const help = (cmd: string) => {
     const out = runCli([cmd, '--help']).stdout.replace(/\n {5,}/g, ' '); // join wrapped help lines
-    return new Map(out.split('\n').map((l) => /^\s+(--[a-z-]+)(?: <[a-z]+>)?\s+(.*)$/.exec(l)).filter((m) => m !== null).map((m) => [m[1]!, m[2]!.trim()]));
+    return new Map(
+      out
+        .split('\n')
+        .map((l) => /^\s+(--[a-z-]+)(?: <[a-z]+>)?\s+(.*)$/.exec(l))
+        .filter((m) => m !== null)
+        .map((m) => [m[1]!, m[2]!.trim()]),
+    );
   };
-  const [train, lottery, seek] = ['train', 'lottery', 'seek'].map(help) as [Map<string, string>, Map<string, string>, Map<string, string>];
+  const [train, lottery, seek] = ['train', 'lottery', 'seek'].map(help) as [
+    Map<string, string>,
+    Map<string, string>,
+    Map<string, string>,
+  ];
   let shared = 0;
   for (const [flag, text] of train) {
     for (const other of [lottery, seek]) {
@@ -112,6 +154,15 @@ test('train, lottery and seek print the same help for every shared hyperparamete
     }
   }
   assert.ok(shared >= 20, `only ${shared} shared flags compared`);
-  for (const flag of ['--lr', '--steps', '--optimizer', '--batch-size', '--milestones', '--warmup', '--cosine', '--eval-every'])
+  for (const flag of [
+    '--lr',
+    '--steps',
+    '--optimizer',
+    '--batch-size',
+    '--milestones',
+    '--warmup',
+    '--cosine',
+    '--eval-every',
+  ])
     assert.ok(seek.has(flag) && lottery.has(flag), flag);
 });

@@ -48,7 +48,11 @@ export function addGroupFlags(cmd: Command, g: Group, o: FlagOptions = {}): Comm
 }
 
 /** The values given on the command line for a group's flags (absent flags are absent). */
-export function readGroupFlags(values: Record<string, unknown>, g: Group, o: FlagOptions = {}): Record<string, unknown> {
+export function readGroupFlags(
+  values: Record<string, unknown>,
+  g: Group,
+  o: FlagOptions = {},
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, f] of selected(g, o)) {
     const v = values[camel(flagName(key, f, o.prefix))];
@@ -58,7 +62,12 @@ export function readGroupFlags(values: Record<string, unknown>, g: Group, o: Fla
 }
 
 /** Defaults with the given flags applied over them, group by group (a deep copy). */
-export function withFlags<H extends object>(defaults: H, groups: Record<string, Group>, values: Record<string, unknown>, o: FlagOptions = {}): H {
+export function withFlags<H extends object>(
+  defaults: H,
+  groups: Record<string, Group>,
+  values: Record<string, unknown>,
+  o: FlagOptions = {},
+): H {
   const h = structuredClone(defaults) as Record<string, Record<string, unknown>>;
   for (const [name, g] of Object.entries(groups)) Object.assign(h[name]!, readGroupFlags(values, g, o));
   return h as H;

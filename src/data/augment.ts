@@ -18,11 +18,20 @@ export interface AugmentOptions {
  * followed by RandomHorizontalFlip). Padding is applied to the raw image before normalization, so padded pixels
  * hold fill[c] = (0 - mean[c]) / std[c]. Per sample it draws crop row, crop column, then flip from `rng`.
  */
-export function augmentBatch(x: Float32Array, n: number, C: number, H: number, W: number, rng: Rng, opts: AugmentOptions = {}): void {
+export function augmentBatch(
+  x: Float32Array,
+  n: number,
+  C: number,
+  H: number,
+  W: number,
+  rng: Rng,
+  opts: AugmentOptions = {},
+): void {
   const pad = opts.pad ?? 4;
   const flip = opts.flip ?? true;
   const fill = opts.fill ?? CIFAR10_ZERO;
-  if (!Number.isInteger(pad) || pad < 0) throw new ConfigError(`crop padding must be a non-negative integer, got ${pad}`);
+  if (!Number.isInteger(pad) || pad < 0)
+    throw new ConfigError(`crop padding must be a non-negative integer, got ${pad}`);
   if (fill.length !== C) throw new ConfigError(`augmentation fill has ${fill.length} values for ${C} channels`);
   const D = C * H * W;
   if (x.length < n * D) throw new RangeError(`batch has ${x.length} floats, needs ${n * D}`);

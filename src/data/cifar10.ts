@@ -8,7 +8,13 @@ import { fileSize, readPrefix } from './read-file.js';
 
 export const CIFAR10_MEAN = [0.4914, 0.4822, 0.4465] as const;
 export const CIFAR10_STD = [0.247, 0.2435, 0.2616] as const;
-export const CIFAR10_TRAIN_FILES = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'];
+export const CIFAR10_TRAIN_FILES = [
+  'data_batch_1.bin',
+  'data_batch_2.bin',
+  'data_batch_3.bin',
+  'data_batch_4.bin',
+  'data_batch_5.bin',
+];
 export const CIFAR10_TEST_FILE = 'test_batch.bin';
 const SIDE = 32;
 const PIXELS = 3 * SIDE * SIDE;
@@ -28,7 +34,10 @@ const notBundled =
 export function loadCifar10(opts: Cifar10Options = {}): { train: ImageDataset; test: ImageDataset } {
   const dir = findDir(opts.dataDir);
   return {
-    train: readCifarBatches(CIFAR10_TRAIN_FILES.map((f) => join(dir, f)), 'cifar10/train'),
+    train: readCifarBatches(
+      CIFAR10_TRAIN_FILES.map((f) => join(dir, f)),
+      'cifar10/train',
+    ),
     test: readCifarBatches([join(dir, CIFAR10_TEST_FILE)], 'cifar10/test'),
   };
 }
@@ -46,7 +55,9 @@ function findDir(dataDir: string | undefined): string {
   }
   const dir = candidates.find((d) => existsSync(d) && statSync(d).isDirectory() && d !== dataDir) ?? dataDir;
   const missing = [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE].filter((f) => !existsSync(join(dir, f)));
-  throw new DataError(`CIFAR-10 files missing in ${dir}: ${missing.join(', ')}. ${notBundled}. Expected files: ${expected}`);
+  throw new DataError(
+    `CIFAR-10 files missing in ${dir}: ${missing.join(', ')}. ${notBundled}. Expected files: ${expected}`,
+  );
 }
 
 /** Parse CIFAR-10 binary batch files into one dataset. */
@@ -57,7 +68,10 @@ export function readCifarBatches(paths: readonly string[], name: string): ImageD
     const size = fileSize(p, MAX_CIFAR_BYTES, `CIFAR-10 batch file not found: ${p}. ${notBundled}`);
     if (size === 0 || size % RECORD !== 0) throw notBatch(p, size);
     total += size;
-    if (total > MAX_CIFAR_BYTES) throw new DataError(`${p}: the CIFAR-10 batches add up to more than ${MAX_CIFAR_BYTES} bytes; is --data-dir the right folder?`);
+    if (total > MAX_CIFAR_BYTES)
+      throw new DataError(
+        `${p}: the CIFAR-10 batches add up to more than ${MAX_CIFAR_BYTES} bytes; is --data-dir the right folder?`,
+      );
     return size;
   });
   const n = total / RECORD;
@@ -66,15 +80,25 @@ export function readCifarBatches(paths: readonly string[], name: string): ImageD
   let k = 0;
   paths.forEach((p, f) => {
     const buf = readPrefix(p, sizes[f]!);
-    if (buf.length !== sizes[f]) throw new DataError(`${p} changed while it was being read (${sizes[f]} bytes, then ${buf.length}); try again`);
+    if (buf.length !== sizes[f])
+      throw new DataError(`${p} changed while it was being read (${sizes[f]} bytes, then ${buf.length}); try again`);
     for (let r = 0; r < buf.length; r += RECORD, k++) {
       const label = buf[r]!;
-      if (label >= CLASSES) throw new DataError(`${p}: record ${r / RECORD} has label ${label}; CIFAR-10 labels are 0..9`);
+      if (label >= CLASSES)
+        throw new DataError(`${p}: record ${r / RECORD} has label ${label}; CIFAR-10 labels are 0..9`);
       labels[k] = label;
       images.set(buf.subarray(r + 1, r + RECORD), k * PIXELS);
     }
   });
-  return new ImageDataset({ images, labels, shape: [3, SIDE, SIDE], numClasses: CLASSES, mean: CIFAR10_MEAN, std: CIFAR10_STD, name });
+  return new ImageDataset({
+    images,
+    labels,
+    shape: [3, SIDE, SIDE],
+    numClasses: CLASSES,
+    mean: CIFAR10_MEAN,
+    std: CIFAR10_STD,
+    name,
+  });
 }
 
 function notBatch(path: string, size: number): DataError {
@@ -86,7 +110,8 @@ function notBatch(path: string, size: number): DataError {
 /** Write a CIFAR-10 binary batch: `images` holds n×3072 bytes (CHW per sample). */
 export function writeCifarBatch(path: string, images: Uint8Array, labels: ArrayLike<number>): void {
   const n = labels.length;
-  if (images.length !== n * PIXELS) throw new RangeError(`${n} labels need ${n * PIXELS} pixel bytes, got ${images.length}`);
+  if (images.length !== n * PIXELS)
+    throw new RangeError(`${n} labels need ${n * PIXELS} pixel bytes, got ${images.length}`);
   const out = new Uint8Array(n * RECORD);
   for (let i = 0; i < n; i++) {
     const l = labels[i]!;

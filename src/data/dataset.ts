@@ -45,8 +45,10 @@ export class ImageDataset implements Dataset {
 
   constructor(init: ImageDatasetInit) {
     const [C, H, W] = init.shape;
-    for (const d of init.shape) if (!Number.isInteger(d) || d < 1) throw new DataError(`bad image shape [${init.shape.join(', ')}]`);
-    if (!Number.isInteger(init.numClasses) || init.numClasses < 1) throw new DataError(`bad number of classes ${init.numClasses}`);
+    for (const d of init.shape)
+      if (!Number.isInteger(d) || d < 1) throw new DataError(`bad image shape [${init.shape.join(', ')}]`);
+    if (!Number.isInteger(init.numClasses) || init.numClasses < 1)
+      throw new DataError(`bad number of classes ${init.numClasses}`);
     this.name = init.name ?? 'dataset';
     this.sampleSize = C * H * W;
     this.size = init.labels.length;
@@ -92,7 +94,9 @@ export class ImageDataset implements Dataset {
     let y: Int32Array;
     if (out) {
       if (out.x.length < n * D || out.y.length < n) {
-        throw new RangeError(`batch buffers hold ${out.y.length} samples (${out.x.length} floats), need ${n} (${n * D})`);
+        throw new RangeError(
+          `batch buffers hold ${out.y.length} samples (${out.x.length} floats), need ${n} (${n * D})`,
+        );
       }
       x = out.x.length === n * D ? out.x : out.x.subarray(0, n * D);
       y = out.y.length === n ? out.y : out.y.subarray(0, n);

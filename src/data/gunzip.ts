@@ -19,7 +19,9 @@ export function gunzipPrefix(gz: Uint8Array, want: number, path: string): Uint8A
     }
     if (out.length >= want || part.length === gz.length) return out.subarray(0, want);
   }
-  throw new DataError(`${path} looks gzipped but holds no data in its first ${PEEK_SIZES.at(-1)} bytes; download it again`);
+  throw new DataError(
+    `${path} looks gzipped but holds no data in its first ${PEEK_SIZES.at(-1)} bytes; download it again`,
+  );
 }
 
 /** Decompress `gz`, refusing output beyond `limit` bytes; `declares` says where the limit comes from. */

@@ -20,7 +20,14 @@ export interface IdxFile {
 
 const UBYTE = 0x08;
 const NDIM: Record<IdxKind, number> = { images: 3, labels: 1 };
-const DTYPES: Record<number, string> = { 0x08: 'ubyte', 0x09: 'byte', 0x0b: 'int16', 0x0c: 'int32', 0x0d: 'float32', 0x0e: 'float64' };
+const DTYPES: Record<number, string> = {
+  0x08: 'ubyte',
+  0x09: 'byte',
+  0x0b: 'int16',
+  0x0c: 'int32',
+  0x0d: 'float32',
+  0x0e: 'float64',
+};
 /** Largest IDX file ticketlab loads (2 GiB, Node's limit for one file read); EMNIST, the largest in use, is 550 MB. */
 export const MAX_IDX_BYTES = 2 ** 31 - 1;
 /** The longest header ticketlab accepts: 3 dimensions. */
@@ -37,7 +44,11 @@ interface Header {
 
 /** Read and validate an IDX file holding images ([n, rows, cols]) or labels ([n]). */
 export function readIdx(path: string, expect: IdxKind): IdxFile {
-  const size = fileSize(path, MAX_IDX_BYTES, `IDX ${expect} file not found: ${path} (point --data-dir at the folder that holds it)`);
+  const size = fileSize(
+    path,
+    MAX_IDX_BYTES,
+    `IDX ${expect} file not found: ${path} (point --data-dir at the folder that holds it)`,
+  );
   const head = readPrefix(path, Math.min(size, MAX_HEADER));
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
     const gz = readPrefix(path, size);
@@ -60,13 +71,17 @@ function parseHeader(buf: Uint8Array, path: string, expect: IdxKind, has: string
   const magic = view.getUint32(0, false);
   const wanted = (UBYTE << 8) | NDIM[expect];
   if (buf[0] !== 0 || buf[1] !== 0) {
-    throw new DataError(`${path} is not an IDX file: magic number ${hex(magic)}, expected ${hex(wanted)} (IDX ${expect})`);
+    throw new DataError(
+      `${path} is not an IDX file: magic number ${hex(magic)}, expected ${hex(wanted)} (IDX ${expect})`,
+    );
   }
   const dtype = buf[2]!;
   const ndim = buf[3]!;
   if (dtype !== UBYTE) {
     const name = DTYPES[dtype] ?? 'unknown';
-    throw new DataError(`${path} holds dtype 0x${dtype.toString(16).padStart(2, '0')} (${name}); only unsigned bytes (0x08) are supported`);
+    throw new DataError(
+      `${path} holds dtype 0x${dtype.toString(16).padStart(2, '0')} (${name}); only unsigned bytes (0x08) are supported`,
+    );
   }
   if (ndim !== NDIM[expect]) {
     throw new DataError(
@@ -81,7 +96,9 @@ function parseHeader(buf: Uint8Array, path: string, expect: IdxKind, has: string
   for (let i = 0; i < ndim; i++) dims.push(view.getUint32(4 + 4 * i, false));
   const size = headerLen + dims.reduce((a, b) => a * b, 1);
   if (size > MAX_IDX_BYTES) {
-    throw new DataError(`${path}: dims [${dims.join(', ')}] need ${size} bytes, more than the ${MAX_IDX_BYTES} ticketlab loads; is the header damaged?`);
+    throw new DataError(
+      `${path}: dims [${dims.join(', ')}] need ${size} bytes, more than the ${MAX_IDX_BYTES} ticketlab loads; is the header damaged?`,
+    );
   }
   return { dims, headerLen, size };
 }
@@ -89,15 +106,19 @@ function parseHeader(buf: Uint8Array, path: string, expect: IdxKind, has: string
 function checkSize(actual: number, h: Header, path: string): void {
   if (actual === h.size) return;
   const what = actual < h.size ? 'truncated' : 'too long';
-  throw new DataError(`${path} is ${what}: dims [${h.dims.join(', ')}] need ${h.size} bytes, the file has ${actual}; download it again`);
+  throw new DataError(
+    `${path} is ${what}: dims [${h.dims.join(', ')}] need ${h.size} bytes, the file has ${actual}; download it again`,
+  );
 }
 
 /** Serialize dims and bytes as IDX (ubyte). */
 export function encodeIdx(dims: readonly number[], data: Uint8Array): Uint8Array {
   if (dims.length < 1 || dims.length > 255) throw new RangeError(`IDX needs 1..255 dimensions, got ${dims.length}`);
-  for (const d of dims) if (!Number.isInteger(d) || d < 0 || d > 0xffffffff) throw new RangeError(`bad IDX dimension ${d}`);
+  for (const d of dims)
+    if (!Number.isInteger(d) || d < 0 || d > 0xffffffff) throw new RangeError(`bad IDX dimension ${d}`);
   const count = dims.reduce((a, b) => a * b, 1);
-  if (data.length !== count) throw new RangeError(`IDX dims [${dims.join(', ')}] need ${count} bytes, got ${data.length}`);
+  if (data.length !== count)
+    throw new RangeError(`IDX dims [${dims.join(', ')}] need ${count} bytes, got ${data.length}`);
   const headerLen = 4 + 4 * dims.length;
   const out = new Uint8Array(headerLen + count);
   const view = new DataView(out.buffer);

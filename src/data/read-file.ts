@@ -8,14 +8,18 @@ export function fileSize(path: string, maxBytes: number, missing: string): numbe
   let size: number;
   try {
     const st = statSync(path);
-    if (!st.isFile()) throw new DataError(`${path} is not a file (it is a ${st.isDirectory() ? 'directory' : 'special file'})`);
+    if (!st.isFile())
+      throw new DataError(`${path} is not a file (it is a ${st.isDirectory() ? 'directory' : 'special file'})`);
     size = st.size;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new DataError(missing);
     throw asDataError(err, path);
   }
-  if (size > maxBytes) throw new DataError(`${path} is ${size} bytes, more than the ${maxBytes} ticketlab reads from such a file; is it the right file?`);
+  if (size > maxBytes)
+    throw new DataError(
+      `${path} is ${size} bytes, more than the ${maxBytes} ticketlab reads from such a file; is it the right file?`,
+    );
   return size;
 }
 

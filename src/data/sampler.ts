@@ -105,8 +105,14 @@ export class BatchSampler {
       }
     }
     const { epoch, position } = state;
-    if (!Number.isInteger(epoch) || epoch < 0 || !Number.isInteger(position) || position < 0 || position % this.batchSize !== 0 ||
-        position >= this.iterationsPerEpoch * this.batchSize) {
+    if (
+      !Number.isInteger(epoch) ||
+      epoch < 0 ||
+      !Number.isInteger(position) ||
+      position < 0 ||
+      position % this.batchSize !== 0 ||
+      position >= this.iterationsPerEpoch * this.batchSize
+    ) {
       throw new ConfigError(`cannot resume data order: invalid position ${position} in epoch ${epoch}`);
     }
     this._epoch = epoch;

@@ -16,11 +16,14 @@ export class TensorDataset implements Dataset {
     readonly sampleShape: readonly number[],
   ) {
     this.sampleSize = sampleShape.reduce((a, b) => a * b, 1);
-    if (!(this.sampleSize > 0) || x.length % this.sampleSize !== 0) throw new DataError(`${name}: ${x.length} inputs are not whole samples of shape [${sampleShape.join(', ')}]`);
+    if (!(this.sampleSize > 0) || x.length % this.sampleSize !== 0)
+      throw new DataError(`${name}: ${x.length} inputs are not whole samples of shape [${sampleShape.join(', ')}]`);
     this.size = x.length / this.sampleSize;
-    if (this.size === 0 || y.length % this.size !== 0) throw new DataError(`${name}: ${y.length} targets for ${this.size} samples`);
+    if (this.size === 0 || y.length % this.size !== 0)
+      throw new DataError(`${name}: ${y.length} targets for ${this.size} samples`);
     this.targetSize = y.length / this.size;
-    if (y instanceof Int32Array && this.targetSize !== 1) throw new DataError(`${name}: class labels need one per sample`);
+    if (y instanceof Int32Array && this.targetSize !== 1)
+      throw new DataError(`${name}: class labels need one per sample`);
   }
 
   batch(indices: Int32Array): { x: Float32Array; y: Targets } {

@@ -40,7 +40,8 @@ export function record(out: Tensor, name: string, parents: Tensor[], backward: (
  */
 export function backward(root: Tensor, gradient?: Float32Array): void {
   if (!root.requiresGrad) throw new Error('backward() on a tensor that does not require grad');
-  if (!gradient && root.size !== 1) throw new Error(`backward() without a gradient needs a scalar, got ${shapeStr(root.shape)}`);
+  if (!gradient && root.size !== 1)
+    throw new Error(`backward() without a gradient needs a scalar, got ${shapeStr(root.shape)}`);
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
   // Iterative DFS: deep nets (ResNet, transformers) would overflow a recursive one.

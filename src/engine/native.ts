@@ -1,6 +1,7 @@
 // Typed view of the native compute core (native/ workspace package). All arrays are owned by TypeScript;
 // kernels read and write them in place without copies.
 import { createRequire } from 'node:module';
+import type { SparseKernels } from './native-sparse.js';
 
 export interface NativeInfo {
   gemm: 'openblas' | 'fallback';
@@ -12,26 +13,160 @@ export interface NativeInfo {
 type F = Float32Array;
 type I = Int32Array;
 
-export interface NativeCore {
+export interface NativeCore extends SparseKernels {
   info(): NativeInfo;
   setThreads(n: number): void;
   setGemmBackend(name: 'openblas' | 'fallback'): void;
   gemm(tA: boolean, tB: boolean, M: number, N: number, K: number, alpha: number, A: F, B: F, beta: number, C: F): void;
   linearForward(x: F, w: F, b: F | null, y: F, N: number, In: number, Out: number): void;
-  linearBackward(dy: F, x: F, w: F, dx: F | null, dw: F | null, db: F | null, N: number, In: number, Out: number, accumulate: boolean): void;
+  linearBackward(
+    dy: F,
+    x: F,
+    w: F,
+    dx: F | null,
+    dw: F | null,
+    db: F | null,
+    N: number,
+    In: number,
+    Out: number,
+    accumulate: boolean,
+  ): void;
   /** 'im2col' forces im2col + GEMM for every convolution (tests, comparisons); returns the previous setting. */
   conv2dSetAlgorithm(name: 'auto' | 'im2col'): 'auto' | 'im2col';
   /** Which passes of this convolution shape run on the direct kernels now. */
-  conv2dUsesDirect(N: number, C: number, H: number, W: number, O: number, KH: number, KW: number, stride: number, pad: number): { forward: boolean; backwardData: boolean; backwardFilter: boolean };
-  conv2dForward(x: F, w: F, b: F | null, y: F, N: number, C: number, H: number, W: number, O: number, KH: number, KW: number, stride: number, pad: number): void;
-  conv2dBackwardData(dy: F, w: F, dx: F, N: number, C: number, H: number, W: number, O: number, KH: number, KW: number, stride: number, pad: number): void;
-  conv2dBackwardFilter(dy: F, x: F, dw: F, db: F | null, N: number, C: number, H: number, W: number, O: number, KH: number, KW: number, stride: number, pad: number, accumulate: boolean): void;
-  maxPool2dForward(x: F, y: F, argmax: I, N: number, C: number, H: number, W: number, k: number, stride: number, pad: number): void;
-  maxPool2dBackward(dy: F, argmax: I, dx: F, N: number, C: number, H: number, W: number, k: number, stride: number, pad: number): void;
-  avgPool2dForward(x: F, y: F, N: number, C: number, H: number, W: number, k: number, stride: number, pad: number): void;
-  avgPool2dBackward(dy: F, dx: F, N: number, C: number, H: number, W: number, k: number, stride: number, pad: number): void;
-  batchNormForward(x: F, gamma: F, beta: F, y: F, mean: F, invstd: F, runMean: F, runVar: F, N: number, C: number, HW: number, training: boolean, momentum: number, eps: number): void;
-  batchNormBackward(dy: F, x: F, gamma: F, mean: F, invstd: F, dx: F | null, dgamma: F, dbeta: F, N: number, C: number, HW: number, training: boolean, accumulate: boolean): void;
+  conv2dUsesDirect(
+    N: number,
+    C: number,
+    H: number,
+    W: number,
+    O: number,
+    KH: number,
+    KW: number,
+    stride: number,
+    pad: number,
+  ): { forward: boolean; backwardData: boolean; backwardFilter: boolean };
+  conv2dForward(
+    x: F,
+    w: F,
+    b: F | null,
+    y: F,
+    N: number,
+    C: number,
+    H: number,
+    W: number,
+    O: number,
+    KH: number,
+    KW: number,
+    stride: number,
+    pad: number,
+  ): void;
+  conv2dBackwardData(
+    dy: F,
+    w: F,
+    dx: F,
+    N: number,
+    C: number,
+    H: number,
+    W: number,
+    O: number,
+    KH: number,
+    KW: number,
+    stride: number,
+    pad: number,
+  ): void;
+  conv2dBackwardFilter(
+    dy: F,
+    x: F,
+    dw: F,
+    db: F | null,
+    N: number,
+    C: number,
+    H: number,
+    W: number,
+    O: number,
+    KH: number,
+    KW: number,
+    stride: number,
+    pad: number,
+    accumulate: boolean,
+  ): void;
+  maxPool2dForward(
+    x: F,
+    y: F,
+    argmax: I,
+    N: number,
+    C: number,
+    H: number,
+    W: number,
+    k: number,
+    stride: number,
+    pad: number,
+  ): void;
+  maxPool2dBackward(
+    dy: F,
+    argmax: I,
+    dx: F,
+    N: number,
+    C: number,
+    H: number,
+    W: number,
+    k: number,
+    stride: number,
+    pad: number,
+  ): void;
+  avgPool2dForward(
+    x: F,
+    y: F,
+    N: number,
+    C: number,
+    H: number,
+    W: number,
+    k: number,
+    stride: number,
+    pad: number,
+  ): void;
+  avgPool2dBackward(
+    dy: F,
+    dx: F,
+    N: number,
+    C: number,
+    H: number,
+    W: number,
+    k: number,
+    stride: number,
+    pad: number,
+  ): void;
+  batchNormForward(
+    x: F,
+    gamma: F,
+    beta: F,
+    y: F,
+    mean: F,
+    invstd: F,
+    runMean: F,
+    runVar: F,
+    N: number,
+    C: number,
+    HW: number,
+    training: boolean,
+    momentum: number,
+    eps: number,
+  ): void;
+  batchNormBackward(
+    dy: F,
+    x: F,
+    gamma: F,
+    mean: F,
+    invstd: F,
+    dx: F | null,
+    dgamma: F,
+    dbeta: F,
+    N: number,
+    C: number,
+    HW: number,
+    training: boolean,
+    accumulate: boolean,
+  ): void;
   reluForward(x: F, y: F, n: number): void;
   reluBackward(dy: F, y: F, dx: F, n: number): void;
   add(a: F, b: F, out: F, n: number): void;
@@ -47,19 +182,36 @@ export interface NativeCore {
   countCorrect(logits: F, labels: I, N: number, C: number): number;
   mseForward(pred: F, target: F, n: number): number;
   mseBackward(pred: F, target: F, dpred: F, n: number, gradOut: number): void;
-  sgdStep(w: F, g: F, buf: F | null, mask: F | null, n: number, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean, firstStep: boolean): void;
-  adamStep(w: F, g: F, m: F, v: F, mask: F | null, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number): void;
+  sgdStep(
+    w: F,
+    g: F,
+    buf: F | null,
+    mask: F | null,
+    n: number,
+    lr: number,
+    momentum: number,
+    dampening: number,
+    weightDecay: number,
+    nesterov: boolean,
+    firstStep: boolean,
+  ): void;
+  adamStep(
+    w: F,
+    g: F,
+    m: F,
+    v: F,
+    mask: F | null,
+    n: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    decoupled: boolean,
+    step: number,
+  ): void;
   gatherU8(src: Uint8Array, idx: I, rowLen: number, n: number, scale: number, shift: number, out: F): void;
   kthSmallest(values: F, k: number): number;
-  sparseConv2dForward(rowPtr: I, colIdx: I, N: number, C: number, H: number, W: number, O: number, K: number, pad: number, values: F, bias: F | null, x: F, y: F): void;
-  sparseConv2dBackward(rowPtr: I, colIdx: I, N: number, C: number, H: number, W: number, O: number, K: number, pad: number, values: F, x: F, dy: F, dx: F | null, dValues: F | null, dBias: F | null, accumulate: boolean): void;
-  sparseLinearForward(rowPtr: I, colIdx: I, values: F, bias: F | null, xT: F, yT: F, Out: number, In: number, N: number): void;
-  sparseLinearBackward(rowPtr: I, colIdx: I, values: F, xT: F, dyT: F, dxT: F | null, dValues: F | null, dBias: F | null, Out: number, In: number, N: number, accumulate: boolean): void;
-  gatherIndexed(src: F, idx: I, dst: F, n: number): void;
-  scatterIndexed(src: F, idx: I, dst: F, n: number, accumulate: boolean): void;
-  transpose(src: F, dst: F, rows: number, cols: number): void;
-  adamStepIndexed(w: F, g: F, m: F, v: F, idx: I, nIdx: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number): void;
-  sgdStepIndexed(w: F, g: F, buf: F | null, idx: I, nIdx: number, lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean, firstStep: boolean): void;
 }
 
 const require = createRequire(import.meta.url);

@@ -43,7 +43,8 @@ export class Tensor {
 
   constructor(data: Float32Array, shape: Shape, requiresGrad = false) {
     const n = sizeOf(shape);
-    if (data.length !== n) throw new RangeError(`data has ${data.length} elements but shape ${shapeStr(shape)} needs ${n}`);
+    if (data.length !== n)
+      throw new RangeError(`data has ${data.length} elements but shape ${shapeStr(shape)} needs ${n}`);
     this._data = data;
     this.size = n;
     this.shape = [...shape];
@@ -64,7 +65,8 @@ export class Tensor {
   }
 
   set data(d: Float32Array) {
-    if (d.length !== this.size) throw new RangeError(`data has ${d.length} elements but shape ${shapeStr(this.shape)} needs ${this.size}`);
+    if (d.length !== this.size)
+      throw new RangeError(`data has ${d.length} elements but shape ${shapeStr(this.shape)} needs ${this.size}`);
     this._data = d;
   }
 

@@ -25,7 +25,8 @@ export interface CsrMatrix {
 
 /** CSR of the entries of a row-major rows×cols matrix that the mask keeps (mask 1), zeros included if kept. */
 export function toCsr(weight: Float32Array, mask: Float32Array, rows: number, cols: number): CsrMatrix {
-  if (weight.length !== rows * cols || mask.length !== weight.length) throw new RangeError(`toCsr: ${weight.length} weights, ${mask.length} mask entries, shape ${rows}×${cols}`);
+  if (weight.length !== rows * cols || mask.length !== weight.length)
+    throw new RangeError(`toCsr: ${weight.length} weights, ${mask.length} mask entries, shape ${rows}×${cols}`);
   const nnz = countOnes(mask);
   const wide = nnz > I32_MAX || cols > I32_MAX;
   const values = new Float32Array(nnz);
@@ -48,7 +49,9 @@ export function toCsr(weight: Float32Array, mask: Float32Array, rows: number, co
 }
 
 function indexTensor(data: Int32Array | BigInt64Array): Tensor {
-  return data instanceof Int32Array ? { dtype: 'I32', shape: [data.length], data } : { dtype: 'I64', shape: [data.length], data };
+  return data instanceof Int32Array
+    ? { dtype: 'I32', shape: [data.length], data }
+    : { dtype: 'I64', shape: [data.length], data };
 }
 
 export interface CsrExport {

@@ -35,7 +35,8 @@ export class OnnxGraph {
   /** Adds a float initializer; returns its name. */
   initializer(name: string, dims: readonly number[], data: Float32Array): string {
     if (this.used.has(name)) throw new Error(`onnx graph: name '${name}' used twice`);
-    if (dims.reduce((a, b) => a * b, 1) !== data.length) throw new RangeError(`onnx graph: initializer '${name}' has ${data.length} values for dims [${dims}]`);
+    if (dims.reduce((a, b) => a * b, 1) !== data.length)
+      throw new RangeError(`onnx graph: initializer '${name}' has ${data.length} values for dims [${dims}]`);
     this.used.add(name);
     // Copy: rawData must be the tensor's own little-endian bytes, not a view into a larger buffer.
     const rawData = new Uint8Array(data.byteLength);
@@ -62,7 +63,9 @@ export class OnnxGraph {
   encode(name: string, input: GraphValue, output: GraphValue, metadata: Record<string, string>, doc = ''): Uint8Array {
     const value = (v: GraphValue): onnxProto.onnx.IValueInfoProto => ({
       name: v.name,
-      type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'N' }, ...v.dims.map((d) => ({ dimValue: d }))] } } },
+      type: {
+        tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'N' }, ...v.dims.map((d) => ({ dimValue: d }))] } },
+      },
     });
     const model: onnxProto.onnx.IModelProto = {
       irVersion: IR_VERSION,

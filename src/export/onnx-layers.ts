@@ -9,7 +9,10 @@ import { attr, type OnnxGraph } from './onnx-graph.js';
 /** The child `name` of `m`, checked to be a `type` (the graph builders rely on the models' structure). */
 export function child<T extends Module>(m: Module, name: string, type: abstract new (...args: never[]) => T): T {
   const c = m.children().find(([n]) => n === name)?.[1];
-  if (!(c instanceof type)) throw new Error(`onnx export: expected child '${name}' to be a ${type.name}, found ${c?.constructor.name ?? 'nothing'}`);
+  if (!(c instanceof type))
+    throw new Error(
+      `onnx export: expected child '${name}' to be a ${type.name}, found ${c?.constructor.name ?? 'nothing'}`,
+    );
   return c;
 }
 
@@ -41,13 +44,32 @@ export function batchNorm(g: OnnxGraph, x: string, bn: BatchNorm, path: string):
     g.initializer(`${path}.running_mean`, c, bn.runningMean),
     g.initializer(`${path}.running_var`, c, bn.runningVar),
   ];
-  return g.node('BatchNormalization', [x, ...inputs], [attr.float('epsilon', bn.eps), attr.float('momentum', 1 - bn.momentum)]);
+  return g.node(
+    'BatchNormalization',
+    [x, ...inputs],
+    [attr.float('epsilon', bn.eps), attr.float('momentum', 1 - bn.momentum)],
+  );
 }
 
 /** Max or average pooling over k×k windows (ticketlab's pools: floor mode; average pools here never pad). */
-export function pool(g: OnnxGraph, op: 'MaxPool' | 'AveragePool', x: string, kernel: number, stride = kernel, padding = 0): string {
+export function pool(
+  g: OnnxGraph,
+  op: 'MaxPool' | 'AveragePool',
+  x: string,
+  kernel: number,
+  stride = kernel,
+  padding = 0,
+): string {
   if (op === 'AveragePool' && padding !== 0) throw new Error('onnx export: padded average pooling is not supported');
-  return g.node(op, [x], [attr.ints('kernel_shape', [kernel, kernel]), attr.ints('strides', [stride, stride]), attr.ints('pads', [padding, padding, padding, padding])]);
+  return g.node(
+    op,
+    [x],
+    [
+      attr.ints('kernel_shape', [kernel, kernel]),
+      attr.ints('strides', [stride, stride]),
+      attr.ints('pads', [padding, padding, padding, padding]),
+    ],
+  );
 }
 
 export const relu = (g: OnnxGraph, x: string): string => g.node('Relu', [x]);

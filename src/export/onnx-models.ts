@@ -46,19 +46,36 @@ const vgg: Builder<Vgg> = (g, m, input, output) => {
   for (const [n, layer] of child(m, 'layers', Sequential).children()) {
     const path = `layers.${n}`;
     if (layer instanceof MaxPool2d) h = pool(g, 'MaxPool', h, layer.kernel, layer.stride, layer.padding);
-    else h = relu(g, batchNorm(g, conv(g, h, child(layer, 'conv', Conv2d), `${path}.conv`), child(layer, 'bn', BatchNorm), `${path}.bn`));
+    else
+      h = relu(
+        g,
+        batchNorm(
+          g,
+          conv(g, h, child(layer, 'conv', Conv2d), `${path}.conv`),
+          child(layer, 'bn', BatchNorm),
+          `${path}.bn`,
+        ),
+      );
   }
   mlp(g, m, ['fc'], flatten(g, pool(g, 'AveragePool', h, 2)), output);
 };
 
 /** conv-BN-ReLU-conv-BN plus the (projected) shortcut, then ReLU: resnet.ts's BasicBlock. */
 function basicBlock(g: OnnxGraph, b: Module, path: string, x: string): string {
-  let h = relu(g, batchNorm(g, conv(g, x, child(b, 'conv1', Conv2d), `${path}.conv1`), child(b, 'bn1', BatchNorm), `${path}.bn1`));
+  let h = relu(
+    g,
+    batchNorm(g, conv(g, x, child(b, 'conv1', Conv2d), `${path}.conv1`), child(b, 'bn1', BatchNorm), `${path}.bn1`),
+  );
   h = batchNorm(g, conv(g, h, child(b, 'conv2', Conv2d), `${path}.conv2`), child(b, 'bn2', BatchNorm), `${path}.bn2`);
   let shortcut = x;
   if (b.children().some(([n]) => n === 'shortcut')) {
     const s = child(b, 'shortcut', Sequential);
-    shortcut = batchNorm(g, conv(g, x, child(s, '0', Conv2d), `${path}.shortcut.0`), child(s, '1', BatchNorm), `${path}.shortcut.1`);
+    shortcut = batchNorm(
+      g,
+      conv(g, x, child(s, '0', Conv2d), `${path}.shortcut.0`),
+      child(s, '1', BatchNorm),
+      `${path}.shortcut.1`,
+    );
   }
   return relu(g, g.node('Add', [h, shortcut]));
 }

@@ -15,10 +15,23 @@ export const ONNX_OUTPUT = 'logits';
  */
 export function encodeOnnx(model: Model, meta: Record<string, string | number> = {}): Uint8Array {
   const build = onnxBuilder(model);
-  if (!build) throw new UserError(`ONNX export supports ${ONNX_FAMILIES.join(', ')}; '${model.name}' is not one of them (use --format safetensors)`);
+  if (!build)
+    throw new UserError(
+      `ONNX export supports ${ONNX_FAMILIES.join(', ')}; '${model.name}' is not one of them (use --format safetensors)`,
+    );
   const g = new OnnxGraph();
   build(g, model, ONNX_INPUT, ONNX_OUTPUT);
-  const metadata = { ...Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, String(v)])), model: model.name, opset: String(OPSET) };
+  const metadata = {
+    ...Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, String(v)])),
+    model: model.name,
+    opset: String(OPSET),
+  };
   const doc = `ticketlab ${model.name}: eval-mode inference graph with the ticket's mask applied to its weights`;
-  return g.encode(model.name, { name: ONNX_INPUT, dims: model.inputShape }, { name: ONNX_OUTPUT, dims: [model.numClasses] }, metadata, doc);
+  return g.encode(
+    model.name,
+    { name: ONNX_INPUT, dims: model.inputShape },
+    { name: ONNX_OUTPUT, dims: [model.numClasses] },
+    metadata,
+    doc,
+  );
 }

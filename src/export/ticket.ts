@@ -36,12 +36,17 @@ export interface Ticket {
 /** The finished level `ref` names, with an error that lists what does exist when it does not. */
 function findLevel(exp: LotteryExperiment, ref: { level: number; branch: string; replicate: number }): string {
   const reps = exp.replicates();
-  if (!reps.includes(ref.replicate)) throw new UserError(`${exp.name} has no replicate ${ref.replicate} (replicates: ${reps.join(', ') || 'none'})`);
+  if (!reps.includes(ref.replicate))
+    throw new UserError(`${exp.name} has no replicate ${ref.replicate} (replicates: ${reps.join(', ') || 'none'})`);
   const dir = exp.levelDir(ref.replicate, ref.level, ref.branch);
   const finished = exp.finishedLevels(ref.replicate, ref.branch);
   if (!finished.includes(ref.level)) {
-    const what = exp.branches(ref.replicate, ref.level).includes(ref.branch) ? 'has not finished training' : 'does not exist';
-    throw new UserError(`level ${ref.level} of ${exp.name} replicate ${ref.replicate} (branch ${ref.branch}) ${what}; finished levels: ${finished.join(', ') || 'none'}`);
+    const what = exp.branches(ref.replicate, ref.level).includes(ref.branch)
+      ? 'has not finished training'
+      : 'does not exist';
+    throw new UserError(
+      `level ${ref.level} of ${exp.name} replicate ${ref.replicate} (branch ${ref.branch}) ${what}; finished levels: ${finished.join(', ') || 'none'}`,
+    );
   }
   return dir;
 }
@@ -61,5 +66,13 @@ export function loadTicket(run: string, ref: TicketRef): Ticket {
   const masks = loadMasks(path.join(dir, FILES.mask), model);
   applyMasks(model, masks);
   model.eval();
-  return { model, masks, experiment: exp.name, ...full, density: totalDensity(masks), layerDensity: layerDensities(masks), dir };
+  return {
+    model,
+    masks,
+    experiment: exp.name,
+    ...full,
+    density: totalDensity(masks),
+    layerDensity: layerDensities(masks),
+    dir,
+  };
 }

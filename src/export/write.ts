@@ -7,7 +7,6 @@ import { encodeCsrTicket } from './csr.js';
 import { encodeOnnx } from './onnx.js';
 import type { Ticket } from './ticket.js';
 
-
 export const EXPORT_FORMATS = ['safetensors', 'onnx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
@@ -40,7 +39,13 @@ function makeParentDir(file: string): void {
 
 /** Encodes the ticket and writes it atomically to `file` (creating its directory): all or nothing. */
 export function exportTicket(ticket: Ticket, format: ExportFormat, file: string): ExportResult {
-  const meta = { experiment: ticket.experiment, replicate: ticket.replicate, branch: ticket.branch, level: ticket.level, density: ticket.density };
+  const meta = {
+    experiment: ticket.experiment,
+    replicate: ticket.replicate,
+    branch: ticket.branch,
+    level: ticket.level,
+    density: ticket.density,
+  };
   let bytes: Uint8Array;
   let nnz: Record<string, number>;
   if (format === 'safetensors') {

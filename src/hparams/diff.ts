@@ -7,7 +7,8 @@ import { stableStringify } from '../store/hash.js';
 export function flatten(h: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [g, values] of Object.entries(h)) {
-    if (values && typeof values === 'object' && !Array.isArray(values)) for (const [k, v] of Object.entries(values)) out[`${g}.${k}`] = v;
+    if (values && typeof values === 'object' && !Array.isArray(values))
+      for (const [k, v] of Object.entries(values)) out[`${g}.${k}`] = v;
     else out[g] = values;
   }
   return out;
@@ -18,6 +19,7 @@ export function nonDefaults(h: object, defaults: object): Record<string, unknown
   const a = flatten(h);
   const d = flatten(defaults);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(a)) if (v !== undefined && (!(k in d) || stableStringify(v) !== stableStringify(d[k]))) out[k] = v;
+  for (const [k, v] of Object.entries(a))
+    if (v !== undefined && (!(k in d) || stableStringify(v) !== stableStringify(d[k]))) out[k] = v;
   return out;
 }

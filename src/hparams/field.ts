@@ -19,7 +19,8 @@ export type ValueOf<F> = F extends Field<infer T> ? T : never;
 
 const number = (text: string): number => (text.trim() === '' ? NaN : Number(text));
 const integer = (text: string): number => (/^\s*\d+\s*$/.test(text) ? Number(text) : NaN);
-const list = (text: string): string[] => (text.trim() === '' || text.trim() === 'none' ? [] : text.split(',').map((s) => s.trim()));
+const list = (text: string): string[] =>
+  text.trim() === '' || text.trim() === 'none' ? [] : text.split(',').map((s) => s.trim());
 
 function isStepString(s: string): boolean {
   try {
@@ -66,7 +67,12 @@ export const kinds = {
     ...o,
   }),
   /** A number in [0, 1). */
-  fraction: (o: Opts): Field<number> => ({ schema: z.number().min(0).lt(1), expects: 'a number in [0, 1)', fromText: number, ...o }),
+  fraction: (o: Opts): Field<number> => ({
+    schema: z.number().min(0).lt(1),
+    expects: 'a number in [0, 1)',
+    fromText: number,
+    ...o,
+  }),
   /** A density in (0, 1], or 0 for "off". */
   densityOrOff: (o: Opts): Field<number> => ({
     schema: z.number().min(0).max(1),

@@ -39,11 +39,15 @@ export const trainingGroup = group('training', {
   momentum: kinds.fraction({ help: 'SGD momentum' }),
   nesterov: kinds.flag({ help: 'Nesterov momentum (SGD)' }),
   weightDecay: kinds.nonNegative({ max: 100, help: 'weight decay (decoupled for adamw)' }),
-  milestones: kinds.stepList({ help: 'steps at which the learning rate is multiplied by --gamma, e.g. 15000it,22500it, or none' }),
+  milestones: kinds.stepList({
+    help: 'steps at which the learning rate is multiplied by --gamma, e.g. 15000it,22500it, or none',
+  }),
   gamma: kinds.positive({ max: 10, help: 'learning-rate factor at each milestone' }),
   warmup: kinds.steps({ help: 'linear learning-rate warmup length' }),
   cosine: kinds.flag({ help: 'cosine learning-rate annealing to 0 over the run (after warmup)' }),
-  evalEvery: kinds.steps({ help: 'evaluate on the validation and test sets every this many steps (0: only at the end)' }),
+  evalEvery: kinds.steps({
+    help: 'evaluate on the validation and test sets every this many steps (0: only at the end)',
+  }),
 });
 
 export const pruningGroup = group('pruning', {
@@ -51,7 +55,10 @@ export const pruningGroup = group('pruning', {
     flag: 'pruning-strategy',
     help: 'layerwise (per-layer rates) or global (one rate across layers)',
   }),
-  rate: kinds.fraction({ flag: 'prune-rate', help: 'fraction of surviving weights pruned per level (fc layers, or all with global)' }),
+  rate: kinds.fraction({
+    flag: 'prune-rate',
+    help: 'fraction of surviving weights pruned per level (fc layers, or all with global)',
+  }),
   convRate: kinds.fraction({ flag: 'prune-conv-rate', help: 'layerwise rate for conv layers' }),
   outputRate: kinds.fraction({ flag: 'prune-output-rate', help: 'layerwise rate for the output layer' }),
   ignore: kinds.names({ flag: 'prune-ignore', help: 'global: comma-separated weights not pruned, or none' }),

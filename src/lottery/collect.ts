@@ -19,7 +19,12 @@ export function resolveExperiment(arg: string, root = defaultRoot()): string {
 
 export function collectExperiment(dir: string): ExperimentResults {
   const exp = LotteryExperiment.open(dir, defaultRoot());
-  return { name: exp.name, dir: exp.dir, hparams: { hparams: exp.hparams, non_default: exp.nonDefault }, levels: exp.results() };
+  return {
+    name: exp.name,
+    dir: exp.dir,
+    hparams: { hparams: exp.hparams, non_default: exp.nonDefault },
+    levels: exp.results(),
+  };
 }
 
 export const seriesName = seriesOf;

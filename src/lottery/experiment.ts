@@ -61,7 +61,9 @@ export class LotteryExperiment {
         if (NAME.test(path.basename(c)) && fs.existsSync(path.join(c, FILES.hparams))) return LotteryExperiment.read(c);
       }
     }
-    throw new UserError(`no lottery experiment at '${arg}' (give an experiment directory or a name like lottery_<hash> under ${root})`);
+    throw new UserError(
+      `no lottery experiment at '${arg}' (give an experiment directory or a name like lottery_<hash> under ${root})`,
+    );
   }
 
   private static read(dir: string): LotteryExperiment {
@@ -70,14 +72,16 @@ export class LotteryExperiment {
   }
 
   replicateDir(replicate: number): string {
-    if (!Number.isInteger(replicate) || replicate < 1) throw new UserError(`replicate must be a positive integer, got ${replicate}`);
+    if (!Number.isInteger(replicate) || replicate < 1)
+      throw new UserError(`replicate must be a positive integer, got ${replicate}`);
     return replicateDir(this.dir, replicate);
   }
 
   /** A level's directory; the branch must be a plain name (it becomes a path component). */
   levelDir(replicate: number, level: number, branch = TRUNK): string {
     if (!BRANCH.test(branch)) throw new UserError(`'${branch}' is not a branch name (letters, digits and _ only)`);
-    if (!Number.isInteger(level) || level < 0) throw new UserError(`level must be a non-negative integer, got ${level}`);
+    if (!Number.isInteger(level) || level < 0)
+      throw new UserError(`level must be a non-negative integer, got ${level}`);
     return levelDir(this.replicateDir(replicate), level, branch);
   }
 
@@ -95,7 +99,12 @@ export class LotteryExperiment {
   /** Branch directories present at a replicate's level. */
   branches(replicate: number, level: number): string[] {
     const dir = path.join(this.replicateDir(replicate), `level_${level}`);
-    return fs.existsSync(dir) ? fs.readdirSync(dir).filter((b) => BRANCH.test(b)).sort() : [];
+    return fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir)
+          .filter((b) => BRANCH.test(b))
+          .sort()
+      : [];
   }
 
   /** A finished level's record (validated), or null when it has not finished. */
@@ -103,7 +112,10 @@ export class LotteryExperiment {
     const file = path.join(this.levelDir(replicate, level, branch), FILES.result);
     if (!fs.existsSync(file)) return null;
     const r = readJson(file, levelRecordSchema);
-    if (r.level !== level || r.replicate !== replicate || r.branch !== branch) throw new DataError(`${file} describes another level (${r.replicate}/${r.level}/${r.branch}); delete it to retrain this level`);
+    if (r.level !== level || r.replicate !== replicate || r.branch !== branch)
+      throw new DataError(
+        `${file} describes another level (${r.replicate}/${r.level}/${r.branch}); delete it to retrain this level`,
+      );
     return { ...r, dir: path.dirname(file) };
   }
 
@@ -116,13 +128,21 @@ export class LotteryExperiment {
           const r = this.record(rep, level, branch);
           if (r) out.push(r);
         }
-    return out.sort((a, b) => a.replicate - b.replicate || a.level - b.level || (a.branch === TRUNK ? -1 : b.branch === TRUNK ? 1 : a.branch.localeCompare(b.branch)));
+    return out.sort(
+      (a, b) =>
+        a.replicate - b.replicate ||
+        a.level - b.level ||
+        (a.branch === TRUNK ? -1 : b.branch === TRUNK ? 1 : a.branch.localeCompare(b.branch)),
+    );
   }
 }
 
 /** What names an experiment: the model, the non-default fields and, with a target density, the number of levels. */
 function identity(h: LotteryHparams, levels: number): Record<string, unknown> {
-  const nd: Record<string, unknown> = { 'model.model': h.model.model, ...nonDefaults(h, lotteryDefaults(h.model.model)) };
+  const nd: Record<string, unknown> = {
+    'model.model': h.model.model,
+    ...nonDefaults(h, lotteryDefaults(h.model.model)),
+  };
   if (h.pruning.targetDensity > 0) nd['pruning.levels'] = levels;
   return nd;
 }

@@ -57,7 +57,12 @@ export async function runLevel(ctx: ReplicateContext, job: LevelJob): Promise<Le
     bestTestAccuracy: record.best_test_accuracy,
     earlyStopStep: record.early_stop_step,
     layerDensity: record.layer_density,
-    data: { early_stop_test_accuracy: record.early_stop_test_accuracy, steps: record.steps, seconds: record.seconds, dir: record.dir },
+    data: {
+      early_stop_test_accuracy: record.early_stop_test_accuracy,
+      steps: record.steps,
+      seconds: record.seconds,
+      dir: record.dir,
+    },
   });
   ctx.onLevel?.(record);
   return record;

@@ -9,7 +9,8 @@ import type { Masks } from '../pruning/masks.js';
 /** Per-layer rates for layerwise pruning: conv, fc and output rates by layer kind. */
 export function layerRates(model: Model, p: PruningHparams): Map<string, number> {
   const rates = new Map<string, number>();
-  for (const [name, kind] of layerKinds(model)) rates.set(name, kind === 'conv' ? p.convRate : kind === 'output' ? p.outputRate : p.rate);
+  for (const [name, kind] of layerKinds(model))
+    rates.set(name, kind === 'conv' ? p.convRate : kind === 'output' ? p.outputRate : p.rate);
   return rates;
 }
 
@@ -18,13 +19,24 @@ export function layerRates(model: Model, p: PruningHparams): Map<string, number>
  * a layer of per-level rate r reaches d^(log(1-r)/log(1-r_fc)), the density IMP at those rates would give it when
  * the fc layers reach d.
  */
-export function nextMask(model: Model, trained: ReadonlyMap<string, Float32Array>, current: Masks, p: PruningHparams, level = 1, levels = 1): Masks {
+export function nextMask(
+  model: Model,
+  trained: ReadonlyMap<string, Float32Array>,
+  current: Masks,
+  p: PruningHparams,
+  level = 1,
+  levels = 1,
+): Masks {
   if (p.targetDensity > 0) {
     const d = p.targetDensity ** (level / levels);
     if (p.strategy === 'global') return pruneGlobalToDensity(trained, current, d, p.ignore);
     const fc = Math.log(1 - p.rate);
-    const densities = new Map([...layerRates(model, p)].map(([n, r]) => [n, fc === 0 ? d : d ** (Math.log(1 - r) / fc)]));
+    const densities = new Map(
+      [...layerRates(model, p)].map(([n, r]) => [n, fc === 0 ? d : d ** (Math.log(1 - r) / fc)]),
+    );
     return pruneLayersToDensity(trained, current, densities);
   }
-  return p.strategy === 'global' ? pruneGlobal(trained, current, p.rate, p.ignore) : pruneLayerwise(trained, current, layerRates(model, p));
+  return p.strategy === 'global'
+    ? pruneGlobal(trained, current, p.rate, p.ignore)
+    : pruneLayerwise(trained, current, layerRates(model, p));
 }

@@ -58,27 +58,44 @@ function branchDir(b: Branch, trunk: TrainingHparams, retrain: TrainingHparams |
   if (!b.ownTraining) return b.name;
   if (!retrain) throw new ConfigError(`the ${b.name} branch needs training hyperparameters (--${b.name}-* flags)`);
   const diff = nonDefaults({ training: retrain }, { training: trunk });
-  if (Object.keys(diff).length === 0) throw new ConfigError(`the ${b.name} branch needs at least one --${b.name}-* flag that differs from the trunk`);
+  if (Object.keys(diff).length === 0)
+    throw new ConfigError(`the ${b.name} branch needs at least one --${b.name}-* flag that differs from the trunk`);
   return `${b.name}_${hparamHash(diff)}`;
 }
 
 export async function runLottery(o: LotteryOptions): Promise<LevelRecord[]> {
   const h = o.hparams;
-  if (!Number.isInteger(o.levels) || o.levels < 0 || o.levels > 100) throw new ConfigError(`--levels must be an integer in [0, 100], got ${o.levels}`);
+  if (!Number.isInteger(o.levels) || o.levels < 0 || o.levels > 100)
+    throw new ConfigError(`--levels must be an integer in [0, 100], got ${o.levels}`);
   const found = LotteryExperiment.find(o.root, h, o.levels);
   if (!found) ensureWritableDir(o.root);
   const model = createModel(h.model.model);
   const { train: fullTrain, test } = loadDataset(model.dataset, o.dataDir);
-  const split = h.dataset.validation > 0 ? fullTrain.split(h.dataset.validation, 0) : { train: fullTrain, validation: null };
+  const split =
+    h.dataset.validation > 0 ? fullTrain.split(h.dataset.validation, 0) : { train: fullTrain, validation: null };
   const data: RunData = { train: split.train, validation: split.validation, test };
   const ipe = planTraining(h, data.train.size, o.seed).iterationsPerEpoch;
   const steps = iterations(h.training.steps, ipe);
   const rewindStep = iterations(h.pruning.rewind, ipe, '--rewind');
-  if (rewindStep >= steps) throw new ConfigError(`--rewind ${h.pruning.rewind} (${rewindStep} iterations) must be earlier than the end of training (${steps})`);
-  const branches = o.branches.map((b) => ({ branch: b, dir: branchDir(b, h.training, o.retrain), training: b.ownTraining ? o.retrain! : h.training }));
-  const replicateId = { seed: o.seed, data: dataFingerprint([fullTrain.images, fullTrain.labels, test.images, test.labels]) };
+  if (rewindStep >= steps)
+    throw new ConfigError(
+      `--rewind ${h.pruning.rewind} (${rewindStep} iterations) must be earlier than the end of training (${steps})`,
+    );
+  const branches = o.branches.map((b) => ({
+    branch: b,
+    dir: branchDir(b, h.training, o.retrain),
+    training: b.ownTraining ? o.retrain! : h.training,
+  }));
+  const replicateId = {
+    seed: o.seed,
+    data: dataFingerprint([fullTrain.images, fullTrain.labels, test.images, test.labels]),
+  };
   const rerun = 'use another --replicate for a new seed or data';
-  const stored = finishedRecords(found, o, branches.map((b) => b.dir));
+  const stored = finishedRecords(
+    found,
+    o,
+    branches.map((b) => b.dir),
+  );
   if (stored) {
     // Everything is stored: report it without taking the lock or writing, so a read-only root works too.
     checkReplicate(found!.replicateDir(o.replicate), replicateId, rerun);
@@ -97,7 +114,8 @@ export async function runLottery(o: LotteryOptions): Promise<LevelRecord[]> {
   removeStaleTempFiles(repDir, { recursive: true });
   const index = openIndex(o.root);
   const records: LevelRecord[] = [];
-  const branchSteps = (b: (typeof branches)[number]) => iterations(b.training.steps, ipe) - (b.branch.freshInit ? 0 : rewindStep);
+  const branchSteps = (b: (typeof branches)[number]) =>
+    iterations(b.training.steps, ipe) - (b.branch.freshInit ? 0 : rewindStep);
   const total = steps + o.levels * (steps - rewindStep + branches.reduce((s, b) => s + branchSteps(b), 0));
   let done = 0;
   const ctx: ReplicateContext = {
@@ -120,7 +138,14 @@ export async function runLottery(o: LotteryOptions): Promise<LevelRecord[]> {
   };
   const indexRuns = (status: 'running' | 'done' | 'interrupted' | 'failed') => {
     for (const b of [TRUNK, ...branches.map((x) => x.dir)])
-      index.upsertRun({ id: runId(exp.hash, o.replicate, b), kind: 'lottery', model: h.model.model, dir: repDir, hparams: { ...flatten(h), replicate: o.replicate, seed: o.seed, branch: b }, status });
+      index.upsertRun({
+        id: runId(exp.hash, o.replicate, b),
+        kind: 'lottery',
+        model: h.model.model,
+        dir: repDir,
+        hparams: { ...flatten(h), replicate: o.replicate, seed: o.seed, branch: b },
+        status,
+      });
   };
   try {
     indexRuns('running');
@@ -129,8 +154,19 @@ export async function runLottery(o: LotteryOptions): Promise<LevelRecord[]> {
       const masks = trunkMask(ctx, o, level);
       const rewindFile = path.join(repDir, FILES.rewind);
       const start = level === 0 || rewindStep === 0 ? theta0 : loadTensors(rewindFile).values;
-      const rewind = level === 0 && rewindStep > 0 && !fs.existsSync(rewindFile) ? { step: rewindStep, file: rewindFile } : undefined;
-      await runLevel(ctx, { level, branch: TRUNK, masks, start, startStep: level === 0 ? 0 : rewindStep, training: h.training, rewind });
+      const rewind =
+        level === 0 && rewindStep > 0 && !fs.existsSync(rewindFile)
+          ? { step: rewindStep, file: rewindFile }
+          : undefined;
+      await runLevel(ctx, {
+        level,
+        branch: TRUNK,
+        masks,
+        start,
+        startStep: level === 0 ? 0 : rewindStep,
+        training: h.training,
+        rewind,
+      });
       done += steps - (level === 0 ? 0 : rewindStep);
       if (level === 0) continue;
       for (const b of branches) {
@@ -141,7 +177,14 @@ export async function runLottery(o: LotteryOptions): Promise<LevelRecord[]> {
           bStart = model.stateDict();
         }
         const bMasks = b.branch.masks?.({ masks, hparams: h, seed }) ?? masks;
-        await runLevel(ctx, { level, branch: b.dir, masks: bMasks, start: bStart, startStep: b.branch.freshInit ? 0 : rewindStep, training: b.training });
+        await runLevel(ctx, {
+          level,
+          branch: b.dir,
+          masks: bMasks,
+          start: bStart,
+          startStep: b.branch.freshInit ? 0 : rewindStep,
+          training: b.training,
+        });
         done += branchSteps(b);
       }
     }

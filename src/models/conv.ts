@@ -24,7 +24,10 @@ export class ConvNet extends Model {
   private readonly convs: Conv2d[] = [];
   private readonly fcs: Linear[] = [];
 
-  constructor(readonly name: string, readonly depth: ConvDepth) {
+  constructor(
+    readonly name: string,
+    readonly depth: ConvDepth,
+  ) {
     super();
     let channels = 3;
     for (let i = 0; i < depth; i++) {
@@ -34,7 +37,8 @@ export class ConvNet extends Model {
     }
     const side = 32 / 2 ** (depth / 2);
     const widths = [channels * side * side, 256, 256, this.numClasses];
-    for (let i = 1; i < widths.length; i++) this.fcs.push(this.addModule(`fc${i}`, new Linear(widths[i - 1]!, widths[i]!)));
+    for (let i = 1; i < widths.length; i++)
+      this.fcs.push(this.addModule(`fc${i}`, new Linear(widths[i - 1]!, widths[i]!)));
   }
 
   forward(x: Tensor): Tensor {

@@ -22,6 +22,7 @@ export function layerKinds(model: Model): Map<string, LayerKind> {
     if (!kind) throw new Error(`layerKinds: prunable weight '${name}' is not a conv or linear weight`);
     kinds.set(name, name === model.outputWeight ? 'output' : kind);
   }
-  if (!kinds.has(model.outputWeight)) throw new Error(`layerKinds: output weight '${model.outputWeight}' is not a prunable weight of ${model.name}`);
+  if (!kinds.has(model.outputWeight))
+    throw new Error(`layerKinds: output weight '${model.outputWeight}' is not a prunable weight of ${model.name}`);
   return kinds;
 }

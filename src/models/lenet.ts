@@ -16,7 +16,10 @@ export class LeNet extends Model {
   readonly outputWeight: string;
   private readonly layers: Linear[] = [];
 
-  constructor(readonly name: string, readonly widths: readonly number[]) {
+  constructor(
+    readonly name: string,
+    readonly widths: readonly number[],
+  ) {
     super();
     let prev = 28 * 28;
     widths.forEach((w, i) => {
@@ -46,8 +49,12 @@ export const lenetFamily: ModelFamily = {
   pattern: /^mnist_lenet(_.*)?$/,
   example: 'mnist_lenet_300_100',
   build(name, args) {
-    if (args.length === 0) throw new ConfigError(`model '${name}': give at least one layer width, e.g. mnist_lenet_300_100`);
-    return new LeNet(name, args.map((a) => positiveArg(name, a, 'layer width', 100_000)));
+    if (args.length === 0)
+      throw new ConfigError(`model '${name}': give at least one layer width, e.g. mnist_lenet_300_100`);
+    return new LeNet(
+      name,
+      args.map((a) => positiveArg(name, a, 'layer width', 100_000)),
+    );
   },
   defaults: () => ({
     dataset: { batchSize: 60, validation: 5000 },

@@ -16,7 +16,8 @@ export function knownModelExamples(): string[] {
 
 /** The family a name belongs to and the arguments after its prefix (e.g. ['300', '100']). */
 export function familyOf(name: string): { family: ModelFamily; args: string[] } {
-  if (typeof name !== 'string' || name.length === 0) throw new ConfigError('model name is required (e.g. mnist_lenet_300_100)');
+  if (typeof name !== 'string' || name.length === 0)
+    throw new ConfigError('model name is required (e.g. mnist_lenet_300_100)');
   for (const family of FAMILIES) {
     if (!family.pattern.test(name)) continue;
     const prefix = family.example.split('_').slice(0, 2).join('_');

@@ -34,7 +34,13 @@ class BasicBlock extends Module {
     this.bn2 = this.addModule('bn2', new BatchNorm(outChannels));
     this.shortcut =
       downsample || inChannels !== outChannels
-        ? this.addModule('shortcut', new Sequential([new Conv2d(inChannels, outChannels, 1, { stride, bias: false }), new BatchNorm(outChannels)]))
+        ? this.addModule(
+            'shortcut',
+            new Sequential([
+              new Conv2d(inChannels, outChannels, 1, { stride, bias: false }),
+              new BatchNorm(outChannels),
+            ]),
+          )
         : null;
   }
 
@@ -60,10 +66,15 @@ export class CifarResNet extends Model {
   private readonly blocks: Sequential;
   private readonly fc: Linear;
 
-  constructor(readonly name: string, readonly depth: number, readonly width = 16) {
+  constructor(
+    readonly name: string,
+    readonly depth: number,
+    readonly width = 16,
+  ) {
     super();
     if (!isResNetDepth(depth)) throw new RangeError(`ResNet depth must be 6n+2 with n ≥ 1, got ${depth}`);
-    if (!Number.isInteger(width) || width < 1) throw new RangeError(`ResNet width must be a positive integer, got ${width}`);
+    if (!Number.isInteger(width) || width < 1)
+      throw new RangeError(`ResNet width must be a positive integer, got ${width}`);
     const n = (depth - 2) / 6;
     this.conv = this.addModule('conv', new Conv2d(3, width, 3, { padding: 1, bias: false }));
     this.bn = this.addModule('bn', new BatchNorm(width));

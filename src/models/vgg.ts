@@ -50,7 +50,10 @@ export class Vgg extends Model {
   private readonly layers: Sequential;
   private readonly fc: Linear;
 
-  constructor(readonly name: string, readonly depth: VggDepth) {
+  constructor(
+    readonly name: string,
+    readonly depth: VggDepth,
+  ) {
     super();
     this.layers = this.addModule('layers', new Sequential());
     let channels = 3;
@@ -80,7 +83,8 @@ export const vggFamily: ModelFamily = {
   example: 'cifar_vgg_16',
   build(name, args) {
     const [depth] = intArgs(name, args, ['depth'], 1) as [number];
-    if (!(depth in VGG_PLANS)) throw new ConfigError(`${name}: VGG depth must be one of ${Object.keys(VGG_PLANS).join(', ')}`);
+    if (!(depth in VGG_PLANS))
+      throw new ConfigError(`${name}: VGG depth must be one of ${Object.keys(VGG_PLANS).join(', ')}`);
     return new Vgg(name, depth as VggDepth);
   },
   defaults: () => ({

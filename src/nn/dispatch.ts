@@ -57,8 +57,11 @@ function inputOf(model: Module, layer: Switchable, batchSize: number): { shape: 
       }
     }
   }
-  if (layer instanceof Linear) return { shape: [batchSize, layer.inFeatures], needsGrad: layer.lastInputNeedsGrad ?? true };
-  return layer.lastInputShape ? { shape: [batchSize, ...layer.lastInputShape.slice(1)], needsGrad: layer.lastInputNeedsGrad ?? true } : null;
+  if (layer instanceof Linear)
+    return { shape: [batchSize, layer.inFeatures], needsGrad: layer.lastInputNeedsGrad ?? true };
+  return layer.lastInputShape
+    ? { shape: [batchSize, ...layer.lastInputShape.slice(1)], needsGrad: layer.lastInputNeedsGrad ?? true }
+    : null;
 }
 
 /**
@@ -66,7 +69,12 @@ function inputOf(model: Module, layer: Switchable, batchSize: number): { shape: 
  * two are timed alternately and the minimum kept, so a burst of load elsewhere on the machine cannot pick for
  * one side.
  */
-function timeKernels(layer: Switchable, x: Tensor, reps: number, makeOptimizer: (params: Parameter[]) => Optimizer): { dense: number; sparse: number } {
+function timeKernels(
+  layer: Switchable,
+  x: Tensor,
+  reps: number,
+  makeOptimizer: (params: Parameter[]) => Optimizer,
+): { dense: number; sparse: number } {
   const proxy = proxyOf(layer);
   if (proxy) {
     // Both kernels' cost grows in proportion to the output rows: time a slice and scale.
@@ -114,7 +122,11 @@ function proxyOf(layer: Switchable): { layer: Switchable; scale: number } | null
   const proxy =
     layer instanceof Linear
       ? new Linear(layer.inFeatures, rows, layer.bias !== null)
-      : new Conv2d(layer.inChannels, rows, layer.kernelSize, { stride: layer.stride, padding: layer.padding, bias: layer.bias !== null });
+      : new Conv2d(layer.inChannels, rows, layer.kernelSize, {
+          stride: layer.stride,
+          padding: layer.padding,
+          bias: layer.bias !== null,
+        });
   const n = rows * rowSize;
   const values = w.packed ? w.denseCopy() : w.data;
   proxy.weight.data.set(values.subarray(0, n));
@@ -207,7 +219,11 @@ export function chooseKernels(
     if (!entry) {
       const x = new Tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1))), shape, needsGrad);
       const { dense: denseMs, sparse: sparseMs } = timeKernels(layer, x, reps, makeOptimizer);
-      entry = { kernel: sparseMs < denseMs ? 'sparse' : 'dense', dense_ms: +denseMs.toFixed(4), sparse_ms: +sparseMs.toFixed(4) };
+      entry = {
+        kernel: sparseMs < denseMs ? 'sparse' : 'dense',
+        dense_ms: +denseMs.toFixed(4),
+        sparse_ms: +sparseMs.toFixed(4),
+      };
       writeCache({ ...readCache(), [key]: entry });
     }
     layer.setKernel(entry.kernel);

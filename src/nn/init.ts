@@ -4,7 +4,14 @@ import type { Rng } from '../engine/rng.js';
 import type { Tensor } from '../engine/tensor.js';
 
 export type InitName = 'glorot_normal' | 'glorot_uniform' | 'kaiming_normal' | 'kaiming_uniform' | 'normal' | 'zeros';
-export const INIT_NAMES: readonly InitName[] = ['glorot_normal', 'glorot_uniform', 'kaiming_normal', 'kaiming_uniform', 'normal', 'zeros'];
+export const INIT_NAMES: readonly InitName[] = [
+  'glorot_normal',
+  'glorot_uniform',
+  'kaiming_normal',
+  'kaiming_uniform',
+  'normal',
+  'zeros',
+];
 
 export function fans(shape: readonly number[]): { fanIn: number; fanOut: number } {
   if (shape.length < 2) return { fanIn: shape[0] ?? 1, fanOut: shape[0] ?? 1 };
@@ -45,11 +52,18 @@ export function biasUniform(b: Tensor, fanIn: number, rng: Rng): void {
 
 export function initialize(t: Tensor, name: InitName, rng: Rng, std = 0.01): void {
   switch (name) {
-    case 'glorot_normal': return glorotNormal(t, rng);
-    case 'glorot_uniform': return glorotUniform(t, rng);
-    case 'kaiming_normal': return kaimingNormal(t, rng);
-    case 'kaiming_uniform': return kaimingUniform(t, rng);
-    case 'normal': return normal(t, rng, std);
-    case 'zeros': t.data.fill(0); return;
+    case 'glorot_normal':
+      return glorotNormal(t, rng);
+    case 'glorot_uniform':
+      return glorotUniform(t, rng);
+    case 'kaiming_normal':
+      return kaimingNormal(t, rng);
+    case 'kaiming_uniform':
+      return kaimingUniform(t, rng);
+    case 'normal':
+      return normal(t, rng, std);
+    case 'zeros':
+      t.data.fill(0);
+      return;
   }
 }

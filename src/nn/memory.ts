@@ -18,7 +18,14 @@ export interface TrainingMemory {
 }
 
 export function trainingMemory(model: Module, optimizer: Optimizer): TrainingMemory {
-  const m: TrainingMemory = { weights: 0, gradients: 0, optimizer: optimizer.stateBytes(), indices: 0, masks: 0, denseEquivalent: 0 };
+  const m: TrainingMemory = {
+    weights: 0,
+    gradients: 0,
+    optimizer: optimizer.stateBytes(),
+    indices: 0,
+    masks: 0,
+    denseEquivalent: 0,
+  };
   let denseState = 0;
   for (const p of model.parameters()) {
     m.weights += p.storage.byteLength;

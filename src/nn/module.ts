@@ -73,7 +73,10 @@ export abstract class Module {
   loadStateDict(state: ReadonlyMap<string, Float32Array>, strict = true): void {
     const params = new Map(this.namedParameters());
     const buffers = new Map(this.namedBuffers());
-    const sizes = new Map<string, number>([...[...params].map(([n, p]) => [n, p.size] as [string, number]), ...[...buffers].map(([n, b]) => [n, b.length] as [string, number])]);
+    const sizes = new Map<string, number>([
+      ...[...params].map(([n, p]) => [n, p.size] as [string, number]),
+      ...[...buffers].map(([n, b]) => [n, b.length] as [string, number]),
+    ]);
     for (const [n, size] of sizes) {
       const src = state.get(n);
       if (!src) {

@@ -33,7 +33,8 @@ export class Parameter extends Tensor {
   }
 
   override set data(d: Float32Array) {
-    if (d.length !== this.size) throw new RangeError(`data has ${d.length} elements but shape ${shapeStr(this.shape)} needs ${this.size}`);
+    if (d.length !== this.size)
+      throw new RangeError(`data has ${d.length} elements but shape ${shapeStr(this.shape)} needs ${this.size}`);
     if (this.packedValues) {
       this.packedValues = null;
       this.grad = null;
@@ -98,7 +99,8 @@ export class Parameter extends Tensor {
 
   /** Sets the values from a dense array, keeping the storage (packed or not); masked entries become zero. */
   assignDense(src: Float32Array): void {
-    if (src.length !== this.size) throw new RangeError(`${src.length} values given, weight ${shapeStr(this.shape)} has ${this.size}`);
+    if (src.length !== this.size)
+      throw new RangeError(`${src.length} values given, weight ${shapeStr(this.shape)} has ${this.size}`);
     if (this.packedValues) native.gatherIndexed(src, this.active!, this.packedValues, this.packedValues.length);
     else {
       this._data.set(src);
@@ -115,7 +117,8 @@ export class Parameter extends Tensor {
       return;
     }
     if (!this.prunable) throw new Error('only prunable weights (linear and conv weights) can be masked');
-    if (mask.length !== this.size) throw new RangeError(`mask has ${mask.length} entries, weight ${shapeStr(this.shape)} has ${this.size}`);
+    if (mask.length !== this.size)
+      throw new RangeError(`mask has ${mask.length} entries, weight ${shapeStr(this.shape)} has ${this.size}`);
     const data = this._data;
     for (let i = 0; i < mask.length; i++) {
       const m = mask[i]!;

@@ -21,7 +21,8 @@ export function validateSchedule(cfg: ScheduleConfig): void {
     if (!(Number.isInteger(m) && m > 0)) throw new ConfigError(`milestones must be positive integers, got ${m}`);
   if (cfg.cosineSteps !== undefined && !(Number.isInteger(cfg.cosineSteps) && cfg.cosineSteps > 0))
     throw new ConfigError(`cosine steps must be a positive integer, got ${cfg.cosineSteps}`);
-  if (cfg.milestones?.length && cfg.cosineSteps) throw new ConfigError('choose milestones or cosine annealing, not both');
+  if (cfg.milestones?.length && cfg.cosineSteps)
+    throw new ConfigError('choose milestones or cosine annealing, not both');
 }
 
 /** Learning rate for the step about to be taken (0-based). */

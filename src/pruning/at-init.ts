@@ -22,7 +22,6 @@ export interface PruneOptions {
   onRound?: (round: number, density: number) => void;
 }
 
-
 /**
  * Weights to keep after round k of n, for a group of `size` weights of which `alive` survive at the start:
  * size · d₀ · (ρ/d₀)^(k/n) with d₀ = alive/size — ρ^(k/n) from a dense start — and exactly round(ρ · size) at k = n.
@@ -39,13 +38,20 @@ export function keepAfterRound(size: number, alive: number, density: number, k: 
  * by the pruner's scores (highest kept) starting from ctx.masks. The model is left exactly as it was (weights,
  * attached masks, train/eval mode); attach the result with applyMasks.
  */
-export function pruneAtInit(pruner: PrunerName | Pruner, ctx: PruneContext, density: number, opts: PruneOptions = {}): Masks {
+export function pruneAtInit(
+  pruner: PrunerName | Pruner,
+  ctx: PruneContext,
+  density: number,
+  opts: PruneOptions = {},
+): Masks {
   checkDensity(density);
   const p = resolvePruner(pruner);
   const scope = opts.scope ?? 'global';
-  if (scope !== 'global' && scope !== 'local') throw new ConfigError(`scope must be 'global' or 'local', got '${String(scope)}'`);
+  if (scope !== 'global' && scope !== 'local')
+    throw new ConfigError(`scope must be 'global' or 'local', got '${String(scope)}'`);
   const rounds = opts.rounds ?? p.defaultRounds;
-  if (!Number.isInteger(rounds) || rounds < 1) throw new ConfigError(`rounds must be a positive integer, got ${rounds}`);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new ConfigError(`rounds must be a positive integer, got ${rounds}`);
   const masks = startMasks(ctx);
   // Groups ranked together: one with every layer (global) or one per layer (local).
   const groups = scope === 'global' ? [[...masks.keys()]] : [...masks.keys()].map((n) => [n]);
@@ -54,12 +60,19 @@ export function pruneAtInit(pruner: PrunerName | Pruner, ctx: PruneContext, dens
   const start = groups.map((g) => ({ names: g, size: sizeOf(g), alive: aliveOf(g) }));
   for (const g of start)
     if (g.alive < Math.round(density * g.size))
-      throw new ConfigError(`the starting masks keep ${g.alive} of ${g.size} weights${scope === 'local' ? ` in '${g.names[0]}'` : ''}, fewer than density ${density} asks for`);
+      throw new ConfigError(
+        `the starting masks keep ${g.alive} of ${g.size} weights${scope === 'local' ? ` in '${g.names[0]}'` : ''}, fewer than density ${density} asks for`,
+      );
   for (let k = 1; k <= rounds; k++) {
     const cuts = start.map((g) => aliveOf(g.names) - keepAfterRound(g.size, g.alive, density, k, rounds));
     if (cuts.some((c) => c > 0)) {
       const scores = applyAndScore(p, ctx, masks, k);
-      start.forEach((g, i) => pruneSmallest(g.names.map((n) => ({ scores: scores.get(n)!, mask: masks.get(n)! })), cuts[i]!));
+      start.forEach((g, i) =>
+        pruneSmallest(
+          g.names.map((n) => ({ scores: scores.get(n)!, mask: masks.get(n)! })),
+          cuts[i]!,
+        ),
+      );
     }
     opts.onRound?.(k, start.reduce((s, g) => s + aliveOf(g.names), 0) / start.reduce((s, g) => s + g.size, 0));
   }

@@ -33,7 +33,11 @@ function connectivity(l: ChainLayer, mask: Float32Array): Uint8Array[] {
     const row = new Uint8Array(inputs);
     for (let i = 0; i < inputs; i++) {
       const off = (o * inputs + i) * k;
-      for (let j = 0; j < k; j++) if (mask[off + j] !== 0) { row[i] = 1; break; }
+      for (let j = 0; j < k; j++)
+        if (mask[off + j] !== 0) {
+          row[i] = 1;
+          break;
+        }
     }
     c.push(row);
   }
@@ -80,7 +84,11 @@ export function layerCollapse(model: Module, masks: Masks, inputShape?: readonly
   for (let l = 0; l < layers.length; l++) {
     const next = new Uint8Array(units(layers[l]!).outputs);
     conn[l]!.forEach((row, o) => {
-      for (let i = 0; i < row.length; i++) if (row[i] && reach[i]) { next[o] = 1; break; }
+      for (let i = 0; i < row.length; i++)
+        if (row[i] && reach[i]) {
+          next[o] = 1;
+          break;
+        }
     });
     if (any(reach) && !any(next)) blame.add(layers[l]!.name);
     reach = l + 1 < layers.length ? expand(next, fan[l]!) : next;

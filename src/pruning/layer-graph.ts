@@ -76,6 +76,7 @@ export function traceLayers(model: Module, inputShape: readonly number[]): Layer
   const onPath = new Set(layers.map((l) => l.weight));
   if (onPath.size !== layers.length) return { sequential: false, reason: 'a weight is used more than once' };
   for (const [n, p] of model.prunableParameters())
-    if (!onPath.has(p)) return { sequential: false, reason: `prunable weight '${n}' is not on the path from input to output` };
+    if (!onPath.has(p))
+      return { sequential: false, reason: `prunable weight '${n}' is not on the path from input to output` };
   return { sequential: true, layers };
 }

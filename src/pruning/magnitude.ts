@@ -52,7 +52,11 @@ function abs(w: Float32Array): Float32Array {
  * Layerwise magnitude pruning: each layer loses `rates[name]` of its surviving weights (rounded), as in the
  * Lottery Ticket Hypothesis paper. Layers without a rate are left alone.
  */
-export function pruneLayerwise(weights: ReadonlyMap<string, Float32Array>, masks: Masks, rates: ReadonlyMap<string, number>): Masks {
+export function pruneLayerwise(
+  weights: ReadonlyMap<string, Float32Array>,
+  masks: Masks,
+  rates: ReadonlyMap<string, number>,
+): Masks {
   const out = cloneMasks(masks);
   for (const [name, rate] of rates) {
     checkRate(rate, `pruning rate of ${name}`);
@@ -65,11 +69,19 @@ export function pruneLayerwise(weights: ReadonlyMap<string, Float32Array>, masks
 }
 
 /** Global magnitude pruning: `fraction` of all surviving weights of the non-ignored layers, smallest |w| first. */
-export function pruneGlobal(weights: ReadonlyMap<string, Float32Array>, masks: Masks, fraction: number, ignore: readonly string[] = []): Masks {
+export function pruneGlobal(
+  weights: ReadonlyMap<string, Float32Array>,
+  masks: Masks,
+  fraction: number,
+  ignore: readonly string[] = [],
+): Masks {
   checkRate(fraction, 'pruning fraction');
-  for (const n of ignore) if (!masks.has(n)) throw new ConfigError(`cannot ignore '${n}': no prunable weight of that name`);
+  for (const n of ignore)
+    if (!masks.has(n)) throw new ConfigError(`cannot ignore '${n}': no prunable weight of that name`);
   const out = cloneMasks(masks);
-  const groups = [...out].filter(([n]) => !ignore.includes(n)).map(([n, m]) => ({ scores: abs(weights.get(n)!), mask: m }));
+  const groups = [...out]
+    .filter(([n]) => !ignore.includes(n))
+    .map(([n, m]) => ({ scores: abs(weights.get(n)!), mask: m }));
   let alive = 0;
   for (const g of groups) alive += countOnes(g.mask);
   pruneSmallest(groups, Math.round(fraction * alive));
@@ -77,7 +89,11 @@ export function pruneGlobal(weights: ReadonlyMap<string, Float32Array>, masks: M
 }
 
 /** Prunes each listed layer down to `densities[name]` of its size (smallest |w| first; never un-prunes). */
-export function pruneLayersToDensity(weights: ReadonlyMap<string, Float32Array>, masks: Masks, densities: ReadonlyMap<string, number>): Masks {
+export function pruneLayersToDensity(
+  weights: ReadonlyMap<string, Float32Array>,
+  masks: Masks,
+  densities: ReadonlyMap<string, number>,
+): Masks {
   const out = cloneMasks(masks);
   for (const [name, d] of densities) {
     checkDensity(d, `density of ${name}`);
@@ -90,11 +106,19 @@ export function pruneLayersToDensity(weights: ReadonlyMap<string, Float32Array>,
 }
 
 /** Global magnitude pruning down to `density` of the non-ignored weights (smallest |w| first). */
-export function pruneGlobalToDensity(weights: ReadonlyMap<string, Float32Array>, masks: Masks, density: number, ignore: readonly string[] = []): Masks {
+export function pruneGlobalToDensity(
+  weights: ReadonlyMap<string, Float32Array>,
+  masks: Masks,
+  density: number,
+  ignore: readonly string[] = [],
+): Masks {
   checkDensity(density);
-  for (const n of ignore) if (!masks.has(n)) throw new ConfigError(`cannot ignore '${n}': no prunable weight of that name`);
+  for (const n of ignore)
+    if (!masks.has(n)) throw new ConfigError(`cannot ignore '${n}': no prunable weight of that name`);
   const out = cloneMasks(masks);
-  const groups = [...out].filter(([n]) => !ignore.includes(n)).map(([n, m]) => ({ scores: abs(weights.get(n)!), mask: m }));
+  const groups = [...out]
+    .filter(([n]) => !ignore.includes(n))
+    .map(([n, m]) => ({ scores: abs(weights.get(n)!), mask: m }));
   let alive = 0;
   let size = 0;
   for (const g of groups) {

@@ -6,7 +6,8 @@ export type Masks = Map<string, Float32Array>;
 
 /** The one check of a density (fraction of weights kept): a number in (0, 1]. */
 export function checkDensity(density: number, what = 'density'): void {
-  if (!(density > 0 && density <= 1)) throw new ConfigError(`${what} must be a number in (0, 1] (the fraction of weights kept), got ${density}`);
+  if (!(density > 0 && density <= 1))
+    throw new ConfigError(`${what} must be a number in (0, 1] (the fraction of weights kept), got ${density}`);
 }
 
 /** All-ones masks for every prunable weight (the dense network). */
@@ -51,4 +52,3 @@ export function applyMasks(model: Module, masks: Masks): void {
 export function cloneMasks(masks: Masks): Masks {
   return new Map([...masks].map(([n, m]) => [n, m.slice()]));
 }
-

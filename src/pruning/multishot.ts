@@ -28,11 +28,17 @@ export interface MultishotOptions {
  * Masks at `density` after R rounds. On return the model holds its initial weights and the masks it came with,
  * as pruneAtInit leaves it; attach the result with applyMasks.
  */
-export async function multishot(pruner: PrunerName | Pruner, ctx: PruneContext, density: number, opts: MultishotOptions): Promise<Masks> {
+export async function multishot(
+  pruner: PrunerName | Pruner,
+  ctx: PruneContext,
+  density: number,
+  opts: MultishotOptions,
+): Promise<Masks> {
   checkDensity(density);
   const p = resolvePruner(pruner);
   const rounds = opts.rounds ?? 10;
-  if (!Number.isInteger(rounds) || rounds < 1) throw new ConfigError(`multishot rounds must be a positive integer, got ${rounds}`);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new ConfigError(`multishot rounds must be a positive integer, got ${rounds}`);
   if (typeof opts.train !== 'function') throw new ConfigError('multishot needs a train callback');
   const { model } = ctx;
   let masks = startMasks(ctx);
@@ -54,4 +60,3 @@ export async function multishot(pruner: PrunerName | Pruner, ctx: PruneContext, 
   }
   return masks;
 }
-

@@ -57,5 +57,9 @@ export function ticketTable<R extends TicketRow>(rows: readonly R[], accuracyFie
       return [accText, Math.round(e.mean).toString()];
     }),
   ]);
-  return markdownTable(headers, body, headers.map(() => 'right' as const));
+  return markdownTable(
+    headers,
+    body,
+    headers.map(() => 'right' as const),
+  );
 }

@@ -1,7 +1,14 @@
 // Lottery-ticket figures in the style of Frankle & Carbin (2019), Figs. 1, 3 and 4, plus a plain line chart.
 import type { TopLevelSpec } from 'vega-lite';
 import { DataError } from '../util/errors.js';
-import { seriesOrder, summarizeTickets, type NumericKey, type SeriesLevel, type Summary, type TicketRow } from './aggregate.js';
+import {
+  seriesOrder,
+  summarizeTickets,
+  type NumericKey,
+  type SeriesLevel,
+  type Summary,
+  type TicketRow,
+} from './aggregate.js';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const WIDTH = 460;
@@ -52,7 +59,14 @@ function ticketSpec<R extends TicketRow>(
   const spread = options.spread ?? 'minmax';
   const values = levels.map(({ series, density, summary }) => {
     const [lo, hi] = bounds(summary, spread);
-    return { series, percent: density * 100, mean: summary.mean * yScale, lo: lo * yScale, hi: hi * yScale, n: summary.n };
+    return {
+      series,
+      percent: density * 100,
+      mean: summary.mean * yScale,
+      lo: lo * yScale,
+      hi: hi * yScale,
+      n: summary.n,
+    };
   });
   const percents = values.map((v) => v.percent);
   const y = (f: string) => ({
@@ -72,8 +86,14 @@ function ticketSpec<R extends TicketRow>(
   };
   const errorLayer =
     options.errorStyle === 'bars'
-      ? { mark: { type: 'rule' as const, strokeWidth: 1.5 }, encoding: { y: y('lo'), y2: { field: 'hi' }, color: legend } }
-      : { mark: { type: 'area' as const, opacity: 0.18 }, encoding: { y: y('lo'), y2: { field: 'hi' }, color: legend } };
+      ? {
+          mark: { type: 'rule' as const, strokeWidth: 1.5 },
+          encoding: { y: y('lo'), y2: { field: 'hi' }, color: legend },
+        }
+      : {
+          mark: { type: 'area' as const, opacity: 0.18 },
+          encoding: { y: y('lo'), y2: { field: 'hi' }, color: legend },
+        };
   return {
     $schema: SCHEMA,
     title: options.title,
@@ -108,7 +128,13 @@ function percentX(percents: number[]) {
     type: 'quantitative' as const,
     title: PERCENT_TITLE,
     // Explicit domain, not nice(): rounding out to powers of ten would waste most of the width.
-    scale: { type: 'log' as const, reverse: true, domain: lo === hi ? [lo / 2, hi] : [lo, hi], nice: false, padding: 12 },
+    scale: {
+      type: 'log' as const,
+      reverse: true,
+      domain: lo === hi ? [lo / 2, hi] : [lo, hi],
+      nice: false,
+      padding: 12,
+    },
     axis: { values: logTicks(lo, hi, percents), format: '.3~r', grid: true },
   };
 }

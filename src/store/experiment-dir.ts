@@ -28,7 +28,12 @@ export function experimentDir(root: string, kind: string, identity: Record<strin
  * `non_default`) to hparams.json the first time. A stored file that names another identity is an error, never
  * silently reused.
  */
-export function createExperimentDir(root: string, kind: string, identity: Record<string, unknown>, document: Record<string, unknown>): ExperimentDir {
+export function createExperimentDir(
+  root: string,
+  kind: string,
+  identity: Record<string, unknown>,
+  document: Record<string, unknown>,
+): ExperimentDir {
   const e = experimentDir(root, kind, identity);
   ensureWritableDir(e.dir, 'experiment directory');
   const file = path.join(e.dir, HPARAMS_FILE);

@@ -17,7 +17,8 @@ export function stableStringify(value: unknown): string {
 function encode(value: unknown, seen: Set<object>, where: string): string {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TypeError(`stableStringify: ${where} is ${value}, which JSON cannot represent`);
+    if (!Number.isFinite(value))
+      throw new TypeError(`stableStringify: ${where} is ${value}, which JSON cannot represent`);
     return JSON.stringify(value);
   }
   if (typeof value !== 'object') throw new TypeError(`stableStringify: ${where} has unsupported type ${typeof value}`);
@@ -31,7 +32,9 @@ function encode(value: unknown, seen: Set<object>, where: string): string {
     out = '[' + value.map((v, i) => encode(v, seen, `${where}[${i}]`)).join(',') + ']';
   } else {
     const obj = value as Record<string, unknown>;
-    const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+    const keys = Object.keys(obj)
+      .filter((k) => obj[k] !== undefined)
+      .sort();
     out = '{' + keys.map((k) => `${JSON.stringify(k)}:${encode(obj[k], seen, `${where}.${k}`)}`).join(',') + '}';
   }
   seen.delete(value);

@@ -7,7 +7,16 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../util/errors.js';
 import { ensureWritableDir } from './atomic.js';
-import { corruptIndex, DELETE_ADVICE, LEVEL_COLUMNS, RUN_COLUMNS, toLevel, toRun, type LevelRow, type RunRow } from './index-rows.js';
+import {
+  corruptIndex,
+  DELETE_ADVICE,
+  LEVEL_COLUMNS,
+  RUN_COLUMNS,
+  toLevel,
+  toRun,
+  type LevelRow,
+  type RunRow,
+} from './index-rows.js';
 
 export type { LevelRow, RunRow } from './index-rows.js';
 
@@ -144,7 +153,10 @@ export class RunIndex {
   /** A run's levels in increasing level order. */
   levels(runId: string): LevelRow[] {
     return this.guard(() => {
-      const recs = this.db.prepare('SELECT * FROM levels WHERE run_id = ? ORDER BY level').all(runId) as Record<string, unknown>[];
+      const recs = this.db.prepare('SELECT * FROM levels WHERE run_id = ? ORDER BY level').all(runId) as Record<
+        string,
+        unknown
+      >[];
       return recs.map((r) => toLevel(r, this.file));
     });
   }
@@ -186,8 +198,12 @@ function migrate(db: Database.Database, file: string): void {
  */
 function checkIntegrity(db: Database.Database, file: string): void {
   const problems = (db.pragma('quick_check(1)') as { quick_check: string }[]).map((r) => r.quick_check);
-  if (problems[0] !== 'ok') throw corruptIndex(file, `quick_check: ${(problems[0] ?? 'no answer').replace(/\s+/g, ' ').slice(0, 100)}`);
-  for (const [table, want] of [['runs', RUN_COLUMNS], ['levels', LEVEL_COLUMNS]] as const) {
+  if (problems[0] !== 'ok')
+    throw corruptIndex(file, `quick_check: ${(problems[0] ?? 'no answer').replace(/\s+/g, ' ').slice(0, 100)}`);
+  for (const [table, want] of [
+    ['runs', RUN_COLUMNS],
+    ['levels', LEVEL_COLUMNS],
+  ] as const) {
     const have = (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
     if (have.join() !== want.join()) throw corruptIndex(file, `table ${table} has columns (${have.join(', ')})`);
   }

@@ -28,9 +28,19 @@ export interface LevelRow {
 
 /** Column names of the two tables, in schema order (checked when the index is opened). */
 export const RUN_COLUMNS = ['id', 'kind', 'model', 'dir', 'hparams', 'created_at', 'updated_at', 'status'];
-export const LEVEL_COLUMNS = ['run_id', 'level', 'density', 'test_accuracy', 'best_test_accuracy', 'early_stop_step', 'layer_density', 'data'];
+export const LEVEL_COLUMNS = [
+  'run_id',
+  'level',
+  'density',
+  'test_accuracy',
+  'best_test_accuracy',
+  'early_stop_step',
+  'layer_density',
+  'data',
+];
 
-export const DELETE_ADVICE = 'it is only a cache: delete it (with its -wal and -shm files) and it is rebuilt from the run directories';
+export const DELETE_ADVICE =
+  'it is only a cache: delete it (with its -wal and -shm files) and it is rebuilt from the run directories';
 
 /** The one error for a damaged index, whatever the damage. */
 export function corruptIndex(file: string, why: string): UserError {
@@ -75,7 +85,10 @@ export function toLevel(r: Record_, file: string): LevelRow {
   };
   if (typeof r.run_id !== 'string') throw corruptIndex(file, `levels.run_id holds ${typeName(r.run_id)}, not text`);
   const layerDensity = json('layer_density');
-  if (layerDensity !== null && !(isObject(layerDensity) && Object.values(layerDensity).every((d) => typeof d === 'number'))) {
+  if (
+    layerDensity !== null &&
+    !(isObject(layerDensity) && Object.values(layerDensity).every((d) => typeof d === 'number'))
+  ) {
     throw corruptIndex(file, 'levels.layer_density is not an object of numbers');
   }
   return {

@@ -16,7 +16,15 @@ import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { UserError } from '../util/errors.js';
 import { ensureWritableDir } from './atomic.js';
-import { describeOwner, isOtherHost, isThisProcess, readOwner, startHeartbeat, writeOwner, LOCK_PID_NAME } from './lock-owner.js';
+import {
+  describeOwner,
+  isOtherHost,
+  isThisProcess,
+  readOwner,
+  startHeartbeat,
+  writeOwner,
+  LOCK_PID_NAME,
+} from './lock-owner.js';
 
 export const LOCK_NAME = '.lock';
 
@@ -101,7 +109,11 @@ export async function acquireLock(dir: string, opts: LockOptions = {}): Promise<
 }
 
 /** Run `fn` while holding the lock on `dir`; the lock is released however `fn` ends. */
-export async function withLock<T>(dir: string, fn: (lock: RunLock) => Promise<T> | T, opts: LockOptions = {}): Promise<T> {
+export async function withLock<T>(
+  dir: string,
+  fn: (lock: RunLock) => Promise<T> | T,
+  opts: LockOptions = {},
+): Promise<T> {
   const lock = await acquireLock(dir, opts);
   try {
     return await fn(lock);
@@ -125,7 +137,9 @@ function lockFile(dir: string, file: string): Database.Database {
       throw new UserError(`run ${dir} is in use by another ticketlab process (${describeOwner(readOwner(dir))})`);
     }
     if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) {
-      throw new UserError(`run ${dir}: lock file ${file} holds foreign data; delete it if no ticketlab process is using this run`);
+      throw new UserError(
+        `run ${dir}: lock file ${file} holds foreign data; delete it if no ticketlab process is using this run`,
+      );
     }
     throw new UserError(`cannot lock run ${dir}: ${(err as Error).message.split(',')[0]}${code ? ` (${code})` : ''}`);
   }
@@ -147,7 +161,8 @@ function clearLegacyLock(dir: string, file: string): void {
 /** Whether a live process holds the lock on `dir` now (nothing is created or changed to find out). */
 export function isLocked(dir: string): boolean {
   const file = path.join(path.resolve(dir), LOCK_NAME);
-  if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile() || held.has(path.resolve(dir))) return held.has(path.resolve(dir));
+  if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile() || held.has(path.resolve(dir)))
+    return held.has(path.resolve(dir));
   const db = new Database(file, { timeout: 0, fileMustExist: true });
   try {
     db.exec('BEGIN EXCLUSIVE');

@@ -35,7 +35,11 @@ export function checkReplicate(dir: string, id: ReplicateIdentity, rerun: string
   if (!fs.existsSync(file)) return;
   const stored = readJson(file, replicateIdentity);
   if (stored.seed !== id.seed)
-    throw new ConfigError(`${dir} was run with seed ${stored.seed}, not ${id.seed}: ${rerun} (or give --seed ${stored.seed})`);
+    throw new ConfigError(
+      `${dir} was run with seed ${stored.seed}, not ${id.seed}: ${rerun} (or give --seed ${stored.seed})`,
+    );
   if (stored.data !== id.data)
-    throw new ConfigError(`${dir} was run on other data (fingerprint ${stored.data}, now ${id.data}): ${rerun}, or point --data-dir at the data it used`);
+    throw new ConfigError(
+      `${dir} was run on other data (fingerprint ${stored.data}, now ${id.data}): ${rerun}, or point --data-dir at the data it used`,
+    );
 }

@@ -6,92 +6,27 @@
 // so every tensor starts at an offset aligned to its item size.
 
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import { DataError } from '../util/errors.js';
 import { writeFileAtomic } from './atomic.js';
 import { jsonSyntaxProblem } from './json-file.js';
 import { brief, quote } from './message-text.js';
-
-/** Dtypes ticketlab reads and writes. */
-export type Dtype = 'F32' | 'F64' | 'I32' | 'I64' | 'U8' | 'BOOL';
-/** Dtypes ticketlab can read; F16 is widened to a Float32Array on load. */
-export type ReadableDtype = Dtype | 'F16';
-
-interface TensorOf<D extends ReadableDtype, A> {
-  dtype: D;
-  shape: number[];
-  data: A;
-}
-
-export type Tensor =
-  | TensorOf<'F32', Float32Array>
-  | TensorOf<'F64', Float64Array>
-  | TensorOf<'I32', Int32Array>
-  | TensorOf<'I64', BigInt64Array>
-  | TensorOf<'U8' | 'BOOL', Uint8Array>;
-
-/** A decoded tensor; `dtype` is what the file said, so F16 arrives as Float32Array data. */
-export type DecodedTensor = Tensor | TensorOf<'F16', Float32Array>;
-
-export interface DecodedSafetensors {
-  tensors: Record<string, DecodedTensor>;
-  metadata: Record<string, string>;
-}
-
-export interface DecodeOptions {
-  /** Refuse NaN and ±Infinity in float tensors (weights), naming the tensor and the element. Default false. */
-  finite?: boolean;
-}
-
-type TypedArrayCtor =
-  | Float32ArrayConstructor
-  | Float64ArrayConstructor
-  | Int32ArrayConstructor
-  | BigInt64ArrayConstructor
-  | Uint8ArrayConstructor;
-
-interface DtypeInfo {
-  itemSize: number;
-  /** Position in the reference implementation's Dtype enum; writes sort by it, descending. */
-  rank: number;
-  ctor: TypedArrayCtor;
-}
-
-const DTYPES: Record<Dtype, DtypeInfo> = {
-  BOOL: { itemSize: 1, rank: 0, ctor: Uint8Array },
-  U8: { itemSize: 1, rank: 1, ctor: Uint8Array },
-  I32: { itemSize: 4, rank: 9, ctor: Int32Array },
-  F32: { itemSize: 4, rank: 11, ctor: Float32Array },
-  F64: { itemSize: 8, rank: 12, ctor: Float64Array },
-  I64: { itemSize: 8, rank: 13, ctor: BigInt64Array },
-};
-const F16_ITEM_SIZE = 2;
-const METADATA_KEY = '__metadata__';
-/** The reference implementation refuses headers above 100 MB; so do we (guards huge allocations). */
-const MAX_HEADER_BYTES = 100_000_000;
-
-function isDtype(s: unknown): s is Dtype {
-  return typeof s === 'string' && Object.prototype.hasOwnProperty.call(DTYPES, s);
-}
-
-function assertLittleEndianHost(): void {
-  // Typed arrays use host byte order; every platform Node supports in practice is little-endian.
-  if (os.endianness() !== 'LE') throw new Error('safetensors: big-endian hosts are not supported');
-}
-
-function numel(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-/** Reference ordering compares names as UTF-8 bytes (Rust String order). */
-function compareUtf8(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
-
-/** `"key":value` JSON members, joined in the given order (JSON.stringify would hoist integer-like keys). */
-function jsonMembers(entries: [string, string][]): string {
-  return entries.map(([k, valueJson]) => `${JSON.stringify(k)}:${valueJson}`).join(',');
-}
+import {
+  type Tensor,
+  type DecodedTensor,
+  type DecodedSafetensors,
+  type DecodeOptions,
+  type ReadableDtype,
+  DTYPES,
+  F16_ITEM_SIZE,
+  METADATA_KEY,
+  MAX_HEADER_BYTES,
+  isDtype,
+  assertLittleEndianHost,
+  numel,
+  compareUtf8,
+  jsonMembers,
+} from './safetensors-format.js';
+export type { Dtype, Tensor, DecodedTensor, DecodedSafetensors, DecodeOptions } from './safetensors-format.js';
 
 /** Serialize tensors (and optional string metadata) to safetensors bytes. Misuse throws TypeError/RangeError. */
 export function encodeSafetensors(tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): Uint8Array {
@@ -141,7 +76,9 @@ function validateForWrite(name: string, t: Tensor): void {
   const { ctor } = DTYPES[t.dtype];
   if (!(t.data instanceof ctor)) throw new TypeError(`tensor ${quote(name)}: dtype ${t.dtype} needs a ${ctor.name}`);
   if (t.data.length !== numel(t.shape)) {
-    throw new RangeError(`tensor ${quote(name)}: shape [${t.shape}] needs ${numel(t.shape)} elements, data has ${t.data.length}`);
+    throw new RangeError(
+      `tensor ${quote(name)}: shape [${t.shape}] needs ${numel(t.shape)} elements, data has ${t.data.length}`,
+    );
   }
 }
 
@@ -158,7 +95,11 @@ interface HeaderEntry {
  * every DataError. Tensor data is copied into fresh buffers, so every typed array is aligned and
  * independent of `bytes`.
  */
-export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>', opts: DecodeOptions = {}): DecodedSafetensors {
+export function decodeSafetensors(
+  bytes: Uint8Array,
+  source = '<buffer>',
+  opts: DecodeOptions = {},
+): DecodedSafetensors {
   assertLittleEndianHost();
   const fail = (why: string): never => {
     throw new DataError(`invalid safetensors file ${source}: ${why}`);
@@ -166,7 +107,9 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>', opts: 
   if (bytes.byteLength < 8) fail(`file is ${bytes.byteLength} bytes, shorter than the 8-byte header length`);
   const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(bytes.byteLength - 8)) {
-    fail(`header length ${n} exceeds the ${bytes.byteLength - 8} bytes after the length field (truncated or not safetensors)`);
+    fail(
+      `header length ${n} exceeds the ${bytes.byteLength - 8} bytes after the length field (truncated or not safetensors)`,
+    );
   }
   const headerLen = Number(n);
   if (headerLen > MAX_HEADER_BYTES) fail(`header length ${headerLen} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
@@ -207,9 +150,10 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>', opts: 
     const src = bytes.subarray(dataStart + e.begin, dataStart + e.end);
     const copy = new ArrayBuffer(src.byteLength); // fresh buffer: offset 0, so aligned for any dtype
     new Uint8Array(copy).set(src);
-    const t = e.dtype === 'F16'
-      ? { dtype: 'F16' as const, shape: e.shape, data: halfToFloat(new Uint16Array(copy)) }
-      : ({ dtype: e.dtype, shape: e.shape, data: new DTYPES[e.dtype].ctor(copy) } as Tensor);
+    const t =
+      e.dtype === 'F16'
+        ? { dtype: 'F16' as const, shape: e.shape, data: halfToFloat(new Uint16Array(copy)) }
+        : ({ dtype: e.dtype, shape: e.shape, data: new DTYPES[e.dtype].ctor(copy) } as Tensor);
     define(tensors, e.name, t);
   }
   if (opts.finite) assertFiniteTensors(tensors, source);
@@ -217,11 +161,13 @@ export function decodeSafetensors(bytes: Uint8Array, source = '<buffer>', opts: 
 }
 
 function parseEntry(name: string, value: unknown, fail: (why: string) => never): HeaderEntry {
-  if (typeof value !== 'object' || value === null) fail(`tensor ${quote(name)} has no {dtype, shape, data_offsets} entry`);
+  if (typeof value !== 'object' || value === null)
+    fail(`tensor ${quote(name)} has no {dtype, shape, data_offsets} entry`);
   const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
   if (dtype !== 'F16' && !isDtype(dtype)) fail(`tensor ${quote(name)} has unknown dtype ${brief(dtype)}`);
   const isIndex = (x: unknown) => Number.isSafeInteger(x) && (x as number) >= 0;
-  if (!Array.isArray(shape) || !shape.every(isIndex)) fail(`tensor ${quote(name)} has an invalid shape ${brief(shape)}`);
+  if (!Array.isArray(shape) || !shape.every(isIndex))
+    fail(`tensor ${quote(name)} has an invalid shape ${brief(shape)}`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex) || offsets[0] > offsets[1]) {
     fail(`tensor ${quote(name)} has invalid data_offsets ${brief(offsets)}`);
   }
@@ -230,7 +176,9 @@ function parseEntry(name: string, value: unknown, fail: (why: string) => never):
   const [begin, end] = offsets as number[];
   const want = numel(shape as number[]) * itemSize;
   if (end - begin !== want) {
-    fail(`tensor ${quote(name)} has shape [${shape}] (${want} bytes of ${d}) but data_offsets [${begin}, ${end}] span ${end - begin} bytes`);
+    fail(
+      `tensor ${quote(name)} has shape [${shape}] (${want} bytes of ${d}) but data_offsets [${begin}, ${end}] span ${end - begin} bytes`,
+    );
   }
   return { name, dtype: d, shape: shape as number[], begin, end };
 }
@@ -240,13 +188,16 @@ function checkCoverage(entries: HeaderEntry[], dataLen: number, fail: (why: stri
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   const contiguous = sorted.every((e, i) => e.begin === (i === 0 ? 0 : sorted[i - 1].end));
   const needed = sorted.length ? sorted[sorted.length - 1].end : 0;
-  if (contiguous && needed > dataLen) fail(`file is truncated: tensors need ${needed} data bytes but only ${dataLen} are present`);
+  if (contiguous && needed > dataLen)
+    fail(`file is truncated: tensors need ${needed} data bytes but only ${dataLen} are present`);
 
   let covered = 0;
   let prev: HeaderEntry | undefined;
   for (const e of sorted) {
-    if (e.end > dataLen) fail(`tensor ${quote(e.name)} data_offsets [${e.begin}, ${e.end}] lie outside the ${dataLen}-byte data region`);
-    if (e.begin < covered) fail(`tensor ${quote(e.name)} data_offsets [${e.begin}, ${e.end}] overlap tensor ${quote(prev!.name)}`);
+    if (e.end > dataLen)
+      fail(`tensor ${quote(e.name)} data_offsets [${e.begin}, ${e.end}] lie outside the ${dataLen}-byte data region`);
+    if (e.begin < covered)
+      fail(`tensor ${quote(e.name)} data_offsets [${e.begin}, ${e.end}] overlap tensor ${quote(prev!.name)}`);
     if (e.begin > covered) fail(`data bytes [${covered}, ${e.begin}) are not covered by any tensor`);
     covered = e.end;
     prev = e;
@@ -259,7 +210,10 @@ export function assertFiniteTensors(tensors: Record<string, DecodedTensor>, sour
   for (const [name, t] of Object.entries(tensors)) {
     if (t.dtype !== 'F32' && t.dtype !== 'F64' && t.dtype !== 'F16') continue;
     const i = t.data.findIndex((v) => !Number.isFinite(v));
-    if (i >= 0) throw new DataError(`invalid safetensors file ${source}: tensor ${quote(name)} holds ${t.data[i]} at element ${i}; weights must be finite`);
+    if (i >= 0)
+      throw new DataError(
+        `invalid safetensors file ${source}: tensor ${quote(name)} holds ${t.data[i]} at element ${i}; weights must be finite`,
+      );
   }
 }
 
@@ -275,7 +229,8 @@ function halfToFloat(h: Uint16Array): Float32Array {
     const sign = h[i] & 0x8000 ? -1 : 1;
     const exp = (h[i] >> 10) & 0x1f;
     const frac = h[i] & 0x3ff;
-    if (exp === 0) out[i] = sign * frac * 2 ** -24; // subnormal
+    if (exp === 0)
+      out[i] = sign * frac * 2 ** -24; // subnormal
     else if (exp === 0x1f) out[i] = frac ? NaN : sign * Infinity;
     else out[i] = sign * (1 + frac / 1024) * 2 ** (exp - 15);
   }
@@ -283,7 +238,11 @@ function halfToFloat(h: Uint16Array): Float32Array {
 }
 
 /** Write a safetensors file atomically (temp file + fsync + rename). */
-export function saveSafetensors(path: string, tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): void {
+export function saveSafetensors(
+  path: string,
+  tensors: Record<string, Tensor>,
+  metadata: Record<string, string> = {},
+): void {
   writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }
 

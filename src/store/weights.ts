@@ -16,7 +16,13 @@ function shapesOf(model: Module): Map<string, number[]> {
   return s;
 }
 
-export function saveTensors(file: string, model: Module, values: Weights, meta: Record<string, string | number>, prefix = ''): void {
+export function saveTensors(
+  file: string,
+  model: Module,
+  values: Weights,
+  meta: Record<string, string | number>,
+  prefix = '',
+): void {
   const shapes = shapesOf(model);
   const tensors: Record<string, StTensor> = {};
   for (const [n, v] of values) tensors[prefix + n] = { dtype: 'F32', shape: shapes.get(n) ?? [v.length], data: v };
@@ -33,7 +39,9 @@ export function loadTensors(file: string, prefix = ''): { values: Weights; metad
     if (!n.startsWith(prefix)) continue;
     if (t.dtype !== 'F32') throw new DataError(`${file}: tensor '${n}' has dtype ${t.dtype}, expected F32`);
     const data = t.data as Float32Array;
-    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) throw new DataError(`${file}: tensor '${n}' holds ${data[i]} at ${i} (damaged, or from a diverged run)`);
+    for (let i = 0; i < data.length; i++)
+      if (!Number.isFinite(data[i]))
+        throw new DataError(`${file}: tensor '${n}' holds ${data[i]} at ${i} (damaged, or from a diverged run)`);
     values.set(n.slice(prefix.length), data);
   }
   return { values, metadata: st.metadata };
@@ -50,9 +58,11 @@ export function loadMasks(file: string, model: Module): Masks {
     const m = values.get(n);
     if (!m) throw new DataError(`${file}: no mask for '${n}'`);
     if (m.length !== p.size) throw new DataError(`${file}: mask '${n}' has ${m.length} entries, weight has ${p.size}`);
-    for (let i = 0; i < m.length; i++) if (m[i] !== 0 && m[i] !== 1) throw new DataError(`${file}: mask '${n}' has a value other than 0 or 1`);
+    for (let i = 0; i < m.length; i++)
+      if (m[i] !== 0 && m[i] !== 1) throw new DataError(`${file}: mask '${n}' has a value other than 0 or 1`);
   }
-  if (values.size !== expected.length) throw new DataError(`${file}: has ${values.size} masks, the model has ${expected.length} prunable weights`);
+  if (values.size !== expected.length)
+    throw new DataError(`${file}: has ${values.size} masks, the model has ${expected.length} prunable weights`);
   let kept = 0;
   for (const m of values.values()) for (let i = 0; i < m.length; i++) kept += m[i]!;
   if (kept === 0) throw new DataError(`${file}: the masks keep no weights at all (damaged?)`);

@@ -62,7 +62,14 @@ export class EvaluationCurve implements Callback {
     const { model, loss } = this.o;
     const val = this.o.validation ? evaluate(model, this.o.validation, loss) : null;
     const test = evaluate(model, this.o.test, loss);
-    return { step, train_loss: trainLoss, val_loss: val?.loss ?? null, val_accuracy: val?.accuracy ?? null, test_loss: test.loss, test_accuracy: test.accuracy };
+    return {
+      step,
+      train_loss: trainLoss,
+      val_loss: val?.loss ?? null,
+      val_accuracy: val?.accuracy ?? null,
+      test_loss: test.loss,
+      test_accuracy: test.accuracy,
+    };
   }
 }
 

@@ -34,7 +34,12 @@ export function saveCheckpoint(spec: CheckpointSpec, model: Module, optimizer: O
   const values = new Map<string, Float32Array>();
   for (const [n, v] of model.stateDict()) values.set(`model.${n}`, v);
   for (const [n, v] of optimizer.stateDict()) values.set(`optim.${n}`, v);
-  saveTensors(spec.file, model, values, { ...spec.meta, kind: 'checkpoint', step: state.step, state: JSON.stringify(state) });
+  saveTensors(spec.file, model, values, {
+    ...spec.meta,
+    kind: 'checkpoint',
+    step: state.step,
+    state: JSON.stringify(state),
+  });
 }
 
 /**
@@ -51,7 +56,9 @@ export function probeCheckpoint(spec: CheckpointSpec, model: Module, optimizer: 
     if (!(e instanceof DataError)) throw e;
     spec.beforeWrite?.();
     fs.renameSync(spec.file, `${spec.file}.damaged`);
-    warn(`${e.message.replace(/; delete .*$/, '')}; set aside as ${path.basename(spec.file)}.damaged, training this run again from its start`);
+    warn(
+      `${e.message.replace(/; delete .*$/, '')}; set aside as ${path.basename(spec.file)}.damaged, training this run again from its start`,
+    );
     return false;
   }
 }
@@ -60,15 +67,22 @@ export function probeCheckpoint(spec: CheckpointSpec, model: Module, optimizer: 
 export function loadCheckpoint(spec: CheckpointSpec, model: Module, optimizer: Optimizer): LoopState | null {
   if (!fs.existsSync(spec.file)) return null;
   const ck = loadTensors(spec.file);
-  const part = (prefix: string) => new Map([...ck.values].filter(([n]) => n.startsWith(prefix)).map(([n, v]) => [n.slice(prefix.length), v]));
-  const state = parseJsonAs(ck.metadata.state ?? 'null', `the loop state of ${spec.file}`, loopState, { advice: 'delete the file to restart this training run' });
+  const part = (prefix: string) =>
+    new Map([...ck.values].filter(([n]) => n.startsWith(prefix)).map(([n, v]) => [n.slice(prefix.length), v]));
+  const state = parseJsonAs(ck.metadata.state ?? 'null', `the loop state of ${spec.file}`, loopState, {
+    advice: 'delete the file to restart this training run',
+  });
   if (spec.range && (state.step < spec.range.start || state.step >= spec.range.end))
-    throw new DataError(`${spec.file} is at step ${state.step}, outside this run's steps ${spec.range.start}–${spec.range.end}; delete it to restart this training run`);
+    throw new DataError(
+      `${spec.file} is at step ${state.step}, outside this run's steps ${spec.range.start}–${spec.range.end}; delete it to restart this training run`,
+    );
   try {
     model.loadStateDict(part('model.'));
     optimizer.loadStateDict(part('optim.'));
   } catch (e) {
-    throw new DataError(`${spec.file} does not fit this run (${(e as Error).message}); delete it to restart this training run`);
+    throw new DataError(
+      `${spec.file} does not fit this run (${(e as Error).message}); delete it to restart this training run`,
+    );
   }
   return state;
 }

@@ -81,7 +81,9 @@ export async function trainLoop(spec: TrainLoopSpec): Promise<TrainLoopResult> {
     while (step < spec.endStep) {
       if (spec.signal?.aborted) {
         save();
-        throw new InterruptedError(`stopped at step ${step} of ${spec.endStep}${checkpoint ? '; rerun the same command to resume' : ''}`);
+        throw new InterruptedError(
+          `stopped at step ${step} of ${spec.endStep}${checkpoint ? '; rerun the same command to resume' : ''}`,
+        );
       }
       const t0 = process.hrtime.bigint();
       optimizer.lr = lrAt(baseLr, step, spec.schedule);

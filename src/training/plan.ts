@@ -25,9 +25,16 @@ export function iterations(steps: string, iterationsPerEpoch: number, flag = '--
   return toIterations(parseSteps(steps, flag), iterationsPerEpoch);
 }
 
-export function planTraining(h: { dataset: Pick<DatasetHparams, 'batchSize'>; training: TrainingHparams }, trainSize: number, seed: number): TrainingPlan {
+export function planTraining(
+  h: { dataset: Pick<DatasetHparams, 'batchSize'>; training: TrainingHparams },
+  trainSize: number,
+  seed: number,
+): TrainingPlan {
   const t = h.training;
-  if (h.dataset.batchSize > trainSize) throw new ConfigError(`--batch-size ${h.dataset.batchSize} is larger than the training set (${trainSize} examples)`);
+  if (h.dataset.batchSize > trainSize)
+    throw new ConfigError(
+      `--batch-size ${h.dataset.batchSize} is larger than the training set (${trainSize} examples)`,
+    );
   const sampler = new BatchSampler(trainSize, h.dataset.batchSize, seed);
   const ipe = sampler.iterationsPerEpoch;
   const endStep = iterations(t.steps, ipe);
@@ -41,14 +48,24 @@ export function planTraining(h: { dataset: Pick<DatasetHparams, 'batchSize'>; tr
   };
   if (t.cosine && endStep <= warmupSteps) throw new ConfigError('--cosine needs --steps longer than --warmup');
   validateSchedule(schedule);
-  return { sampler, iterationsPerEpoch: ipe, endStep, schedule, evalEvery: iterations(t.evalEvery, ipe, '--eval-every') };
+  return {
+    sampler,
+    iterationsPerEpoch: ipe,
+    endStep,
+    schedule,
+    evalEvery: iterations(t.evalEvery, ipe, '--eval-every'),
+  };
 }
 
 /**
  * Random crop and flip of image batches when the hyperparameters ask for it. Each step draws from its own seeded
  * stream, so a resumed run augments exactly as an uninterrupted one.
  */
-export function augmentation(h: Pick<DatasetHparams, 'augment'>, data: ImageDataset, seed: number): Augment | undefined {
+export function augmentation(
+  h: Pick<DatasetHparams, 'augment'>,
+  data: ImageDataset,
+  seed: number,
+): Augment | undefined {
   if (!h.augment) return undefined;
   const [C, H, W] = data.shape;
   const fill = Array.from(data.normalizedZero());

@@ -74,9 +74,18 @@ export async function trainRun(spec: TrainRunSpec): Promise<TrainRunOutcome> {
   let kernels: KernelChoice[] = [];
   if (!probeCheckpoint(checkpoint, model, optimizer)) {
     model.loadStateDict(spec.start);
-    kernels = chooseKernels(model, spec.hparams.dataset.batchSize, spec.kernels, 7, (params) => buildOptimizer(params, training));
+    kernels = chooseKernels(model, spec.hparams.dataset.batchSize, spec.kernels, 7, (params) =>
+      buildOptimizer(params, training),
+    );
   }
-  const curve = new EvaluationCurve({ model, loss: crossEntropy, validation: data.validation, test: data.test, every: plan.evalEvery, endStep: plan.endStep });
+  const curve = new EvaluationCurve({
+    model,
+    loss: crossEntropy,
+    validation: data.validation,
+    test: data.test,
+    every: plan.evalEvery,
+    endStep: plan.endStep,
+  });
   const kernelState = checkpointed(
     'kernels',
     () => kernels,
@@ -99,5 +108,11 @@ export async function trainRun(spec: TrainRunSpec): Promise<TrainRunOutcome> {
     checkpoint,
     signal: spec.signal,
   });
-  return { ...summarizeCurve(curve.points), steps: plan.endStep - spec.startStep, seconds: result.seconds, curve: curve.points, kernels };
+  return {
+    ...summarizeCurve(curve.points),
+    steps: plan.endStep - spec.startStep,
+    seconds: result.seconds,
+    curve: curve.points,
+    kernels,
+  };
 }

@@ -58,14 +58,19 @@ export type TrainResult = z.infer<typeof trainResult> & { reused: boolean; dir: 
 export async function runTraining(o: TrainingOptions): Promise<TrainResult> {
   const h = o.hparams;
   const model = createModel(h.model.model);
-  if (h.dataset.augment && model.dataset !== 'cifar10') throw new ConfigError('--augment (random crop and flip) applies to CIFAR-10 models only');
+  if (h.dataset.augment && model.dataset !== 'cifar10')
+    throw new ConfigError('--augment (random crop and flip) applies to CIFAR-10 models only');
   ensureWritableDir(o.root);
   const identity = { 'model.model': h.model.model, ...nonDefaults(h, trainDefaults(h.model.model)) };
   const exp = createExperimentDir(o.root, 'train', identity, { hparams: h });
   const dir = path.join(exp.dir, `replicate_${o.replicate}`);
   const resultFile = path.join(dir, 'result.json');
   const { train: full, test } = loadDataset(model.dataset, o.dataDir);
-  claimReplicate(dir, { seed: o.seed, data: dataFingerprint([full.images, full.labels, test.images, test.labels]) }, 'use another --replicate for a new seed or data');
+  claimReplicate(
+    dir,
+    { seed: o.seed, data: dataFingerprint([full.images, full.labels, test.images, test.labels]) },
+    'use another --replicate for a new seed or data',
+  );
   if (fs.existsSync(resultFile)) return { ...readJson(resultFile, trainResult), reused: true, dir };
   const split = h.dataset.validation > 0 ? full.split(h.dataset.validation, 0) : { train: full, validation: null };
   const lock = await acquireLock(dir);
@@ -73,7 +78,14 @@ export async function runTraining(o: TrainingOptions): Promise<TrainResult> {
   const index = openIndex(o.root);
   const id = `${exp.name}/replicate_${o.replicate}`;
   const indexRun = (status: string) =>
-    index.upsertRun({ id, kind: 'train', model: h.model.model, dir, hparams: { ...flatten(h), replicate: o.replicate, seed: o.seed }, status });
+    index.upsertRun({
+      id,
+      kind: 'train',
+      model: h.model.model,
+      dir,
+      hparams: { ...flatten(h), replicate: o.replicate, seed: o.seed },
+      status,
+    });
   try {
     indexRun('running');
     initializeModel(model, o.seed, h.model.init);
@@ -116,7 +128,14 @@ export async function runTraining(o: TrainingOptions): Promise<TrainResult> {
     });
     writeFileAtomic(resultFile, JSON.stringify(result) + '\n');
     fs.rmSync(path.join(dir, CHECKPOINT_FILE), { force: true });
-    index.upsertLevel({ runId: id, level: 0, density: 1, testAccuracy: result.test_accuracy, bestTestAccuracy: result.best_test_accuracy, earlyStopStep: result.early_stop_step });
+    index.upsertLevel({
+      runId: id,
+      level: 0,
+      density: 1,
+      testAccuracy: result.test_accuracy,
+      bestTestAccuracy: result.best_test_accuracy,
+      earlyStopStep: result.early_stop_step,
+    });
     indexRun('done');
     return { ...result, reused: false, dir };
   } catch (e) {

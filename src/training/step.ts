@@ -30,7 +30,10 @@ export function trainStep(s: StepInputs, step: number): number {
   s.optimizer.zeroGrad();
   const loss = s.loss(s.model.forward(new Tensor(x, [n, ...s.data.sampleShape])), y);
   const value = loss.item();
-  if (!Number.isFinite(value)) throw new DivergenceError(`loss became ${value} at step ${step + 1}: training diverged (try a lower learning rate)`);
+  if (!Number.isFinite(value))
+    throw new DivergenceError(
+      `loss became ${value} at step ${step + 1}: training diverged (try a lower learning rate)`,
+    );
   backward(loss);
   s.optimizer.step();
   return value;

@@ -6,7 +6,8 @@ const MAX_INT = 1_000_000_000;
 
 export function positiveInt(flag: string, max = MAX_INT) {
   return (v: string): number => {
-    if (!/^\d+$/.test(v.trim()) || Number(v) < 1) throw new ConfigError(`${flag} must be a positive integer, got '${v}'`);
+    if (!/^\d+$/.test(v.trim()) || Number(v) < 1)
+      throw new ConfigError(`${flag} must be a positive integer, got '${v}'`);
     if (Number(v) > max) throw new ConfigError(`${flag} must be at most ${max}, got '${v}'`);
     return Number(v);
   };
@@ -22,8 +23,8 @@ export function nonNegativeInt(flag: string, max = MAX_INT) {
 
 export function oneOf<T extends string>(flag: string, choices: readonly T[]) {
   return (v: string): T => {
-    if (!(choices as readonly string[]).includes(v)) throw new ConfigError(`${flag} must be one of ${choices.join(', ')}, got '${v}'`);
+    if (!(choices as readonly string[]).includes(v))
+      throw new ConfigError(`${flag} must be one of ${choices.join(', ')}, got '${v}'`);
     return v as T;
   };
 }
-

@@ -13,11 +13,19 @@ export const MAX_EPOCHS = 1e6;
 export function parseSteps(text: string, what = 'steps'): StepCount {
   const s = String(text).trim();
   const m = /^(?:(\d+)ep)?(?:(\d+)(?:it)?)?$/.exec(s);
-  if (!m || (m[1] === undefined && m[2] === undefined) || (m[1] !== undefined && m[2] !== undefined && !s.endsWith('it')))
-    throw new ConfigError(`${what}: '${text}' is not a step count; use an integer or a string like 500it, 2ep, 2ep100it`);
+  if (
+    !m ||
+    (m[1] === undefined && m[2] === undefined) ||
+    (m[1] !== undefined && m[2] !== undefined && !s.endsWith('it'))
+  )
+    throw new ConfigError(
+      `${what}: '${text}' is not a step count; use an integer or a string like 500it, 2ep, 2ep100it`,
+    );
   const c = { epochs: Number(m[1] ?? 0), iterations: Number(m[2] ?? 0) };
   if (c.iterations > MAX_ITERATIONS || c.epochs > MAX_EPOCHS)
-    throw new ConfigError(`${what}: '${text}' is too long (at most ${MAX_EPOCHS} epochs and ${MAX_ITERATIONS} iterations)`);
+    throw new ConfigError(
+      `${what}: '${text}' is too long (at most ${MAX_EPOCHS} epochs and ${MAX_ITERATIONS} iterations)`,
+    );
   return c;
 }
 

@@ -11,7 +11,8 @@ import { sameBytes, type Oracle } from './fuzz.js';
 const ITEM: Record<string, number> = { F16: 2, F32: 4, F64: 8, I32: 4, I64: 8, U8: 1, BOOL: 1 };
 const isIndex = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const define = (o: object, k: string, value: unknown) => Object.defineProperty(o, k, { value, enumerable: true, writable: true, configurable: true });
+const define = (o: object, k: string, value: unknown) =>
+  Object.defineProperty(o, k, { value, enumerable: true, writable: true, configurable: true });
 
 function half(h: number): number {
   const sign = h >> 15 ? -1 : 1;
@@ -93,11 +94,16 @@ function sameTensor(a: DecodedTensor, b: DecodedTensor): boolean {
 export function sameDecoded(a: DecodedSafetensors, b: DecodedSafetensors): boolean {
   const keys = (o: object) => Object.keys(o).sort().join('\u0000');
   if (keys(a.tensors) !== keys(b.tensors) || keys(a.metadata) !== keys(b.metadata)) return false;
-  return Object.keys(a.tensors).every((k) => sameTensor(a.tensors[k]!, b.tensors[k]!)) && Object.keys(a.metadata).every((k) => a.metadata[k] === b.metadata[k]);
+  return (
+    Object.keys(a.tensors).every((k) => sameTensor(a.tensors[k]!, b.tensors[k]!)) &&
+    Object.keys(a.metadata).every((k) => a.metadata[k] === b.metadata[k])
+  );
 }
 
 export function hasNonFinite(d: DecodedSafetensors): boolean {
-  return Object.values(d.tensors).some((t) => (t.dtype === 'F32' || t.dtype === 'F64' || t.dtype === 'F16') && !t.data.every(Number.isFinite));
+  return Object.values(d.tensors).some(
+    (t) => (t.dtype === 'F32' || t.dtype === 'F64' || t.dtype === 'F16') && !t.data.every(Number.isFinite),
+  );
 }
 
 // ------------------------------------------------------------------ JSON: a stored level result
@@ -111,13 +117,16 @@ export interface LevelResult {
 }
 
 const unit = fc.double({ min: 0, max: 1, noNaN: true }).map((x) => x + 0); // + 0 turns -0 into 0, as JSON does
-export const levelResultArb: fc.Arbitrary<LevelResult> = fc.record({
-  level: fc.nat(30),
-  branch: fc.string({ maxLength: 12 }),
-  density: unit,
-  test_accuracy: fc.option(unit, { nil: null }),
-  curve: fc.array(fc.record({ step: fc.nat(), accuracy: unit }, { noNullPrototype: true }), { maxLength: 5 }),
-}, { noNullPrototype: true });
+export const levelResultArb: fc.Arbitrary<LevelResult> = fc.record(
+  {
+    level: fc.nat(30),
+    branch: fc.string({ maxLength: 12 }),
+    density: unit,
+    test_accuracy: fc.option(unit, { nil: null }),
+    curve: fc.array(fc.record({ step: fc.nat(), accuracy: unit }, { noNullPrototype: true }), { maxLength: 5 }),
+  },
+  { noNullPrototype: true },
+);
 
 const isUnit = (x: unknown): x is number => typeof x === 'number' && x >= 0 && x <= 1;
 
@@ -127,13 +136,21 @@ export function validateLevelResult(v: unknown): LevelResult {
   if (!isIndex(v.level)) throw new DataError('level must be a non-negative integer');
   if (typeof v.branch !== 'string') throw new DataError('branch must be a string');
   if (!isUnit(v.density)) throw new DataError('density must be a number in [0, 1]');
-  if (v.test_accuracy !== null && !isUnit(v.test_accuracy)) throw new DataError('test_accuracy must be null or a number in [0, 1]');
+  if (v.test_accuracy !== null && !isUnit(v.test_accuracy))
+    throw new DataError('test_accuracy must be null or a number in [0, 1]');
   if (!Array.isArray(v.curve)) throw new DataError('curve must be an array');
   const curve = v.curve.map((p: unknown, i) => {
-    if (!isObject(p) || !isIndex(p.step) || !isUnit(p.accuracy)) throw new DataError(`curve[${i}] must be {step, accuracy}`);
+    if (!isObject(p) || !isIndex(p.step) || !isUnit(p.accuracy))
+      throw new DataError(`curve[${i}] must be {step, accuracy}`);
     return { step: p.step, accuracy: p.accuracy };
   });
-  return { level: v.level, branch: v.branch, density: v.density, test_accuracy: v.test_accuracy as number | null, curve };
+  return {
+    level: v.level,
+    branch: v.branch,
+    density: v.density,
+    test_accuracy: v.test_accuracy as number | null,
+    curve,
+  };
 }
 
 export const readLevelResult = (file: string): LevelResult => readJsonFile(file, validateLevelResult);

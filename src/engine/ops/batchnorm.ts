@@ -20,7 +20,8 @@ export function batchNorm(
   eps = 1e-5,
 ): Tensor {
   const x = batchMajor(input);
-  if (x.ndim !== 2 && x.ndim !== 4) throw new RangeError(`batchNorm: input must be [N, C] or [N, C, H, W], got ${shapeStr(x.shape)}`);
+  if (x.ndim !== 2 && x.ndim !== 4)
+    throw new RangeError(`batchNorm: input must be [N, C] or [N, C, H, W], got ${shapeStr(x.shape)}`);
   const N = x.shape[0]!;
   const C = x.shape[1]!;
   const HW = x.ndim === 4 ? x.shape[2]! * x.shape[3]! : 1;
@@ -29,7 +30,22 @@ export function batchNorm(
   const y = new Tensor(new Float32Array(x.size), x.shape);
   const mean = new Float32Array(C);
   const invstd = new Float32Array(C);
-  kernels().batchNormForward(x.data, gamma.data, beta.data, y.data, mean, invstd, state.runningMean, state.runningVar, N, C, HW, training, momentum, eps);
+  kernels().batchNormForward(
+    x.data,
+    gamma.data,
+    beta.data,
+    y.data,
+    mean,
+    invstd,
+    state.runningMean,
+    state.runningVar,
+    N,
+    C,
+    HW,
+    training,
+    momentum,
+    eps,
+  );
   if (!needsGrad(x, gamma, beta)) return y;
   return record(y, 'batchNorm', [x, gamma, beta], (g) => {
     const dx = x.requiresGrad ? new Float32Array(x.size) : null;

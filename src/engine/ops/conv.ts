@@ -16,15 +16,22 @@ export function conv2dOutputSize(size: number, kernel: number, stride: number, p
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   const stride = opts.stride ?? 1;
   const pad = opts.padding ?? 0;
-  if (!Number.isInteger(stride) || stride < 1) throw new RangeError(`conv2d: stride must be a positive integer, got ${stride}`);
-  if (!Number.isInteger(pad) || pad < 0) throw new RangeError(`conv2d: padding must be a non-negative integer, got ${pad}`);
-  if (weight.ndim !== 4) throw new RangeError(`conv2d: weight must be 4-D [out, in, kh, kw], got ${shapeStr(weight.shape)}`);
+  if (!Number.isInteger(stride) || stride < 1)
+    throw new RangeError(`conv2d: stride must be a positive integer, got ${stride}`);
+  if (!Number.isInteger(pad) || pad < 0)
+    throw new RangeError(`conv2d: padding must be a non-negative integer, got ${pad}`);
+  if (weight.ndim !== 4)
+    throw new RangeError(`conv2d: weight must be 4-D [out, in, kh, kw], got ${shapeStr(weight.shape)}`);
   const [O, Cw, KH, KW] = weight.shape as [number, number, number, number];
   if (x.ndim !== 4 || x.shape[1] !== Cw)
-    throw new RangeError(`conv2d: input ${shapeStr(x.shape)} does not match weight ${shapeStr(weight.shape)} (expects [N, ${Cw}, H, W])`);
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new RangeError(`conv2d: bias ${shapeStr(bias.shape)} does not match ${O} channels`);
+    throw new RangeError(
+      `conv2d: input ${shapeStr(x.shape)} does not match weight ${shapeStr(weight.shape)} (expects [N, ${Cw}, H, W])`,
+    );
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== O))
+    throw new RangeError(`conv2d: bias ${shapeStr(bias.shape)} does not match ${O} channels`);
   const [N, C, H, W] = x.shape as [number, number, number, number];
-  if (H + 2 * pad < KH || W + 2 * pad < KW) throw new RangeError(`conv2d: kernel ${KH}x${KW} larger than padded input ${H}x${W}`);
+  if (H + 2 * pad < KH || W + 2 * pad < KW)
+    throw new RangeError(`conv2d: kernel ${KH}x${KW} larger than padded input ${H}x${W}`);
   const OH = conv2dOutputSize(H, KH, stride, pad);
   const OW = conv2dOutputSize(W, KW, stride, pad);
   const y = new Tensor(uninitializedF32(N * O * OH * OW), [N, O, OH, OW]);
@@ -38,7 +45,22 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, opts: Co
       const tmp = new Float32Array(O * C * KH * KW);
       kernels().conv2dBackwardFilter(g, x.data, tmp, db.buf, N, C, H, W, O, KH, KW, stride, pad, db.accumulate);
     } else if (dw) {
-      kernels().conv2dBackwardFilter(g, x.data, dw.buf, db?.buf ?? null, N, C, H, W, O, KH, KW, stride, pad, dw.accumulate);
+      kernels().conv2dBackwardFilter(
+        g,
+        x.data,
+        dw.buf,
+        db?.buf ?? null,
+        N,
+        C,
+        H,
+        W,
+        O,
+        KH,
+        KW,
+        stride,
+        pad,
+        dw.accumulate,
+      );
     } else if (db) {
       const tmp = new Float32Array(O * C * KH * KW);
       kernels().conv2dBackwardFilter(g, x.data, tmp, db.buf, N, C, H, W, O, KH, KW, stride, pad, db.accumulate);

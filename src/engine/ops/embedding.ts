@@ -3,7 +3,11 @@ import { kernels } from '../kernels.js';
 import { Tensor, gradTarget, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 
-export function embedding(indices: Int32Array, table: Tensor, indexShape: readonly number[] = [indices.length]): Tensor {
+export function embedding(
+  indices: Int32Array,
+  table: Tensor,
+  indexShape: readonly number[] = [indices.length],
+): Tensor {
   if (table.ndim !== 2) throw new RangeError(`embedding: table must be 2-D [V, D], got ${shapeStr(table.shape)}`);
   const [V, D] = table.shape as [number, number];
   const n = indices.length;

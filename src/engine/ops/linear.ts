@@ -9,7 +9,9 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
   if (weight.ndim !== 2) throw new RangeError(`linear: weight must be 2-D, got ${shapeStr(weight.shape)}`);
   const [outF, inF] = weight.shape as [number, number];
   if (x.ndim !== 2 || x.shape[1] !== inF)
-    throw new RangeError(`linear: input ${shapeStr(x.shape)} does not match weight ${shapeStr(weight.shape)} (expects [N, ${inF}])`);
+    throw new RangeError(
+      `linear: input ${shapeStr(x.shape)} does not match weight ${shapeStr(weight.shape)} (expects [N, ${inF}])`,
+    );
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF))
     throw new RangeError(`linear: bias ${shapeStr(bias.shape)} does not match ${outF} outputs`);
   const n = x.shape[0]!;

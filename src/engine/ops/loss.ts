@@ -6,7 +6,8 @@ import { batchMajor } from './layout.js';
 
 export function softmaxCrossEntropy(input: Tensor, labels: Int32Array): Tensor {
   const logits = batchMajor(input);
-  if (logits.ndim !== 2) throw new RangeError(`softmaxCrossEntropy: logits must be [N, C], got ${shapeStr(logits.shape)}`);
+  if (logits.ndim !== 2)
+    throw new RangeError(`softmaxCrossEntropy: logits must be [N, C], got ${shapeStr(logits.shape)}`);
   const [N, C] = logits.shape as [number, number];
   if (labels.length !== N) throw new RangeError(`softmaxCrossEntropy: ${labels.length} labels for ${N} rows`);
   const probs = new Float32Array(N * C);
@@ -21,7 +22,8 @@ export function softmaxCrossEntropy(input: Tensor, labels: Int32Array): Tensor {
 
 export function mse(input: Tensor, target: Float32Array): Tensor {
   const pred = batchMajor(input);
-  if (target.length !== pred.size) throw new RangeError(`mse: target has ${target.length} values, prediction ${pred.size}`);
+  if (target.length !== pred.size)
+    throw new RangeError(`mse: target has ${target.length} values, prediction ${pred.size}`);
   const loss = Tensor.from([kernels().mseForward(pred.data, target, pred.size)], [1]);
   if (!needsGrad(pred)) return loss;
   return record(loss, 'mse', [pred], (g) => {

@@ -12,8 +12,10 @@ function dims4(op: string, x: Tensor): [number, number, number, number] {
 
 function checkWindow(op: string, H: number, W: number, k: number, stride: number, pad: number): void {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`${op}: kernel size must be a positive integer, got ${k}`);
-  if (!Number.isInteger(stride) || stride < 1) throw new RangeError(`${op}: stride must be a positive integer, got ${stride}`);
-  if (!Number.isInteger(pad) || pad < 0 || 2 * pad > k) throw new RangeError(`${op}: padding must be in [0, kernel/2], got ${pad}`);
+  if (!Number.isInteger(stride) || stride < 1)
+    throw new RangeError(`${op}: stride must be a positive integer, got ${stride}`);
+  if (!Number.isInteger(pad) || pad < 0 || 2 * pad > k)
+    throw new RangeError(`${op}: padding must be in [0, kernel/2], got ${pad}`);
   if (H + 2 * pad < k || W + 2 * pad < k) throw new RangeError(`${op}: kernel ${k} larger than padded input ${H}x${W}`);
 }
 

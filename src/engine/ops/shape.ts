@@ -10,10 +10,12 @@ export function reshape(input: Tensor, shape: readonly number[]): Tensor {
   const infer = s.indexOf(-1);
   if (infer >= 0) {
     const rest = sizeOf(s.filter((_, i) => i !== infer));
-    if (rest === 0 || x.size % rest !== 0) throw new RangeError(`reshape: cannot reshape ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
+    if (rest === 0 || x.size % rest !== 0)
+      throw new RangeError(`reshape: cannot reshape ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
     s[infer] = x.size / rest;
   }
-  if (sizeOf(s) !== x.size) throw new RangeError(`reshape: cannot reshape ${shapeStr(x.shape)} (${x.size} values) to ${shapeStr(shape)}`);
+  if (sizeOf(s) !== x.size)
+    throw new RangeError(`reshape: cannot reshape ${shapeStr(x.shape)} (${x.size} values) to ${shapeStr(shape)}`);
   const y = new Tensor(x.data, s);
   if (!needsGrad(x)) return y;
   // The output's gradient buffer is released after this call, so it can be handed over without a copy.

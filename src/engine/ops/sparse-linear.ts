@@ -47,7 +47,8 @@ export function sparseGradTargets(
   const dValues = dw ? (direct ? dw.buf : new Float32Array(csr.flat.length)) : null;
   const finish = () => {
     if (!dw || !dValues || direct) return;
-    if (!isPacked(weight)) kernels().scatterIndexed(dValues, csr.flat, dw.buf, dValues.length, dw.accumulate); // off-mask entries stay as they are
+    if (!isPacked(weight))
+      kernels().scatterIndexed(dValues, csr.flat, dw.buf, dValues.length, dw.accumulate); // off-mask entries stay as they are
     else if (dw.accumulate) kernels().axpy(1, dValues, dw.buf, dValues.length);
     else dw.buf.set(dValues);
   };
@@ -56,8 +57,10 @@ export function sparseGradTargets(
 
 export function sparseLinear(x: Tensor, weight: Tensor, bias: Tensor | null, csr: CsrStructure): Tensor {
   const [outF, inF] = weight.shape as [number, number];
-  if (csr.rows !== outF || csr.cols !== inF) throw new RangeError(`sparseLinear: CSR ${csr.rows}x${csr.cols} does not match weight ${shapeStr(weight.shape)}`);
-  if (x.ndim !== 2 || x.shape[1] !== inF) throw new RangeError(`sparseLinear: input ${shapeStr(x.shape)} does not match weight ${shapeStr(weight.shape)}`);
+  if (csr.rows !== outF || csr.cols !== inF)
+    throw new RangeError(`sparseLinear: CSR ${csr.rows}x${csr.cols} does not match weight ${shapeStr(weight.shape)}`);
+  if (x.ndim !== 2 || x.shape[1] !== inF)
+    throw new RangeError(`sparseLinear: input ${shapeStr(x.shape)} does not match weight ${shapeStr(weight.shape)}`);
   const xT = featureMajor(x);
   const n = x.shape[0]!;
   const nnz = csr.flat.length;
@@ -69,7 +72,20 @@ export function sparseLinear(x: Tensor, weight: Tensor, bias: Tensor | null, csr
   return record(y, 'sparseLinear', bias ? [xT, weight, bias] : [xT, weight], (g) => {
     const dxT = xT.requiresGrad ? new Float32Array(xT.size) : null;
     const t = sparseGradTargets(weight, bias, csr);
-    kernels().sparseLinearBackward(csr.rowPtr, csr.colIdx, values, xT.data, g, dxT, t.dValues, t.dBias, outF, inF, n, t.accumulate);
+    kernels().sparseLinearBackward(
+      csr.rowPtr,
+      csr.colIdx,
+      values,
+      xT.data,
+      g,
+      dxT,
+      t.dValues,
+      t.dBias,
+      outF,
+      inF,
+      n,
+      t.accumulate,
+    );
     t.finish();
     if (dxT) accumulateGrad(xT, dxT);
   });

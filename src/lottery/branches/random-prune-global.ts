@@ -7,5 +7,6 @@ export const randomPruneGlobal: Branch = {
   name: 'random_prune_global',
   series: 'random pruning (global)',
   description: 'masks shuffled across layers (same total density), original initialization',
-  masks: ({ masks, seed, hparams }) => randomizeGlobal(masks, seed, hparams.pruning.strategy === 'global' ? hparams.pruning.ignore : []),
+  masks: ({ masks, seed, hparams }) =>
+    randomizeGlobal(masks, seed, hparams.pruning.strategy === 'global' ? hparams.pruning.ignore : []),
 };

@@ -5,6 +5,6 @@ import type { Branch } from './branch.js';
 export const randomReinit: Branch = {
   name: 'random_reinit',
   series: 'random reinit',
-  description: 'same mask, fresh initialization (the paper\'s random-reinitialization control)',
+  description: "same mask, fresh initialization (the paper's random-reinitialization control)",
   freshInit: true,
 };

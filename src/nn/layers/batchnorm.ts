@@ -10,7 +10,11 @@ export class BatchNorm extends Module {
   readonly runningMean: Float32Array;
   readonly runningVar: Float32Array;
 
-  constructor(readonly channels: number, readonly momentum = 0.1, readonly eps = 1e-5) {
+  constructor(
+    readonly channels: number,
+    readonly momentum = 0.1,
+    readonly eps = 1e-5,
+  ) {
     super();
     this.weight = this.addParameter('weight', new Parameter(new Float32Array(channels).fill(1), [channels]));
     this.bias = this.addParameter('bias', new Parameter(new Float32Array(channels), [channels]));

@@ -27,13 +27,24 @@ export class Conv2d extends Module {
   private csr: CsrStructure | null = null;
   private csrOf: Int32Array | null = null;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, readonly kernelSize: number, cfg: Conv2dConfig = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernelSize: number,
+    cfg: Conv2dConfig = {},
+  ) {
     super();
     this.stride = cfg.stride ?? 1;
     this.padding = cfg.padding ?? 0;
     const shape = [outChannels, inChannels, kernelSize, kernelSize];
-    this.weight = this.addParameter('weight', new Parameter(new Float32Array(outChannels * inChannels * kernelSize * kernelSize), shape, true));
-    this.bias = cfg.bias === false ? null : this.addParameter('bias', new Parameter(new Float32Array(outChannels), [outChannels]));
+    this.weight = this.addParameter(
+      'weight',
+      new Parameter(new Float32Array(outChannels * inChannels * kernelSize * kernelSize), shape, true),
+    );
+    this.bias =
+      cfg.bias === false
+        ? null
+        : this.addParameter('bias', new Parameter(new Float32Array(outChannels), [outChannels]));
   }
 
   resetParameters(rng: Rng, init: InitName): void {
@@ -59,7 +70,8 @@ export class Conv2d extends Module {
     this.lastInputShape = x.shape;
     if (isGradEnabled()) this.lastInputNeedsGrad = x.requiresGrad; // noGrad passes (evaluation) tell nothing
     const mask = this.weight.masked;
-    if (this.kernel === 'dense' || !mask || !this.sparseCapable) return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding });
+    if (this.kernel === 'dense' || !mask || !this.sparseCapable)
+      return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding });
     if (this.csrOf !== this.weight.active) {
       const k = this.kernelSize;
       this.csr = csrFromIndices(this.weight.active!, this.outChannels, this.inChannels * k * k);

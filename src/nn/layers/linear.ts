@@ -19,9 +19,16 @@ export class Linear extends Module {
   private csr: CsrStructure | null = null;
   private csrOf: Int32Array | null = null;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, bias = true) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    bias = true,
+  ) {
     super();
-    this.weight = this.addParameter('weight', new Parameter(new Float32Array(outFeatures * inFeatures), [outFeatures, inFeatures], true));
+    this.weight = this.addParameter(
+      'weight',
+      new Parameter(new Float32Array(outFeatures * inFeatures), [outFeatures, inFeatures], true),
+    );
     this.bias = bias ? this.addParameter('bias', new Parameter(new Float32Array(outFeatures), [outFeatures])) : null;
   }
 

@@ -13,7 +13,11 @@ export class ReLU extends Module {
 }
 
 export class MaxPool2d extends Module {
-  constructor(readonly kernel: number, readonly stride = kernel, readonly padding = 0) {
+  constructor(
+    readonly kernel: number,
+    readonly stride = kernel,
+    readonly padding = 0,
+  ) {
     super();
   }
   forward(x: Tensor): Tensor {
@@ -30,7 +34,10 @@ export class Flatten extends Module {
 /** Dropout draws its masks from its own seeded stream, so it never shifts the init or data-order streams. */
 export class Dropout extends Module {
   private rng: Rng;
-  constructor(readonly p: number, seed = 0) {
+  constructor(
+    readonly p: number,
+    seed = 0,
+  ) {
     super();
     this.rng = Rng.stream(seed, 'dropout');
   }

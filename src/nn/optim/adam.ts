@@ -27,7 +27,10 @@ export class Adam extends Optimizer {
     this.beta2 = cfg.beta2 ?? 0.999;
     this.eps = cfg.eps ?? 1e-8;
     this.weightDecay = cfg.weightDecay ?? 0;
-    for (const [name, b] of [['beta1', this.beta1], ['beta2', this.beta2]] as const)
+    for (const [name, b] of [
+      ['beta1', this.beta1],
+      ['beta2', this.beta2],
+    ] as const)
       if (!(b >= 0 && b < 1)) throw new RangeError(`${name} must be in [0, 1), got ${b}`);
     if (!(this.eps > 0)) throw new RangeError(`eps must be > 0, got ${this.eps}`);
     if (!(this.weightDecay >= 0)) throw new RangeError(`weight decay must be >= 0, got ${this.weightDecay}`);
@@ -40,8 +43,38 @@ export class Adam extends Optimizer {
       const [m, v] = this.moments.get(i) as [Float32Array, Float32Array];
       const w = p.storage;
       const idx = p.packed ? null : sparseUpdateIndices(p);
-      if (idx) native.adamStepIndexed(w, g, m, v, idx, idx.length, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, this.decoupled, this.stepCount);
-      else native.adamStep(w, g, m, v, unmaskedStorage(p) ? null : p.mask, w.length, this.lr, this.beta1, this.beta2, this.eps, this.weightDecay, this.decoupled, this.stepCount);
+      if (idx)
+        native.adamStepIndexed(
+          w,
+          g,
+          m,
+          v,
+          idx,
+          idx.length,
+          this.lr,
+          this.beta1,
+          this.beta2,
+          this.eps,
+          this.weightDecay,
+          this.decoupled,
+          this.stepCount,
+        );
+      else
+        native.adamStep(
+          w,
+          g,
+          m,
+          v,
+          unmaskedStorage(p) ? null : p.mask,
+          w.length,
+          this.lr,
+          this.beta1,
+          this.beta2,
+          this.eps,
+          this.weightDecay,
+          this.decoupled,
+          this.stepCount,
+        );
     }
   }
 

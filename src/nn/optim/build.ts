@@ -17,7 +17,12 @@ export interface OptimizerConfig {
 
 const OPTIMIZERS = {
   sgd: (params: readonly Parameter[], c: OptimizerConfig) =>
-    new SGD(params, { lr: c.lr, momentum: c.momentum ?? 0, nesterov: c.nesterov ?? false, weightDecay: c.weightDecay ?? 0 }),
+    new SGD(params, {
+      lr: c.lr,
+      momentum: c.momentum ?? 0,
+      nesterov: c.nesterov ?? false,
+      weightDecay: c.weightDecay ?? 0,
+    }),
   adam: (params: readonly Parameter[], c: OptimizerConfig) =>
     new Adam(params, { lr: c.lr, beta1: c.beta1, beta2: c.beta2, weightDecay: c.weightDecay ?? 0 }),
   adamw: (params: readonly Parameter[], c: OptimizerConfig) =>
@@ -29,7 +34,8 @@ export const OPTIMIZER_NAMES = Object.keys(OPTIMIZERS) as OptimizerName[];
 
 export function buildOptimizer(params: readonly Parameter[], cfg: OptimizerConfig): Optimizer {
   const make = OPTIMIZERS[cfg.optimizer] as ((p: readonly Parameter[], c: OptimizerConfig) => Optimizer) | undefined;
-  if (!make) throw new ConfigError(`unknown optimizer '${String(cfg.optimizer)}'; choose one of ${OPTIMIZER_NAMES.join(', ')}`);
+  if (!make)
+    throw new ConfigError(`unknown optimizer '${String(cfg.optimizer)}'; choose one of ${OPTIMIZER_NAMES.join(', ')}`);
   try {
     return make(params, cfg);
   } catch (e) {

@@ -7,7 +7,10 @@ export abstract class Optimizer {
   /** Number of step() calls so far. */
   stepCount = 0;
 
-  constructor(readonly params: readonly Parameter[], lr: number) {
+  constructor(
+    readonly params: readonly Parameter[],
+    lr: number,
+  ) {
     if (!(lr > 0) || !Number.isFinite(lr)) throw new RangeError(`learning rate must be a positive number, got ${lr}`);
     this.lr = lr;
   }

@@ -26,9 +26,11 @@ export class SGD extends Optimizer {
     this.dampening = cfg.dampening ?? 0;
     this.weightDecay = cfg.weightDecay ?? 0;
     this.nesterov = cfg.nesterov ?? false;
-    if (this.momentum < 0 || this.momentum >= 1) throw new RangeError(`momentum must be in [0, 1), got ${this.momentum}`);
+    if (this.momentum < 0 || this.momentum >= 1)
+      throw new RangeError(`momentum must be in [0, 1), got ${this.momentum}`);
     if (this.weightDecay < 0) throw new RangeError(`weight decay must be >= 0, got ${this.weightDecay}`);
-    if (this.nesterov && (this.momentum === 0 || this.dampening !== 0)) throw new RangeError('Nesterov momentum needs momentum > 0 and no dampening');
+    if (this.nesterov && (this.momentum === 0 || this.dampening !== 0))
+      throw new RangeError('Nesterov momentum needs momentum > 0 and no dampening');
     this.momentumBuffers = new Slots(params, ['momentum_buffer']);
   }
 
@@ -39,8 +41,34 @@ export class SGD extends Optimizer {
       const buf = this.momentum !== 0 ? this.momentumBuffers.get(i)[0]! : null;
       const w = p.storage;
       const idx = p.packed ? null : sparseUpdateIndices(p);
-      if (idx) native.sgdStepIndexed(w, g, buf, idx, idx.length, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first);
-      else native.sgdStep(w, g, buf, unmaskedStorage(p) ? null : p.mask, w.length, this.lr, this.momentum, this.dampening, this.weightDecay, this.nesterov, first);
+      if (idx)
+        native.sgdStepIndexed(
+          w,
+          g,
+          buf,
+          idx,
+          idx.length,
+          this.lr,
+          this.momentum,
+          this.dampening,
+          this.weightDecay,
+          this.nesterov,
+          first,
+        );
+      else
+        native.sgdStep(
+          w,
+          g,
+          buf,
+          unmaskedStorage(p) ? null : p.mask,
+          w.length,
+          this.lr,
+          this.momentum,
+          this.dampening,
+          this.weightDecay,
+          this.nesterov,
+          first,
+        );
     }
   }
 

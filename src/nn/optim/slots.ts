@@ -57,7 +57,10 @@ export class Slots {
   /** Replaces parameter i's state with dense copies (null: no state yet). */
   load(i: number, dense: Float32Array[] | null): void {
     const size = this.params[i]!.size;
-    if (dense) for (const d of dense) if (d.length !== size) throw new RangeError(`optimizer state for parameter ${i} has ${d.length} values, the parameter has ${size}`);
+    if (dense)
+      for (const d of dense)
+        if (d.length !== size)
+          throw new RangeError(`optimizer state for parameter ${i} has ${d.length} values, the parameter has ${size}`);
     this.bufs[i] = dense ? dense.map((d) => d.slice()) : null;
     this.packedBy[i] = null;
   }

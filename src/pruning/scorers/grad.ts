@@ -7,7 +7,8 @@ import type { ScoreContext } from './types.js';
 
 /** The ctx's loss function, or a ConfigError naming the scorer that needs it. */
 export function requireLoss(ctx: ScoreContext, scorer: string): (model: Module) => Tensor {
-  if (!ctx.lossOnBatch) throw new ConfigError(`${scorer} scores weights on a batch of data: the pruning context needs lossOnBatch`);
+  if (!ctx.lossOnBatch)
+    throw new ConfigError(`${scorer} scores weights on a batch of data: the pruning context needs lossOnBatch`);
   return ctx.lossOnBatch;
 }
 
@@ -19,7 +20,8 @@ export function prunableGradients(model: Module, loss: () => Tensor): Map<string
   if (!Number.isFinite(value)) throw new DivergenceError(`the loss on the pruning batch is ${value}`);
   backward(L);
   const out = new Map<string, Float32Array>();
-  for (const [n, p] of model.prunableParameters()) out.set(n, p.grad && !p.gradStale ? p.grad.slice() : new Float32Array(p.size));
+  for (const [n, p] of model.prunableParameters())
+    out.set(n, p.grad && !p.gradStale ? p.grad.slice() : new Float32Array(p.size));
   model.zeroGrad();
   return out;
 }

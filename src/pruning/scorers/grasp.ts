@@ -25,13 +25,18 @@ export interface GraspOptions {
 
 /** Forwards to a model and divides its outputs by a temperature. */
 class Tempered extends Module {
-  constructor(private readonly inner: Module, private readonly temperature: number) {
+  constructor(
+    private readonly inner: Module,
+    private readonly temperature: number,
+  ) {
     super();
     this.addModule('model', inner);
   }
   forward(x: Tensor): Tensor {
     const y = this.inner.forward(x);
-    return this.temperature === 1 ? y : mul(y, new Tensor(new Float32Array(y.size).fill(1 / this.temperature), y.shape));
+    return this.temperature === 1
+      ? y
+      : mul(y, new Tensor(new Float32Array(y.size).fill(1 / this.temperature), y.shape));
   }
 }
 
@@ -44,7 +49,8 @@ function norm(vs: Iterable<Float32Array>): number {
 export function graspPruner(opts: GraspOptions = {}): Pruner {
   const temperature = opts.temperature ?? 200;
   const step = opts.step ?? 1e-3;
-  if (!(temperature > 0) || !Number.isFinite(temperature)) throw new ConfigError(`GraSP temperature must be a positive number, got ${temperature}`);
+  if (!(temperature > 0) || !Number.isFinite(temperature))
+    throw new ConfigError(`GraSP temperature must be a positive number, got ${temperature}`);
   if (!(step > 0 && step < 1)) throw new ConfigError(`GraSP finite-difference step must be in (0, 1), got ${step}`);
   return {
     name: 'grasp',
@@ -88,7 +94,7 @@ export function graspPruner(opts: GraspOptions = {}): Pruner {
         const t = theta.get(n)!;
         const a = plus.get(n)!;
         const b = minus.get(n)!;
-        for (let i = 0; i < s.length; i++) s[i] = (((a[i]! - b[i]!) / (2 * eps)) * t[i]!);
+        for (let i = 0; i < s.length; i++) s[i] = ((a[i]! - b[i]!) / (2 * eps)) * t[i]!;
       }
       normalize(out, Math.abs(total(out)));
       return out;

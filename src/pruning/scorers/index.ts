@@ -22,12 +22,18 @@ export interface PrunerOptions {
 
 export function makePruner(name: PrunerName, opts: PrunerOptions = {}): Pruner {
   switch (name) {
-    case 'random': return randomPruner;
-    case 'magnitude': return magnitudePruner;
-    case 'snip': return snipPruner;
-    case 'grasp': return graspPruner(opts.grasp);
-    case 'synflow': return synflowPruner;
-    default: throw new ConfigError(`unknown pruner '${String(name)}'; choose one of ${PRUNER_NAMES.join(', ')}`);
+    case 'random':
+      return randomPruner;
+    case 'magnitude':
+      return magnitudePruner;
+    case 'snip':
+      return snipPruner;
+    case 'grasp':
+      return graspPruner(opts.grasp);
+    case 'synflow':
+      return synflowPruner;
+    default:
+      throw new ConfigError(`unknown pruner '${String(name)}'; choose one of ${PRUNER_NAMES.join(', ')}`);
   }
 }
 

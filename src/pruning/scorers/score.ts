@@ -14,7 +14,8 @@ export function startMasks(ctx: PruneContext): Masks {
       if (!m) throw new Error(`no mask for prunable weight '${n}'`);
       if (m.length !== p.size) throw new RangeError(`mask '${n}' has ${m.length} entries, the weight has ${p.size}`);
     }
-    if (ctx.masks.size !== params.length) throw new Error(`masks name ${ctx.masks.size} weights, the model has ${params.length} prunable weights`);
+    if (ctx.masks.size !== params.length)
+      throw new Error(`masks name ${ctx.masks.size} weights, the model has ${params.length} prunable weights`);
     return cloneMasks(ctx.masks);
   }
   return new Map(params.map(([n, p]) => [n, p.mask ? p.mask.slice() : new Float32Array(p.size).fill(1)]));
@@ -27,13 +28,21 @@ export function applyAndScore(pruner: Pruner, ctx: PruneContext, masks: Masks, r
   try {
     applyMasks(model, cloneMasks(masks));
     model.eval();
-    scores = pruner.score({ model, masks, seed: ctx.seed, round, lossOnBatch: ctx.lossOnBatch, inputShape: ctx.inputShape });
+    scores = pruner.score({
+      model,
+      masks,
+      seed: ctx.seed,
+      round,
+      lossOnBatch: ctx.lossOnBatch,
+      inputShape: ctx.inputShape,
+    });
   } finally {
     restore();
   }
   for (const [n, m] of masks) {
     const s = scores.get(n);
-    if (!s || s.length !== m.length) throw new Error(`pruner ${pruner.name} returned no scores of the right size for '${n}'`);
+    if (!s || s.length !== m.length)
+      throw new Error(`pruner ${pruner.name} returned no scores of the right size for '${n}'`);
     for (let i = 0; i < s.length; i++) {
       if (m[i] === 0) s[i] = -Infinity;
       else if (Number.isNaN(s[i]!)) throw new Error(`pruner ${pruner.name} produced NaN scores for '${n}'`);

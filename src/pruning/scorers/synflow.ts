@@ -85,12 +85,15 @@ export const synflowPruner: Pruner = {
     if (!inRange(r0)) {
       const graph = traceLayers(model, shape);
       if (!graph.sequential)
-        throw new UserError(`synflow: R = ${r0} is outside float32's safe range and the model is not a chain (${graph.reason}), so it cannot be rescaled exactly`);
+        throw new UserError(
+          `synflow: R = ${r0} is outside float32's safe range and the model is not a chain (${graph.reason}), so it cannot be rescaled exactly`,
+        );
       rescaleChain(graph.layers);
       y = forwardOnes(model, shape);
       r0 = y.data.reduce((a, b) => a + b, 0);
       if (r0 === 0) return out;
-      if (!inRange(r0)) throw new UserError(`synflow: R = ${r0} is outside float32's safe range even after rescaling the layers`);
+      if (!inRange(r0))
+        throw new UserError(`synflow: R = ${r0} is outside float32's safe range even after rescaling the layers`);
     }
     model.zeroGrad();
     backward(sum(y), Float32Array.of(1 / r0));

@@ -5,7 +5,12 @@ import type { DatasetHparams, TrainingHparams } from '../../hparams/groups.js';
 
 export const PLANTED_DATASET: DatasetHparams = { batchSize: 32, augment: false, validation: 0 };
 
-export const PLANTED_TRAINING: TrainingHparams = studyTrainingDefaults({ optimizer: 'adam', lr: 1e-3, steps: '10ep', evalEvery: '0it' });
+export const PLANTED_TRAINING: TrainingHparams = studyTrainingDefaults({
+  optimizer: 'adam',
+  lr: 1e-3,
+  steps: '10ep',
+  evalEvery: '0it',
+});
 
 /** Training epochs per multishot round (the paper's). */
 export const MULTISHOT_EPOCHS = 5;

@@ -53,6 +53,7 @@ export function maskAgreement(found: Masks, truth: Masks): MaskAgreement {
     t += lt;
     b += lb;
   }
-  for (const name of found.keys()) if (!truth.has(name)) throw new ConfigError(`masks differ: '${name}' has no ground truth`);
+  for (const name of found.keys())
+    if (!truth.has(name)) throw new ConfigError(`masks differ: '${name}' has no ground truth`);
   return { total: agreement(f, t, b), layers };
 }

@@ -10,8 +10,10 @@ export class PlantedMlp extends Module {
 
   constructor(readonly widths: readonly number[]) {
     super();
-    if (widths.length < 2 || widths.some((w) => !Number.isInteger(w) || w < 1)) throw new RangeError(`bad MLP widths [${widths.join(', ')}]`);
-    for (let l = 1; l < widths.length; l++) this.layers.push(this.addModule(`fc${l}`, new Linear(widths[l - 1]!, widths[l]!)));
+    if (widths.length < 2 || widths.some((w) => !Number.isInteger(w) || w < 1))
+      throw new RangeError(`bad MLP widths [${widths.join(', ')}]`);
+    for (let l = 1; l < widths.length; l++)
+      this.layers.push(this.addModule(`fc${l}`, new Linear(widths[l - 1]!, widths[l]!)));
   }
 
   /** Number of layers counting the input (the paper's "depth"): weight matrices + 1. */

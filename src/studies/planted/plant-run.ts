@@ -13,7 +13,8 @@ export function plantRun(spec: PlantSpec, root: string): PlantedRun & { reused: 
   const { task: name, depth, width, seed } = spec;
   const target = buildTarget(name, depth); // checks the depth
   const minWidth = targetRequirements(name).width;
-  if (!Number.isInteger(width) || width < minWidth) throw new ConfigError(`the ${name} target needs width >= ${minWidth}, got ${width}`);
+  if (!Number.isInteger(width) || width < minWidth)
+    throw new ConfigError(`the ${name} target needs width >= ${minWidth}, got ${width}`);
   const dir = plantedDir(root, spec);
   if (isPlantedRun(dir)) return { ...loadPlantedRun(dir), reused: true };
 

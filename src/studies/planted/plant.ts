@@ -53,15 +53,23 @@ export function motherNet(widths: readonly number[], seed: number): Map<string, 
 /** Checks that a mother net of these widths can hold the target: same depth and I/O, hidden layers wide enough. */
 export function checkFits(target: TargetNet, widths: readonly number[]): void {
   const t = target.widths;
-  if (t.length !== widths.length) throw new ConfigError(`the ${target.task} target has depth ${t.length}, the network ${widths.length}`);
+  if (t.length !== widths.length)
+    throw new ConfigError(`the ${target.task} target has depth ${t.length}, the network ${widths.length}`);
   if (t[0] !== widths[0] || t[t.length - 1] !== widths[widths.length - 1])
-    throw new ConfigError(`the ${target.task} target maps ${t[0]} → ${t[t.length - 1]}, the network ${widths[0]} → ${widths[widths.length - 1]}`);
+    throw new ConfigError(
+      `the ${target.task} target maps ${t[0]} → ${t[t.length - 1]}, the network ${widths[0]} → ${widths[widths.length - 1]}`,
+    );
   const need = Math.max(...t.slice(1, -1));
   for (let l = 1; l < widths.length - 1; l++)
-    if (widths[l]! < t[l]!) throw new ConfigError(`the ${target.task} target needs width >= ${need} at depth ${t.length}, got ${widths[l]}`);
+    if (widths[l]! < t[l]!)
+      throw new ConfigError(`the ${target.task} target needs width >= ${need} at depth ${t.length}, got ${widths[l]}`);
 }
 
-export function plantTarget(target: TargetNet, mother: ReadonlyMap<string, Float32Array>, widths: readonly number[]): Planted {
+export function plantTarget(
+  target: TargetNet,
+  mother: ReadonlyMap<string, Float32Array>,
+  widths: readonly number[],
+): Planted {
   checkFits(target, widths);
   const params = new Map([...mother].map(([n, v]) => [n, v.slice()]));
   const mask: Masks = new Map();
@@ -139,7 +147,8 @@ function bestMatch(theta: number[], vec: (k: number) => number[], used: Uint8Arr
     const signsAgree = theta.every((v, e) => v === 0 || Math.sign(v) === Math.sign(m[e]!));
     const cost = theta.reduce((s, v, e) => s + Math.abs(m[e]! - c * v), 0);
     // Sign-agreeing candidates beat all others; among equals the lower cost wins.
-    if (!best || (signsAgree && !best.signsAgree) || (signsAgree === best.signsAgree && cost < best.cost)) best = { k, c, signsAgree, cost };
+    if (!best || (signsAgree && !best.signsAgree) || (signsAgree === best.signsAgree && cost < best.cost))
+      best = { k, c, signsAgree, cost };
   }
   if (best) return best;
   if (firstFree < 0) throw new Error('no unmatched mother neuron left');

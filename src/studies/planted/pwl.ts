@@ -13,8 +13,14 @@ export interface PwlFit {
   bias: number[];
 }
 
-export function fitPiecewiseLinear(fns: readonly ((s: number) => number)[], lo: number, hi: number, count: number): PwlFit {
-  if (!(hi > lo) || !Number.isInteger(count) || count < 1) throw new RangeError(`bad piecewise-linear fit: [${lo}, ${hi}] with ${count} units`);
+export function fitPiecewiseLinear(
+  fns: readonly ((s: number) => number)[],
+  lo: number,
+  hi: number,
+  count: number,
+): PwlFit {
+  if (!(hi > lo) || !Number.isInteger(count) || count < 1)
+    throw new RangeError(`bad piecewise-linear fit: [${lo}, ${hi}] with ${count} units`);
   const knots = Array.from({ length: count }, (_, k) => lo + (k * (hi - lo)) / count);
   const signs = knots.map((_, k) => (k % 2 === 0 ? 1 : -1) as 1 | -1);
   const grid = 64 * count + 1;

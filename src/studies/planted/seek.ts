@@ -66,7 +66,8 @@ export interface SeekResult {
 }
 
 export function checkPruner(name: string): PrunerName {
-  if (!(PRUNER_NAMES as readonly string[]).includes(name)) throw new ConfigError(`unknown pruner '${name}': choose one of ${PRUNER_NAMES.join(', ')}`);
+  if (!(PRUNER_NAMES as readonly string[]).includes(name))
+    throw new ConfigError(`unknown pruner '${name}': choose one of ${PRUNER_NAMES.join(', ')}`);
   return name as PrunerName;
 }
 
@@ -78,11 +79,21 @@ function plantedModel(run: PlantedRun, mask: Masks | null): PlantedMlp {
 }
 
 /** Evaluates at init, trains (the seed fixes the batch order), evaluates on the test split. */
-async function trainTicket(run: PlantedRun, task: Task, mask: Masks, train: PlantedTraining, seed: number, signal?: AbortSignal): Promise<{ model: PlantedMlp; ticket: TrainedTicket }> {
+async function trainTicket(
+  run: PlantedRun,
+  task: Task,
+  mask: Masks,
+  train: PlantedTraining,
+  seed: number,
+  signal?: AbortSignal,
+): Promise<{ model: PlantedMlp; ticket: TrainedTicket }> {
   const model = plantedModel(run, mask);
   const init = evaluate(model, task, task.test);
   const { trainLoss } = await trainOnTask(model, task, { ...train, seed, signal });
-  return { model, ticket: { density: totalDensity(mask), init, test: evaluate(model, task, task.test), train_loss: trainLoss } };
+  return {
+    model,
+    ticket: { density: totalDensity(mask), init, test: evaluate(model, task, task.test), train_loss: trainLoss },
+  };
 }
 
 export async function seek(run: PlantedRun, opts: SeekOptions): Promise<SeekResult> {
@@ -94,7 +105,8 @@ export async function seek(run: PlantedRun, opts: SeekOptions): Promise<SeekResu
   const rounds = opts.rounds ?? 10;
   const train = opts.train ?? PLANTED_DEFAULTS;
   const seed = opts.seed ?? 0;
-  if (!Number.isInteger(rounds) || rounds < 1) throw new ConfigError(`rounds must be a positive integer, got ${rounds}`);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new ConfigError(`rounds must be a positive integer, got ${rounds}`);
   const task = makeTask(run.meta.task, run.meta.task_seed);
 
   // The planted ticket: its output ÷ scale is the target; trained like any other ticket.
@@ -106,13 +118,29 @@ export async function seek(run: PlantedRun, opts: SeekOptions): Promise<SeekResu
   opts.onStage?.(`pruning with ${pruner}${opts.multishot ? ` (multishot, ${rounds} rounds)` : ''}`);
   const model = plantedModel(run, null);
   const pruneRng = new Rng(seed, 'planted-prune-batch');
-  const batch = gather(task, task.train, Int32Array.from({ length: Math.min(PRUNE_BATCH, task.train.n) }, () => pruneRng.int(task.train.n)));
-  const ctx = { model, seed, lossOnBatch: (m: Module) => taskLoss(task, m.forward(batch.x), batch.y), inputShape: model.inputShape };
+  const batch = gather(
+    task,
+    task.train,
+    Int32Array.from({ length: Math.min(PRUNE_BATCH, task.train.n) }, () => pruneRng.int(task.train.n)),
+  );
+  const ctx = {
+    model,
+    seed,
+    lossOnBatch: (m: Module) => taskLoss(task, m.forward(batch.x), batch.y),
+    inputShape: model.inputShape,
+  };
   const masks = opts.multishot
     ? await multishot(pruner, ctx, density, {
         rounds,
         scope,
-        train: async (m, _masks, r) => void (await trainOnTask(m, task, { ...train, training: { ...train.training, steps: `${MULTISHOT_EPOCHS}ep` }, seed, stream: `planted-multishot/${r}`, signal: opts.signal })),
+        train: async (m, _masks, r) =>
+          void (await trainOnTask(m, task, {
+            ...train,
+            training: { ...train.training, steps: `${MULTISHOT_EPOCHS}ep` },
+            seed,
+            stream: `planted-multishot/${r}`,
+            signal: opts.signal,
+          })),
       })
     : pruneAtInit(pruner, ctx, density, { scope });
 

@@ -96,7 +96,11 @@ export function savePlantedRun(run: PlantedRun): void {
     tensors[weightName(l)] = { dtype: 'F64', shape: [t.widths[l + 1]!, t.widths[l]!], data: w };
     tensors[biasName(l)] = { dtype: 'F64', shape: [t.widths[l + 1]!], data: t.biases[l]! };
   });
-  saveSafetensors(path.join(run.dir, PLANTED_FILES.target), tensors, { format: 'ticketlab', kind: 'planted-target', task: t.task });
+  saveSafetensors(path.join(run.dir, PLANTED_FILES.target), tensors, {
+    format: 'ticketlab',
+    kind: 'planted-target',
+    task: t.task,
+  });
   writeFileAtomic(path.join(run.dir, PLANTED_FILES.meta), `${JSON.stringify(run.meta, null, 2)}\n`);
 }
 
@@ -107,7 +111,9 @@ export function isPlantedRun(dir: string): boolean {
 /** Resolves `run` as a directory, or as a run name (planted_<hash>) under `root`. */
 export function resolvePlantedDir(run: string, root: string): string {
   for (const dir of [run, path.join(root, run)]) if (isPlantedRun(dir)) return dir;
-  throw new UserError(`no planted run at '${run}' (expected a directory with ${PLANTED_FILES.meta}; create one with 'ticketlab plant')`);
+  throw new UserError(
+    `no planted run at '${run}' (expected a directory with ${PLANTED_FILES.meta}; create one with 'ticketlab plant')`,
+  );
 }
 
 export function loadPlantedRun(dir: string): PlantedRun {
@@ -116,7 +122,8 @@ export function loadPlantedRun(dir: string): PlantedRun {
   const { values } = loadTensors(path.join(dir, PLANTED_FILES.planted));
   for (const [n, p] of model.namedParameters()) {
     const v = values.get(n);
-    if (!v || v.length !== p.size) throw new DataError(`${dir}: planted network is missing '${n}' or has the wrong size`);
+    if (!v || v.length !== p.size)
+      throw new DataError(`${dir}: planted network is missing '${n}' or has the wrong size`);
   }
   const mask = loadMasks(path.join(dir, PLANTED_FILES.mask), model);
   const st = loadSafetensors(path.join(dir, PLANTED_FILES.target));

@@ -122,7 +122,8 @@ function circleTarget(depth: number): TargetNet {
   }
   // Logit c = α_c·r̂² + γ_c with r̂² = Σ_i (bias + Σ_k coef_k·unit_ik); γ makes neighbouring logits tie at the boundaries.
   const gamma = [0];
-  for (let c = 1; c < CIRCLE_SLOPES.length; c++) gamma.push(gamma[c - 1]! - (CIRCLE_SLOPES[c]! - CIRCLE_SLOPES[c - 1]!) * CIRCLE_BOUNDARIES[c - 1]!);
+  for (let c = 1; c < CIRCLE_SLOPES.length; c++)
+    gamma.push(gamma[c - 1]! - (CIRCLE_SLOPES[c]! - CIRCLE_SLOPES[c - 1]!) * CIRCLE_BOUNDARIES[c - 1]!);
   const out = b.layer(CIRCLE_SLOPES.length);
   CIRCLE_SLOPES.forEach((alpha, c) => {
     for (let g = 0; g < 2; g++) for (let k = 0; k < K; k++) out.w(c, g * K + k, alpha * fit.coef[0]![k]!);
@@ -141,7 +142,12 @@ function helixTarget(depth: number): TargetNet {
     shift.w(0, 0, 1);
     shift.b(0, 1);
     for (let l = 4; l < depth; l++) b.copy();
-    fit = fitPiecewiseLinear(coords.map((f) => (s: number) => f(s - 1)), 0, 2, HELIX_KNOTS);
+    fit = fitPiecewiseLinear(
+      coords.map((f) => (s: number) => f(s - 1)),
+      0,
+      2,
+      HELIX_KNOTS,
+    );
   }
   b.knots(fit, 1, () => [0]);
   const out = b.layer(3);

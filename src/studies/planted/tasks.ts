@@ -40,7 +40,8 @@ export interface TaskOptions {
 }
 
 export function checkTaskName(name: string): TaskName {
-  if (!(TASK_NAMES as readonly string[]).includes(name)) throw new ConfigError(`unknown task '${name}': choose one of ${TASK_NAMES.join(', ')}`);
+  if (!(TASK_NAMES as readonly string[]).includes(name))
+    throw new ConfigError(`unknown task '${name}': choose one of ${TASK_NAMES.join(', ')}`);
   return name as TaskName;
 }
 
@@ -104,6 +105,18 @@ export function makeTask(name: TaskName, seed: number, opts: TaskOptions = {}): 
   }
   const nTrain = Math.ceil(frac * n);
   const per = shape.kind === 'classification' ? 1 : shape.outDim; // target values per sample
-  const split = (lo: number, hi: number): Split => ({ n: hi - lo, x: x.slice(lo * shape.inDim, hi * shape.inDim), y: y.slice(lo * per, hi * per) });
-  return { name, kind: shape.kind, inDim: shape.inDim, outDim: shape.outDim, seed, train: split(0, nTrain), test: split(nTrain, n) };
+  const split = (lo: number, hi: number): Split => ({
+    n: hi - lo,
+    x: x.slice(lo * shape.inDim, hi * shape.inDim),
+    y: y.slice(lo * per, hi * per),
+  });
+  return {
+    name,
+    kind: shape.kind,
+    inDim: shape.inDim,
+    outDim: shape.outDim,
+    seed,
+    train: split(0, nTrain),
+    test: split(nTrain, n),
+  };
 }

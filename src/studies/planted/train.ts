@@ -25,7 +25,11 @@ export interface TrainOptions extends Partial<PlantedTraining> {
 }
 
 /** Rows `idx` of a split as a batch: inputs [b, inDim] and targets. */
-export function gather(task: Pick<Task, 'inDim' | 'outDim' | 'kind'>, split: Split, idx: Int32Array): { x: Tensor; y: Float32Array | Int32Array } {
+export function gather(
+  task: Pick<Task, 'inDim' | 'outDim' | 'kind'>,
+  split: Split,
+  idx: Int32Array,
+): { x: Tensor; y: Float32Array | Int32Array } {
   const { x, y } = splitDataset(task, split, 'batch').batch(idx);
   return { x: new Tensor(x, [idx.length, task.inDim]), y };
 }
@@ -40,12 +44,17 @@ export function taskLoss(task: Pick<Task, 'kind'>, out: Tensor, y: Float32Array 
 }
 
 /** Trains in place; returns the number of steps and the mean training loss of the last epoch. */
-export async function trainOnTask(model: Module, task: Task, o: TrainOptions): Promise<{ steps: number; trainLoss: number }> {
+export async function trainOnTask(
+  model: Module,
+  task: Task,
+  o: TrainOptions,
+): Promise<{ steps: number; trainLoss: number }> {
   const h = { dataset: o.dataset ?? PLANTED_DEFAULTS.dataset, training: o.training ?? PLANTED_DEFAULTS.training };
   validateTraining(h.training);
   const data = splitDataset(task, task.train, `${task.name}/train`);
   const seed = o.stream ? hashString(`${o.seed}/${o.stream}`) & 0x7fffffff : o.seed;
-  if (iterations(h.training.steps, Math.ceil(data.size / h.dataset.batchSize)) === 0) return { steps: 0, trainLoss: NaN };
+  if (iterations(h.training.steps, Math.ceil(data.size / h.dataset.batchSize)) === 0)
+    return { steps: 0, trainLoss: NaN };
   const plan = planTraining(h, data.size, seed);
   const ipe = plan.iterationsPerEpoch;
   const batch = h.dataset.batchSize;
