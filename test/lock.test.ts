@@ -13,7 +13,7 @@ const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketlab-lock-'));
 after(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
 let dirCount = 0;
 const freshDir = (): string => fs.mkdtempSync(path.join(tmpRoot, `d${dirCount++}-`));
-const storeUrl = new URL('../src/store/index.js', import.meta.url).href;
+const lockUrl = new URL('../src/store/lock.js', import.meta.url).href;
 const ownerFile = (dir: string) => path.join(dir, '.lock.pid');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -24,7 +24,7 @@ async function startChild(
 ): Promise<{ child: ChildProcess; out: () => string; exit: Promise<number | null> }> {
   const child = spawn(
     process.execPath,
-    ['--input-type=module', '-e', `import { acquireLock } from ${JSON.stringify(storeUrl)};\n${body}`],
+    ['--input-type=module', '-e', `import { acquireLock } from ${JSON.stringify(lockUrl)};\n${body}`],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -28,7 +28,7 @@ function freshDir(): string {
 }
 
 /** URL of the compiled store module, for child processes. */
-const storeUrl = new URL('../src/store/index.js', import.meta.url).href;
+const indexUrl = new URL('../src/store/index-db.js', import.meta.url).href;
 
 function runNode(code: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -587,7 +587,7 @@ describe('run index', () => {
     const root = freshDir();
     const writer = (tag: string) =>
       runNode(`
-        import { openIndex } from ${JSON.stringify(storeUrl)};
+        import { openIndex } from ${JSON.stringify(indexUrl)};
         const idx = openIndex(${JSON.stringify(root)});
         for (let i = 0; i < 40; i++) {
           idx.upsertRun({ id: '${tag}' + i, kind: 'imp', model: 'lenet', dir: 'd', hparams: { i }, status: 'running' });
