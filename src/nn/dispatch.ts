@@ -213,7 +213,9 @@ export function chooseKernels(
     // batch size, number of non-zeros and optimizer always get the same kernel, keeping reruns and resumed runs
     // bit-identical. The version prefix retires choices timed by older kernels.
     const probe = makeOptimizer([layer.weight]).constructor.name;
-    const key = `v3:${layer instanceof Linear ? 'linear' : 'conv'}:${layer.weight.shape.join('x')}/in${shape.join('x')}${needsGrad ? '' : '/nodx'}/nnz${layer.weight.active?.length ?? layer.weight.size}/${probe}`;
+    const kind = layer instanceof Linear ? 'linear' : 'conv';
+    const nnz = layer.weight.active?.length ?? layer.weight.size;
+    const key = `v3:${kind}:${layer.weight.shape.join('x')}/in${shape.join('x')}${needsGrad ? '' : '/nodx'}/nnz${nnz}/${probe}`;
     const cache = readCache();
     let entry = cache[key];
     if (!entry) {

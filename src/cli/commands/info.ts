@@ -7,6 +7,12 @@ import { emit, type GlobalOptions } from '../output.js';
 
 const require = createRequire(import.meta.url);
 
+function gemmNote(gemm: string, config: string, compiledWithBlas: boolean): string {
+  if (gemm === 'openblas') return ` — ${config}`;
+  if (compiledWithBlas) return ' (OpenBLAS available but disabled)';
+  return ' (built without OpenBLAS: apt-get install libopenblas-dev, then npm install)';
+}
+
 export function infoCommand(program: Command): void {
   program
     .command('info')
@@ -32,7 +38,7 @@ export function infoCommand(program: Command): void {
       const lines = [
         `ticketlab ${info.ticketlab} (node ${info.node}, N-API ${info.napi}, ${info.platform})`,
         `cpu:     ${info.cpu} (${info.cores} cores)`,
-        `gemm:    ${info.gemm}${info.gemm === 'openblas' ? ` — ${info.blas_config}` : info.compiled_with_openblas ? ' (OpenBLAS available but disabled)' : ' (built without OpenBLAS: apt-get install libopenblas-dev, then npm install)'}`,
+        `gemm:    ${info.gemm}${gemmNote(info.gemm, info.blas_config, info.compiled_with_openblas)}`,
         `threads: ${info.threads}`,
       ];
       console.log(lines.join('\n'));

@@ -12,7 +12,8 @@
 //
 // When no unmatched neuron agrees in sign (a narrow mother net), the best positive multiple is taken anyway, and
 // failing that any unmatched neuron with c = ‖m‖/‖θ‖: the ticket is still exact, only less hidden. Such fallbacks
-// are counted; they are the rule in the output layer, whose neurons have only each other as candidates. Output neurons are matched too and then put back in the target's order (mother rows are exchangeable).
+// are counted; they are the rule in the output layer, whose neurons have only each other as candidates. Output
+// neurons are matched too and then put back in the target's order (mother rows are exchangeable).
 import { Rng } from '../../engine/rng.js';
 import { ConfigError } from '../../util/errors.js';
 import type { Masks } from '../../pruning/masks.js';
