@@ -46,12 +46,29 @@ export function checkIds(ids: ArrayLike<number>, vocabSize: number, tokenizer: s
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** `bytes` as text when they are whole UTF-8 characters, else each byte as `<0xNN>`. */
+/** `bytes` as text, with each byte that is not part of a whole UTF-8 character as `<0xNN>`. */
 export function showBytes(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length;) {
+    const lead = bytes[i]!;
+    const len = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 0;
+    const char = len > 0 && i + len <= bytes.length ? strictDecode(bytes.subarray(i, i + len)) : undefined;
+    if (char !== undefined) {
+      out += char;
+      i += len;
+    } else {
+      out += `<0x${lead.toString(16).toUpperCase().padStart(2, '0')}>`;
+      i++;
+    }
+  }
+  return out;
+}
+
+function strictDecode(bytes: Uint8Array): string | undefined {
   try {
     return strictUtf8.decode(bytes);
   } catch {
-    return Array.from(bytes, (b) => `<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`).join('');
+    return undefined;
   }
 }
 
