@@ -2,9 +2,8 @@
 // - `*.json`: a Hugging Face `tokenizer.json` (BPE, WordPiece or Unigram model);
 // - anything else: one token per line, the line number being the id (BERT's `vocab.txt`), run as WordPiece with
 //   BERT's pre-tokenization; it lowercases when no ordinary token has a capital letter (an uncased vocabulary).
-import { readFileSync } from 'node:fs';
 import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
-import { fileSize } from '../data/read-file.js';
+import { fileSize, readPrefix } from '../data/read-file.js';
 import { DataError } from '../util/errors.js';
 import { checkIds, decodeWithSpecials, showBytes, type SpecialIds, type Tokenizer } from './tokenizer.js';
 
@@ -33,8 +32,7 @@ interface AddedTokenJson {
  * missing one (with the message `missing`).
  */
 export function loadVocabFile(path: string, missing = `no vocabulary file ${path}`): Tokenizer {
-  fileSize(path, MAX_VOCAB_FILE_BYTES, missing);
-  const text = readFileSync(path, 'utf8');
+  const text = readPrefix(path, fileSize(path, MAX_VOCAB_FILE_BYTES, missing)).toString('utf8');
   const json = path.toLowerCase().endsWith('.json') ? tokenizerJson(text, path) : wordPieceJson(text, path);
   let hf: HfTokenizer;
   try {
@@ -55,7 +53,10 @@ class VocabFileTokenizer implements Tokenizer {
     private readonly hf: HfTokenizer,
     added: AddedTokenJson[],
   ) {
-    this.vocabSize = Math.max(...hf.get_vocab(true).values()) + 1;
+    let largest = -1;
+    for (const id of hf.get_vocab(true).values()) largest = Math.max(largest, id);
+    if (largest < 0) throw new DataError(`${name}: the vocabulary has no tokens`);
+    this.vocabSize = largest + 1;
     this.specialNames = new Map(added.filter((t) => t.special).map((t) => [t.id, t.content]));
     const byName = new Map([...this.specialNames].map(([id, content]) => [content, id]));
     const special: SpecialIds = {};
