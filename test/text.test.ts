@@ -184,6 +184,11 @@ test('a vocabulary file that does not parse is one DataError line naming it', as
       JSON.stringify({ ...BPE_JSON, model: { ...BPE_JSON.model, merges: 'a b' } }),
       /badmerges\.json: not a usable tokenizer \(/,
     ],
+    [
+      'empty.json',
+      '{"model": {"type": "BPE", "vocab": {}, "merges": []}}',
+      /empty\.json: the vocabulary has no tokens/,
+    ],
     ['nounk.txt', 'a\nb\n', /nounk\.txt: a one-token-per-line vocabulary needs an \[UNK\] line/],
     ['gap.txt', '[UNK]\n\nb\n', /gap\.txt: line 2 is empty/],
     ['twice.txt', '[UNK]\nb\nb\n', /twice\.txt: line 3 repeats the token b/],
