@@ -3,9 +3,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Tensor } from '../src/engine/tensor.js';
-import { Module } from '../src/nn/module.js';
-import { Linear } from '../src/nn/layers/linear.js';
 import { openCheckpoint, readCheckpointTensor } from '../src/checkpoints/open.js';
 import { saveCheckpoint } from '../src/checkpoints/write.js';
 import { loadCheckpointIntoModule, moduleTensors } from '../src/checkpoints/module-state.js';
@@ -13,20 +10,12 @@ import { compileMapping, type NameMapping } from '../src/checkpoints/mapping.js'
 import type { SaveDtype, TensorSource } from '../src/checkpoints/shard-plan.js';
 import { bfloat16ToFloat, floatToBfloat16, floatToHalf, halfToFloat } from '../src/store/half-float.js';
 import { runCli } from './helpers/cli.js';
-import { numpy } from './helpers/checkpoint-files.js';
+import { numpy, TwoLayers } from './helpers/checkpoint-files.js';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'ticketlab-ckpt-'));
 after(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
 let dirCount = 0;
 const freshDir = () => path.join(tmpRoot, `d${dirCount++}`);
-
-class TwoLayers extends Module {
-  readonly fc1 = this.addModule('fc1', new Linear(12, 16));
-  readonly fc2 = this.addModule('fc2', new Linear(16, 4));
-  forward(x: Tensor): Tensor {
-    return this.fc2.forward(this.fc1.forward(x));
-  }
-}
 
 /** The numpy checkpoint's names -> TwoLayers, with GPT-2's Conv1D layout for the second layer. */
 const numpyMapping: NameMapping = {

@@ -2,6 +2,7 @@
 // the headers before reading any data, so a checkpoint that does not fit the model changes nothing; then it reads
 // tensor by tensor, so memory grows by the largest tensor, not by the checkpoint.
 import type { Module } from '../nn/module.js';
+import { shapeStr } from '../engine/tensor.js';
 import { DataError } from '../util/errors.js';
 import { quote } from '../store/message-text.js';
 import { FLOAT_DTYPES } from './dtypes.js';
@@ -104,11 +105,11 @@ function checkFits(entry: TensorEntry, parameter: string, transpose: boolean, ta
       `${where} has dtype ${entry.dtype}, which does not convert to float32 parameter ${quote(parameter)}`,
     );
   if (transpose && entry.shape.length !== 2)
-    throw new DataError(`${where} has shape [${entry.shape}]; only a 2-D tensor can be transposed`);
+    throw new DataError(`${where} has shape ${shapeStr(entry.shape)}; only a 2-D tensor can be transposed`);
   const shape = transpose ? [...entry.shape].reverse() : entry.shape;
   if (shape.length !== target.shape.length || shape.some((n, i) => n !== target.shape[i])) {
-    const seen = transpose ? `[${entry.shape}], transposed [${shape}]` : `[${shape}]`;
-    throw new DataError(`${where} has shape ${seen}, parameter ${quote(parameter)} has [${target.shape}]`);
+    const seen = transpose ? `${shapeStr(entry.shape)}, transposed ${shapeStr(shape)}` : shapeStr(shape);
+    throw new DataError(`${where} has shape ${seen}, parameter ${quote(parameter)} has ${shapeStr(target.shape)}`);
   }
 }
 

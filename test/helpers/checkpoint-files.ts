@@ -4,9 +4,21 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import assert from 'node:assert/strict';
+import type { Tensor } from '../../src/engine/tensor.js';
+import { Module } from '../../src/nn/module.js';
+import { Linear } from '../../src/nn/layers/linear.js';
 import { planShards, shardFileName, type SaveDtype, type TensorSource } from '../../src/checkpoints/shard-plan.js';
 import { DataError } from '../../src/util/errors.js';
 import { repoRoot } from './cli.js';
+
+/** The small module checkpoints are loaded into: 12 -> 16 -> 4. */
+export class TwoLayers extends Module {
+  readonly fc1 = this.addModule('fc1', new Linear(12, 16));
+  readonly fc2 = this.addModule('fc2', new Linear(16, 4));
+  forward(x: Tensor): Tensor {
+    return this.fc2.forward(this.fc1.forward(x));
+  }
+}
 
 const numpyScript = path.join(repoRoot, 'test', 'helpers', 'numpy_checkpoints.py');
 

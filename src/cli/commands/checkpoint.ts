@@ -21,12 +21,17 @@ export function checkpointCommand(program: Command): void {
     });
 }
 
-/** Where a tensor lives, as the index names it (relative to the index's directory). */
-function shardOf(checkpoint: Checkpoint, entry: TensorEntry): string {
-  return path.relative(path.dirname(checkpoint.source), entry.file);
+/** A checkpoint file as the index names it (relative to the index's directory). */
+function shardOf(checkpoint: Checkpoint, file: string): string {
+  return path.relative(path.dirname(checkpoint.source), file);
 }
 
-function describe(checkpoint: Checkpoint, entry: TensorEntry) {
+/** Widest of `texts`, at least `min` (a loop: spreading 100k names into Math.max overflows the stack). */
+function width(texts: string[], min: number): number {
+  return texts.reduce((w, t) => Math.max(w, t.length), min);
+}
+
+function tensorRow(checkpoint: Checkpoint, entry: TensorEntry) {
   const parameters = entry.shape.reduce((a, b) => a * b, 1);
   return {
     name: entry.name,
@@ -34,26 +39,31 @@ function describe(checkpoint: Checkpoint, entry: TensorEntry) {
     shape: entry.shape,
     parameters,
     bytes: entry.bytes,
-    shard: shardOf(checkpoint, entry),
+    shard: shardOf(checkpoint, entry.file),
   };
 }
 
-function listTensors(g: GlobalOptions, checkpoint: Checkpoint): void {
-  const rows = [...checkpoint.tensors.values()].map((e) => describe(checkpoint, e));
-  const byDtype: Record<string, { tensors: number; parameters: number; bytes: number }> = {};
+type Tally = { tensors: number; parameters: number; bytes: number };
+
+/** Totals over all rows and per dtype. */
+function tally(rows: ReturnType<typeof tensorRow>[]): { totals: Tally; byDtype: Record<string, Tally> } {
+  const totals: Tally = { tensors: 0, parameters: 0, bytes: 0 };
+  const byDtype: Record<string, Tally> = {};
   for (const r of rows) {
-    const d = (byDtype[r.dtype] ??= { tensors: 0, parameters: 0, bytes: 0 });
-    d.tensors++;
-    d.parameters += r.parameters;
-    d.bytes += r.bytes;
+    for (const t of [totals, (byDtype[r.dtype] ??= { tensors: 0, parameters: 0, bytes: 0 })]) {
+      t.tensors++;
+      t.parameters += r.parameters;
+      t.bytes += r.bytes;
+    }
   }
-  const totals = {
-    tensors: rows.length,
-    parameters: rows.reduce((s, r) => s + r.parameters, 0),
-    bytes: rows.reduce((s, r) => s + r.bytes, 0),
-  };
+  return { totals, byDtype };
+}
+
+function listTensors(g: GlobalOptions, checkpoint: Checkpoint): void {
+  const rows = [...checkpoint.tensors.values()].map((e) => tensorRow(checkpoint, e));
+  const { totals, byDtype } = tally(rows);
   if (g.json) {
-    const files = checkpoint.files.map((f) => path.relative(path.dirname(checkpoint.source), f));
+    const files = checkpoint.files.map((f) => shardOf(checkpoint, f));
     return emit(g, {
       checkpoint: checkpoint.source,
       sharded: checkpoint.sharded,
@@ -64,9 +74,15 @@ function listTensors(g: GlobalOptions, checkpoint: Checkpoint): void {
     });
   }
   const shape = (r: { shape: number[] }) => `[${r.shape.join(', ')}]`;
-  const wName = Math.max(4, ...rows.map((r) => r.name.length));
-  const wShape = Math.max(5, ...rows.map((r) => shape(r).length));
-  const wParams = Math.max(10, ...rows.map((r) => String(r.parameters).length));
+  const wName = width(
+    rows.map((r) => r.name),
+    4,
+  );
+  const wShape = width(rows.map(shape), 5);
+  const wParams = width(
+    rows.map((r) => String(r.parameters)),
+    10,
+  );
   const files = checkpoint.sharded ? `${checkpoint.files.length} shards` : '1 file';
   say(
     g,
@@ -87,7 +103,7 @@ function listTensors(g: GlobalOptions, checkpoint: Checkpoint): void {
 
 function showTensor(g: GlobalOptions, checkpoint: Checkpoint, name: string): void {
   const values = readCheckpointTensor(checkpoint, name);
-  const row = describe(checkpoint, checkpoint.tensors.get(name)!);
+  const row = tensorRow(checkpoint, checkpoint.tensors.get(name)!);
   const s = summarizeTensor(values.data);
   if (g.json) {
     return emit(g, {
