@@ -42,7 +42,8 @@ export function moduleTensors(module: Module): TensorSource[] {
 /**
  * Loads `checkpoint` into `module` through `mapping`. A tensor with no place in the module, a parameter with no
  * tensor, a shape that differs and a dtype that is not a float are DataErrors naming the tensor and its file,
- * raised before anything is loaded. Masks stay attached (masked weights stay zero); packed weights stay packed.
+ * raised before anything is loaded. NaN or infinite values show only while reading: that DataError comes after
+ * earlier tensors were loaded. Masks stay attached (masked weights stay zero); packed weights stay packed.
  */
 export function loadCheckpointIntoModule(module: Module, checkpoint: Checkpoint, mapping?: NameMapping): LoadReport {
   const { plan, skipped } = planLoad(module, checkpoint, mapping);
