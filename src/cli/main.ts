@@ -13,6 +13,7 @@ import { plantCommand } from './commands/plant.js';
 import { seekCommand } from './commands/seek.js';
 import { pruneCommand } from './commands/prune.js';
 import { exportCommand } from './commands/export.js';
+import { checkpointCommand } from './commands/checkpoint.js';
 import type { GlobalOptions } from './output.js';
 
 const debug = process.argv.includes('--debug');
@@ -61,6 +62,7 @@ plantCommand(program);
 seekCommand(program);
 pruneCommand(program);
 exportCommand(program);
+checkpointCommand(program);
 
 process.on('uncaughtException', handle);
 try {

@@ -102,7 +102,7 @@ export function ensureWritableDir(dir: string, what = 'run root'): void {
  * OS errors (code like ENOSPC, EACCES) are the user's to fix; anything else, including Node's own
  * ERR_* argument errors, is a bug and is rethrown as is.
  */
-function asUserError(err: unknown, context: string): unknown {
+export function asUserError(err: unknown, context: string): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code !== 'string' || code.startsWith('ERR_')) return err;
   // "ENOSPC: no space left on device, write" -> "ENOSPC: no space left on device"

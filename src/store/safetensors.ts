@@ -10,6 +10,7 @@ import { DataError } from '../util/errors.js';
 import { writeFileAtomic } from './atomic.js';
 import { jsonSyntaxProblem } from './json-file.js';
 import { brief, quote } from './message-text.js';
+import { halfToFloat } from './half-float.js';
 import {
   type Tensor,
   type DecodedTensor,
@@ -82,12 +83,16 @@ function validateForWrite(name: string, t: Tensor): void {
   }
 }
 
-interface HeaderEntry {
+/** Where a tensor's bytes lie, relative to the start of the data region. */
+interface DataSpan {
   name: string;
-  dtype: ReadableDtype;
-  shape: number[];
   begin: number;
   end: number;
+}
+
+interface HeaderEntry extends DataSpan {
+  dtype: ReadableDtype;
+  shape: number[];
 }
 
 /**
@@ -184,7 +189,7 @@ function parseEntry(name: string, value: unknown, fail: (why: string) => never):
 }
 
 /** Tensors must tile the data region exactly: no overlaps, no gaps, nothing past the end, nothing left over. */
-function checkCoverage(entries: HeaderEntry[], dataLen: number, fail: (why: string) => never): void {
+export function checkCoverage(entries: readonly DataSpan[], dataLen: number, fail: (why: string) => never): void {
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   const contiguous = sorted.every((e, i) => e.begin === (i === 0 ? 0 : sorted[i - 1].end));
   const needed = sorted.length ? sorted[sorted.length - 1].end : 0;
@@ -192,7 +197,7 @@ function checkCoverage(entries: HeaderEntry[], dataLen: number, fail: (why: stri
     fail(`file is truncated: tensors need ${needed} data bytes but only ${dataLen} are present`);
 
   let covered = 0;
-  let prev: HeaderEntry | undefined;
+  let prev: DataSpan | undefined;
   for (const e of sorted) {
     if (e.end > dataLen)
       fail(`tensor ${quote(e.name)} data_offsets [${e.begin}, ${e.end}] lie outside the ${dataLen}-byte data region`);
@@ -220,21 +225,6 @@ export function assertFiniteTensors(tensors: Record<string, DecodedTensor>, sour
 /** Own property even for names like "__proto__", which plain assignment would turn into a prototype change. */
 function define<T>(obj: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-/** IEEE 754 half -> single precision. */
-function halfToFloat(h: Uint16Array): Float32Array {
-  const out = new Float32Array(h.length);
-  for (let i = 0; i < h.length; i++) {
-    const sign = h[i] & 0x8000 ? -1 : 1;
-    const exp = (h[i] >> 10) & 0x1f;
-    const frac = h[i] & 0x3ff;
-    if (exp === 0)
-      out[i] = sign * frac * 2 ** -24; // subnormal
-    else if (exp === 0x1f) out[i] = frac ? NaN : sign * Infinity;
-    else out[i] = sign * (1 + frac / 1024) * 2 ** (exp - 15);
-  }
-  return out;
 }
 
 /** Write a safetensors file atomically (temp file + fsync + rename). */
