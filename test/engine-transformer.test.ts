@@ -199,6 +199,13 @@ test('cross-entropy over [B, S, V] with ignored positions, float32 and float64',
     }
   }
   assert.ok(Number.isNaN(noGrad(() => ops.crossEntropy(z, new Int32Array(6).fill(-100))).item()));
+  const huge = Tensor.from([1000, 0, -1000, 1e4, 1e4 - 1, 0], [1, 2, 3]);
+  for (const float64 of [false, true]) {
+    const l = noGrad(() => ops.crossEntropy(huge, Int32Array.of(0, 1), { float64 })).item();
+    assert.ok(Math.abs(l - (1 + Math.log(1 + Math.exp(-1))) / 2) < 1e-5, `huge logits, f64 ${float64}: ${l}`);
+  }
+  const p = noGrad(() => ops.softmax(huge)).data;
+  close(p, [1, 0, 0, 1 / (1 + Math.exp(-1)), Math.exp(-1) / (1 + Math.exp(-1)), 0], 1e-6, 'softmax of huge logits');
   assert.throws(() => ops.crossEntropy(z, Int32Array.of(0, 1, 2, 7, 0, 0)), /target 7 out of range \[0, 7\)/);
   assert.throws(() => ops.crossEntropy(z, Int32Array.of(0, 1)), /2 targets for 6 rows/);
 });
