@@ -210,22 +210,6 @@ test('cross-entropy over [B, S, V] with ignored positions, float32 and float64',
   assert.throws(() => ops.crossEntropy(z, Int32Array.of(0, 1)), /2 targets for 6 rows/);
 });
 
-test('float64 cross-entropy keeps the gradient of a confident row that float32 rounds away', () => {
-  const z = Tensor.from([20, 0, 0, 0], [1, 4], true);
-  const grads = [false, true].map((float64) => {
-    z.grad = null;
-    const loss = ops.crossEntropy(z, Int32Array.of(0), { float64 });
-    loss.gradFn!.backward(Float32Array.of(1));
-    return { loss: loss.item(), g: z.grad!.slice() };
-  });
-  assert.equal(grads[0]!.loss, 0);
-  assert.equal(grads[0]!.g[0], 0);
-  const p = Math.exp(-20);
-  assert.ok(Math.abs(grads[1]!.loss - 3 * p) < 1e-6 * 3 * p);
-  assert.ok(Math.abs(grads[1]!.g[0]! + 3 * p) < 1e-5 * 3 * p, `dz0 ${grads[1]!.g[0]}`);
-  assert.ok(Math.abs(grads[1]!.g[1]! - p) < 1e-6 * p);
-});
-
 test('position embeddings: the sinusoidal table, and adding a learned table with its gradient', () => {
   const t = ops.sinusoidalTable(5, 6);
   assert.equal(t.requiresGrad, false);
@@ -241,45 +225,4 @@ test('position embeddings: the sinusoidal table, and adding a learned table with
   const y = noGrad(() => ops.addPositions(x, ops.sinusoidalTable(3, 4)));
   assert.ok(Math.abs(y.data[12 + 4 + 1]! - (x.data[12 + 4 + 1]! + Math.cos(1))) < 1e-6);
   assert.throws(() => ops.addPositions(x, learned, 3), /positions 3..5 outside a table of 5/);
-});
-
-test('embedding gradient: only the used rows are written, and it equals a full scatter-add every step', () => {
-  const r = new Rng(31, 'embedding-rows');
-  const [V, D] = [40, 3];
-  const table = randomTensor(r, [V, D]);
-  const dense = (steps: [Int32Array, Float32Array][]): Float64Array => {
-    const want = new Float64Array(V * D);
-    for (const [idx, g] of steps)
-      idx.forEach((row, i) => g.subarray(i * D, i * D + D).forEach((v, j) => (want[row * D + j]! += v)));
-    return want;
-  };
-  for (let step = 0; step < 6; step++) {
-    table.zeroGrad();
-    const lookups: [Int32Array, Float32Array][] = [];
-    for (let k = 0; k < 1 + (step % 2); k++) {
-      const idx = Int32Array.from({ length: 7 }, () => Math.floor(r.uniform() * (step < 3 ? V : 8)));
-      const g = r.fillNormal(new Float32Array(7 * D));
-      ops.embedding(idx, table).gradFn!.backward(g);
-      lookups.push([idx, g]);
-    }
-    close(table.grad!, dense(lookups), 1e-6, `step ${step}`);
-    assert.ok(table.gradRows && table.gradRows.length <= 14, 'the rows written are tracked');
-  }
-  // Tied weights (an output layer reading the same table) write the whole gradient: either order stays exact.
-  for (const embeddingFirst of [true, false]) {
-    table.zeroGrad();
-    const idx = Int32Array.of(1, 2, 2);
-    const g = r.fillNormal(new Float32Array(3 * D));
-    const x = randomTensor(r, [4, D], 1, false);
-    const gy = r.fillNormal(new Float32Array(4 * V));
-    const viaLinear = () => ops.linear(x, table).gradFn!.backward(gy);
-    const viaEmbedding = () => ops.embedding(idx, table).gradFn!.backward(g);
-    if (embeddingFirst) [viaEmbedding, viaLinear].forEach((f) => f());
-    else [viaLinear, viaEmbedding].forEach((f) => f());
-    const want = dense([[idx, g]]);
-    for (let n = 0; n < 4; n++)
-      for (let v = 0; v < V; v++) for (let j = 0; j < D; j++) want[v * D + j]! += gy[n * V + v]! * x.data[n * D + j]!;
-    close(table.grad!, want, 1e-5, `tied, embedding first: ${embeddingFirst}`);
-    assert.equal(table.gradRows, null, 'a dense write makes the rows unknown');
-  }
 });
