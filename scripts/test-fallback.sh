@@ -20,5 +20,7 @@ if [ "$(uname -m)" = x86_64 ]; then march=x86-64-v3; fi
 (cd "$build" && TICKETLAB_NO_OPENBLAS=1 TICKETLAB_MARCH=$march node "$gyp" rebuild "${args[@]}" >/dev/null)
 export TICKETLAB_NATIVE_PATH="$build/build/Release/ticketlab_native.node"
 node -e "const n=require('$root/native/index.cjs'); const i=n.info(); if (i.compiledWithOpenBLAS) { console.error('fallback build still links OpenBLAS'); process.exit(1) } console.log('fallback core:', i.blasConfig)"
-node --test dist/test/engine-grad.test.js dist/test/gemm.test.js dist/test/nn.test.js dist/test/sparse.test.js dist/test/conv-kernels.test.js
+node --test dist/test/engine-grad.test.js dist/test/engine-transformer.test.js \
+  dist/test/engine-transformer-kernels.test.js dist/test/gemm.test.js dist/test/nn.test.js \
+  dist/test/nn-transformer.test.js dist/test/sparse.test.js dist/test/conv-kernels.test.js
 rm -rf "$build"

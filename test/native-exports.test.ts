@@ -1,6 +1,6 @@
 // The addon's exports and the NativeCore interface that types them (src/engine/native.ts, which extends the sparse
-// kernels of src/engine/native-sparse.ts) name the same functions, so a kernel added on one side only fails here
-// rather than at a call site.
+// kernels of src/engine/native-sparse.ts and the sequence-model kernels of src/engine/native-transformer.ts) name
+// the same functions, so a kernel added on one side only fails here rather than at a call site.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -20,6 +20,7 @@ test('every native export is declared in NativeCore, and every declaration is ex
   const declared = [
     ...declaredMethods(source('native.ts'), 'NativeCore'),
     ...declaredMethods(source('native-sparse.ts'), 'SparseKernels'),
+    ...declaredMethods(source('native-transformer.ts'), 'TransformerKernels'),
   ];
   const exported = Object.keys(createRequire(import.meta.url)('@ticketlab/native') as object);
   assert.ok(declared.length > 40, `parsed only ${declared.length} declarations`);

@@ -26,7 +26,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   if (g && std::strcmp(g, "fallback") == 0) tl::gemmSetBackend(false);
   using namespace tl::binding;
   for (auto exportFamily : {exportControl, exportGemm, exportConv, exportPool, exportNorm, exportElementwise,
-                            exportLoss, exportOptim, exportData, exportSparse, exportSparseConv})
+                            exportLoss, exportOptim, exportData, exportSparse, exportSparseConv, exportTransformer})
     exportFamily(env, exports);
   return exports;
 }

@@ -2,6 +2,7 @@
 // kernels read and write them in place without copies.
 import { createRequire } from 'node:module';
 import type { SparseKernels } from './native-sparse.js';
+import type { TransformerKernels } from './native-transformer.js';
 
 export interface NativeInfo {
   gemm: 'openblas' | 'fallback';
@@ -13,7 +14,7 @@ export interface NativeInfo {
 type F = Float32Array;
 type I = Int32Array;
 
-export interface NativeCore extends SparseKernels {
+export interface NativeCore extends SparseKernels, TransformerKernels {
   info(): NativeInfo;
   setThreads(n: number): void;
   setGemmBackend(name: 'openblas' | 'fallback'): void;

@@ -33,6 +33,12 @@ export class Tensor {
   grad: Float32Array | null = null;
   /** The gradient buffer holds last step's values: the next write overwrites instead of adding. */
   gradStale = false;
+  /**
+   * Rows of a 2-D tensor outside which the gradient buffer is known to hold zeros, or null when unknown. Set by
+   * the embedding's backward pass, so the next step clears only those rows instead of a vocabulary-sized table;
+   * every other writer goes through gradTarget / accumulateGrad, which reset it.
+   */
+  gradRows: Int32Array | null = null;
   requiresGrad: boolean;
   gradFn: GradFn | null = null;
   /**
@@ -106,6 +112,7 @@ export class Tensor {
  */
 export function gradTarget(t: Tensor): { buf: Float32Array; accumulate: boolean } | null {
   if (!t.requiresGrad) return null;
+  t.gradRows = null;
   if (t.grad && !t.gradStale) return { buf: t.grad, accumulate: true };
   if (!t.grad) t.grad = new Float32Array(t.gradSize);
   t.gradStale = false;
@@ -118,6 +125,7 @@ export function gradTarget(t: Tensor): { buf: Float32Array; accumulate: boolean 
  */
 export function accumulateGrad(t: Tensor, g: Float32Array): void {
   if (!t.requiresGrad) return;
+  t.gradRows = null;
   if (!t.grad) {
     t.grad = g;
   } else if (t.gradStale) {

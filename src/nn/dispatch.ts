@@ -57,8 +57,12 @@ function inputOf(model: Module, layer: Switchable, batchSize: number): { shape: 
       }
     }
   }
-  if (layer instanceof Linear)
-    return { shape: [batchSize, layer.inFeatures], needsGrad: layer.lastInputNeedsGrad ?? true };
+  if (layer instanceof Linear) {
+    // A sequence model feeds [N, S, in]: every position of every sample is a row of the layer.
+    const last = layer.lastInputShape;
+    const perSample = last && last.length > 2 ? last.slice(1, -1).reduce((a, b) => a * b, 1) : 1;
+    return { shape: [batchSize * perSample, layer.inFeatures], needsGrad: layer.lastInputNeedsGrad ?? true };
+  }
   return layer.lastInputShape
     ? { shape: [batchSize, ...layer.lastInputShape.slice(1)], needsGrad: layer.lastInputNeedsGrad ?? true }
     : null;

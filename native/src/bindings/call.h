@@ -75,6 +75,11 @@ class Call {
     if (!a.ok) failF32(i, name);
     return {static_cast<float*>(a.data), a.size};
   }
+  double* f64(size_t i, size_t need, const char* name) const {
+    const Typed a = typed(i, napi_float64_array);
+    if (!a.ok) failType(name, "a Float64Array");
+    return static_cast<double*>(checked(a, need, name));
+  }
   int32_t* i32(size_t i, size_t need, const char* name) const {
     const Typed a = typed(i, napi_int32_array);
     if (!a.ok) failType(name, "an Int32Array");
@@ -166,6 +171,13 @@ struct F32OrNull {
   size_t need;
   F32OrNull(size_t i, const char* n, size_t len) : at(i), name(n), need(len) {}
   float* operator()(const Call& c) const { return c.f32OrNull(at, need, name); }
+};
+struct F64 {
+  size_t at;
+  const char* name;
+  size_t need;
+  F64(size_t i, const char* n, size_t len) : at(i), name(n), need(len) {}
+  double* operator()(const Call& c) const { return c.f64(at, need, name); }
 };
 struct I32 {
   size_t at;

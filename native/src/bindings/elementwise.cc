@@ -77,6 +77,12 @@ const Binding kElementwise[] = {
        return c.run(embeddingBackward, F32(0, "dout", n * D), I32(1, "indices", n), F32(2, "dtable", V * D), V, D, n,
                     accumulate);
      }},
+    // embeddingClearRows(dtable[V,D], rows:Int32Array[nRows], V, D, nRows): zeroes the listed rows
+    {"embeddingClearRows",
+     [](const Call& c) {
+       const size_t V = c.integer(2, "V", 1), D = c.integer(3, "D", 1), nRows = c.integer(4, "nRows");
+       return c.run(embeddingClearRows, F32(0, "dtable", V * D), I32(1, "rows", nRows), V, D, nRows);
+     }},
 };
 
 }  // namespace

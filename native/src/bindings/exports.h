@@ -16,5 +16,6 @@ void exportOptim(napi_env env, napi_value exports);
 void exportData(napi_env env, napi_value exports);
 void exportSparse(napi_env env, napi_value exports);  // sparse linear layers, gather/scatter, transpose
 void exportSparseConv(napi_env env, napi_value exports);
+void exportTransformer(napi_env env, napi_value exports);  // layer norm, GELU, softmax, attention
 
 }  // namespace tl::binding

@@ -17,6 +17,14 @@ const Binding kGemm[] = {
        return c.run(gemm, tA, tB, M, N, K, Num(5, "alpha"), F32(6, "A", elems(M, K)), F32(7, "B", elems(K, N)),
                     Num(8, "beta"), F32(9, "C", elems(M, N)));
      }},
+    // gemmBatched(transA, transB, batch, M, N, K, alpha, A[batch,M,K], B[batch,K,N], beta, C[batch,M,N])
+    {"gemmBatched",
+     [](const Call& c) {
+       const bool tA = c.boolean(0, "transA"), tB = c.boolean(1, "transB");
+       const int batch = c.integer(2, "batch"), M = c.integer(3, "M"), N = c.integer(4, "N"), K = c.integer(5, "K");
+       return c.run(gemmBatched, tA, tB, batch, M, N, K, Num(6, "alpha"), F32(7, "A", elems(batch, M, K)),
+                    F32(8, "B", elems(batch, K, N)), Num(9, "beta"), F32(10, "C", elems(batch, M, N)));
+     }},
     // linearForward(x[N,In], w[Out,In], b[Out]|null, y[N,Out], N, In, Out): y = x w^T + b
     {"linearForward",
      [](const Call& c) {

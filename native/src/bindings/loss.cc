@@ -1,6 +1,8 @@
 // Bindings of the losses (kernels/loss.h): logits [N,C], labels as an Int32Array of class indices.
 #include "kernels/loss.h"
 
+#include <cstdint>
+
 #include "bindings/binder.h"
 #include "bindings/exports.h"
 
@@ -22,6 +24,22 @@ const Binding kLoss[] = {
        const double gradOut = c.number(5, "gradOut");
        return c.run(softmaxCrossEntropyBackward, F32(0, "probs", N * C), I32(1, "labels", N), F32(2, "dlogits", N * C),
                     N, C, gradOut);
+     }},
+    // crossEntropyForward(logits[N,C], targets[N], lse:Float64Array[N], N, C, ignoreIndex, float64) -> summed loss
+    {"crossEntropyForward",
+     [](const Call& c) {
+       const size_t N = c.integer(3, "N"), C = c.integer(4, "C", 1);
+       const int64_t ignore = c.integer(5, "ignoreIndex", INT32_MIN);
+       return c.run(crossEntropyForward, F32(0, "logits", N * C), I32(1, "targets", N), F64(2, "lse", N), N, C, ignore,
+                    Bool(6, "float64"));
+     }},
+    // crossEntropyBackward(logits, targets, lse, dlogits, N, C, ignoreIndex, scale, float64)
+    {"crossEntropyBackward",
+     [](const Call& c) {
+       const size_t N = c.integer(4, "N"), C = c.integer(5, "C", 1);
+       const int64_t ignore = c.integer(6, "ignoreIndex", INT32_MIN);
+       return c.run(crossEntropyBackward, F32(0, "logits", N * C), I32(1, "targets", N), F64(2, "lse", N),
+                    F32(3, "dlogits", N * C), N, C, ignore, Num(7, "scale"), Bool(8, "float64"));
      }},
     // countCorrect(logits[N,C], labels, N, C) -> number of rows whose argmax equals the label
     {"countCorrect",

@@ -27,4 +27,11 @@ void embeddingBackward(const float* dout, const int32_t* idx, float* dt, size_t 
   }
 }
 
+void embeddingClearRows(float* dt, const int32_t* rows, size_t V, size_t D, size_t nRows) {
+  for (size_t k = 0; k < nRows; ++k) {
+    if (rows[k] < 0 || static_cast<size_t>(rows[k]) >= V) throw InputError("row out of range");
+    std::fill(dt + static_cast<size_t>(rows[k]) * D, dt + static_cast<size_t>(rows[k] + 1) * D, 0.0f);
+  }
+}
+
 }  // namespace tl

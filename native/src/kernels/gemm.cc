@@ -89,6 +89,25 @@ static void gemmBlock(bool tA, bool tB, int M, int N, int K, float alpha, const 
   fallbackGemm(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
+void gemmStrided(bool tA, bool tB, int M, int N, int K, float alpha, const float* A, int lda, const float* B, int ldb,
+                 float beta, float* C, int ldc) {
+  if (M == 0 || N == 0) return;
+  gemmBlock(tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void gemmBatched(bool tA, bool tB, int batch, int M, int N, int K, float alpha, const float* A, const float* B,
+                 float beta, float* C) {
+  if (batch == 0 || M == 0 || N == 0) return;
+  const int lda = tA ? M : K, ldb = tB ? K : N;
+  const size_t sa = static_cast<size_t>(M) * K, sb = static_cast<size_t>(K) * N, sc = static_cast<size_t>(M) * N;
+  const double macs = static_cast<double>(batch) * M * N * K;
+  const int T = macs < 1e6 ? 1 : std::max(1, std::min(getThreads(), batch));
+  parallelRun(T, [&](int t) {
+    for (size_t i = rangeStart(batch, t, T); i < rangeStart(batch, t + 1, T); ++i)
+      gemmBlock(tA, tB, M, N, K, alpha, A + i * sa, lda, B + i * sb, ldb, beta, C + i * sc, N);
+  });
+}
+
 // With several threads, C is cut into blocks of rows (or of columns, when it has few rows) and each thread runs
 // a single-threaded GEMM on its block. OpenBLAS's own threads stay off: its workers busy-wait after each call and
 // would fight the kernel pool (parallel.h) for the same cores; one pool serves every threaded kernel instead.

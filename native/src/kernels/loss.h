@@ -11,6 +11,17 @@ double softmaxCrossEntropyForward(const float* logits, const int32_t* labels, fl
 // dlogits = (probs - onehot(labels)) * gradOut / N. Throws InputError for a label outside [0, C).
 void softmaxCrossEntropyBackward(const float* probs, const int32_t* labels, float* dlogits, size_t N, size_t C,
                                  double gradOut);
+// Cross-entropy over rows of logits[N,C] whose targets may be ignoreIndex (that row counts for nothing; any other
+// target outside [0, C) throws InputError). Stores each counted row's log(sum(exp(z - max))) in lse (the
+// log-sum-exp less the row's max) and returns the sum of the counted rows' losses. float64 computes the log-sum-exp and
+// the loss in double (the logits cast to double first); otherwise exps are float and only the sum is double. Rows run
+// on the kernel pool when threads allow.
+double crossEntropyForward(const float* logits, const int32_t* targets, double* lse, size_t N, size_t C,
+                           int64_t ignoreIndex, bool float64);
+// dlogits = (softmax(logits) - onehot(target)) * scale for counted rows, 0 for ignored ones; the softmax is
+// recomputed from lse and the row's max (in double with float64, so a probability near 1 keeps a gradient).
+void crossEntropyBackward(const float* logits, const int32_t* targets, const double* lse, float* dlogits, size_t N,
+                          size_t C, int64_t ignoreIndex, double scale, bool float64);
 // Rows whose argmax (the first, on ties) equals the label.
 size_t countCorrect(const float* logits, const int32_t* labels, size_t N, size_t C);
 double mseForward(const float* pred, const float* target, size_t n);  // mean squared error

@@ -1,10 +1,23 @@
-// Fully connected layer: y = x Wᵀ + b, with W stored [out, in] as in PyTorch.
+// Fully connected layer: y = x Wᵀ + b, with W stored [out, in] as in PyTorch; inputs [..., in] with more than two
+// dimensions ([B, S, in] → [B, S, out]) are applied to every row, as PyTorch's nn.Linear does.
 import { kernels } from '../kernels.js';
 import { Tensor, accumulateGrad, gradTarget, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 import { batchMajor } from './layout.js';
+import { reshape } from './shape.js';
+
+/** Runs a 2-D layer on the rows of x [..., in]: flattened to [rows, in], and the result reshaped to [..., out]. */
+export function overRows(op: string, x: Tensor, inF: number, outF: number, layer: (rows: Tensor) => Tensor): Tensor {
+  if (x.shape[x.ndim - 1] !== inF)
+    throw new RangeError(
+      `${op}: input ${shapeStr(x.shape)} does not match ${inF} input features (expects [..., ${inF}])`,
+    );
+  return reshape(layer(reshape(x, [-1, inF])), [...x.shape.slice(0, -1), outF]);
+}
 
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (input.ndim > 2 && weight.ndim === 2)
+    return overRows('linear', input, weight.shape[1]!, weight.shape[0]!, (rows) => linear(rows, weight, bias));
   const x = batchMajor(input);
   if (weight.ndim !== 2) throw new RangeError(`linear: weight must be 2-D, got ${shapeStr(weight.shape)}`);
   const [outF, inF] = weight.shape as [number, number];

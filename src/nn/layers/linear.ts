@@ -1,13 +1,14 @@
 import { Tensor } from '../../engine/tensor.js';
 import { isGradEnabled } from '../../engine/autograd.js';
 import type { Rng } from '../../engine/rng.js';
-import { linear } from '../../engine/ops/linear.js';
+import { linear, overRows } from '../../engine/ops/linear.js';
 import { sparseLinear } from '../../engine/ops/sparse-linear.js';
 import { csrFromIndices, type CsrStructure } from '../../engine/csr.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
 import { biasUniform, initialize, type InitName } from '../init.js';
 
+/** y = x Wᵀ + b over the last axis of x: [N, in] → [N, out], or [..., in] → [..., out] (sequences). */
 export class Linear extends Module {
   readonly weight: Parameter;
   readonly bias: Parameter | null;
@@ -57,6 +58,7 @@ export class Linear extends Module {
       this.csr = csrFromIndices(this.weight.active!, this.outFeatures, this.inFeatures);
       this.csrOf = this.weight.active;
     }
-    return sparseLinear(x, this.weight, this.bias, this.csr!);
+    const sparse = (rows: Tensor) => sparseLinear(rows, this.weight, this.bias, this.csr!);
+    return x.ndim > 2 ? overRows('Linear', x, this.inFeatures, this.outFeatures, sparse) : sparse(x);
   }
 }

@@ -1,7 +1,7 @@
 // Parameter-free layers.
 import { Tensor } from '../../engine/tensor.js';
 import { Rng } from '../../engine/rng.js';
-import { relu, dropout } from '../../engine/ops/activation.js';
+import { relu, gelu, dropout } from '../../engine/ops/activation.js';
 import { maxPool2d } from '../../engine/ops/pool.js';
 import { flatten } from '../../engine/ops/shape.js';
 import { Module } from '../module.js';
@@ -9,6 +9,16 @@ import { Module } from '../module.js';
 export class ReLU extends Module {
   forward(x: Tensor): Tensor {
     return relu(x);
+  }
+}
+
+/** GELU; 'tanh' is GPT-2's approximation, 'none' the exact erf form (see engine/ops/activation.ts). */
+export class GELU extends Module {
+  constructor(readonly approximate: 'tanh' | 'none' = 'tanh') {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return gelu(x, this.approximate);
   }
 }
 
