@@ -23,8 +23,10 @@ export interface StepCase {
   name: string;
   /** Steps per timed repeat. */
   steps: number;
-  /** Arguments of pytorch_ref.py after the script name. */
+  /** Arguments of the PyTorch script after its name. */
   pytorch: string[];
+  /** The PyTorch script in bench/ (default pytorch_ref.py). */
+  script?: string;
   setup(): { step: () => void; info?: Record<string, unknown> };
 }
 

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { native } from '../src/engine/native.js';
 import { CASES, type RunCase, type StepCase } from './cases.js';
+import { lmCases } from './lm-cases.js';
 
 const PYTHON = process.env.TICKETLAB_BENCH_PYTHON ?? '/usr/bin/python3';
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -69,7 +70,9 @@ console.error(
   `# gemm=${info.gemm} (${info.blasConfig}), threads=${threads}, OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? 'auto'} on both sides`,
 );
 try {
-  for (const c of CASES.filter((c) => !opts.case || c.name.includes(opts.case))) {
+  const wanted = (name: string) => !opts.case || name.includes(opts.case);
+  const lm = ['transformer_step', 'grok_mlp_epoch'].some(wanted) ? await lmCases() : [];
+  for (const c of [...CASES, ...lm].filter((c) => wanted(c.name))) {
     let ours: number;
     let theirs: number;
     let extra: Record<string, unknown> | undefined;
@@ -78,11 +81,14 @@ try {
       ours = t.ms;
       extra = t.info;
       const [pyCase, ...pyArgs] = c.pytorch;
-      theirs = python(
-        'pytorch_ref.py',
+      const py = python(
+        c.script ?? 'pytorch_ref.py',
         [pyCase!, ...pyArgs, '--steps', String(c.steps), '--warmup', String(warmup), '--repeats', String(repeats)],
         threads,
-      ).ms_per_step as number;
+      );
+      theirs = py.ms_per_step as number;
+      // Scripts that time several PyTorch configurations report each; ms_per_step is the fastest.
+      if (py.configurations) extra = { ...extra, pytorch_configurations: py.configurations };
     } else {
       const rc = c as RunCase;
       const t = await rc.run();

@@ -109,6 +109,12 @@ test('reshape, flatten and add (residual)', () => {
   gradCheck('reshape', [a], () => ops.reshape(a, [4, -1]));
   gradCheck('add same input twice', [a], () => ops.add(a, a));
   gradCheck('mul', [a, b], () => ops.mul(a, b));
+  const seq = randomTensor(rng, [3, 4, 5]);
+  gradCheck('selectPosition (last)', [seq], () => ops.selectPosition(seq, -1));
+  gradCheck('selectPosition (first, reused)', [seq], () =>
+    ops.add(ops.selectPosition(seq, 0), ops.selectPosition(seq, 0)),
+  );
+  assert.throws(() => ops.selectPosition(seq, 4), /position 4 outside a sequence of 4/);
 });
 
 test('embedding lookup with repeated indices', () => {

@@ -4,13 +4,22 @@ import { familyOf } from '../models/registry.js';
 import type { FamilyDefaults } from '../models/family.js';
 import type { DatasetHparams, LotteryHparams, PruningHparams, TrainHparams, TrainingHparams } from './groups.js';
 
-const BASE_DATASET: DatasetHparams = { batchSize: 60, augment: false, validation: 0 };
+const BASE_DATASET: DatasetHparams = {
+  name: '',
+  tokenizer: 'bytes',
+  seqLen: 64,
+  batchSize: 60,
+  augment: false,
+  validation: 0,
+};
 
 const BASE_TRAINING: TrainingHparams = {
   optimizer: 'adam',
   lr: 1e-3,
   steps: '10000it',
   momentum: 0,
+  beta1: 0.9,
+  beta2: 0.999,
   nesterov: false,
   weightDecay: 0,
   milestones: [],
@@ -30,25 +39,25 @@ const BASE_PRUNING: PruningHparams = {
   rewind: '0it',
 };
 
-function familyDefaults(model: string): { defaults: FamilyDefaults; init: TrainHparams['model']['init'] } {
+/** The family's defaults (which also validates the name). */
+function familyDefaults(model: string): FamilyDefaults {
   const { family, args } = familyOf(model);
-  const built = family.build(model, args); // validates the name
-  return { defaults: family.defaults(model, args), init: built.defaultInit };
+  return family.defaults(model, args);
 }
 
 /** Defaults of a training run of `model`. */
 export function trainDefaults(model: string): TrainHparams {
-  const { defaults, init } = familyDefaults(model);
+  const defaults = familyDefaults(model);
   return {
     dataset: { ...BASE_DATASET, ...defaults.dataset },
-    model: { model, init },
+    model: { model, init: defaults.init },
     training: { ...BASE_TRAINING, ...defaults.training },
   };
 }
 
 /** Defaults of a lottery experiment on `model`. */
 export function lotteryDefaults(model: string): LotteryHparams {
-  return { ...trainDefaults(model), pruning: { ...BASE_PRUNING, ...familyDefaults(model).defaults.pruning } };
+  return { ...trainDefaults(model), pruning: { ...BASE_PRUNING, ...familyDefaults(model).pruning } };
 }
 
 /** Training defaults of a study that sets its own (the planted study's Adam, batch 32, 10 epochs). */

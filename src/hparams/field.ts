@@ -108,6 +108,13 @@ export const kinds = {
     fromText: list,
     ...o,
   }),
+  /** Free text, possibly empty (validated where it is used). */
+  text: (o: Opts): Field<string> => ({
+    schema: z.string().max(1000),
+    expects: 'text',
+    fromText: (t) => t.trim(),
+    ...o,
+  }),
   /** A non-empty name (e.g. a model name, validated where it is used). */
   name: (o: Opts): Field<string> => ({ schema: z.string().min(1), expects: 'a name', fromText: (t) => t.trim(), ...o }),
 };

@@ -22,6 +22,12 @@ function group<const F extends Record<string, Field>>(name: string, fields: F): 
 }
 
 export const datasetGroup = group('dataset', {
+  name: kinds.text({
+    flag: 'dataset',
+    help: "training data when the model does not fix it: a text corpus such as udhr:eng or udhr:eng,fra ('' = the model's own)",
+  }),
+  tokenizer: kinds.name({ help: 'tokenizer of a text corpus: bytes, gpt2, llama, or a vocabulary file' }),
+  seqLen: kinds.int({ min: 1, max: 65_536, help: 'tokens per training sequence (language models)' }),
   batchSize: kinds.int({ min: 1, max: 1_000_000, help: 'examples per training step' }),
   augment: kinds.flag({ help: 'random crop (pad 4) and horizontal flip of training images (CIFAR-10)' }),
   validation: kinds.int({ min: 0, max: 10_000_000, help: 'training examples held out for early stopping (0: none)' }),
@@ -37,6 +43,8 @@ export const trainingGroup = group('training', {
   lr: kinds.positive({ max: 1e6, help: 'learning rate' }),
   steps: kinds.steps({ help: 'training length: 50000it, 2ep, 2ep100it (a plain number counts iterations)' }),
   momentum: kinds.fraction({ help: 'SGD momentum' }),
+  beta1: kinds.fraction({ help: "Adam's and AdamW's first-moment decay" }),
+  beta2: kinds.fraction({ help: "Adam's and AdamW's second-moment decay" }),
   nesterov: kinds.flag({ help: 'Nesterov momentum (SGD)' }),
   weightDecay: kinds.nonNegative({ max: 100, help: 'weight decay (decoupled for adamw)' }),
   milestones: kinds.stepList({

@@ -11,7 +11,9 @@ import type { RunIndex } from '../store/index-db.js';
 import { saveMasks, saveTensors, type Weights } from '../store/weights.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { atStep, onEveryStep } from '../training/callbacks.js';
-import { CHECKPOINT_FILE, trainRun, type RunData } from '../training/run.js';
+import { CHECKPOINT_FILE, trainRun } from '../training/run.js';
+import type { RunData } from '../training/run-data.js';
+import type { LossFn } from '../training/loss.js';
 import type { LotteryExperiment } from './experiment.js';
 import { FILES, runId, TRUNK } from './layout.js';
 import type { LevelRecord } from './record.js';
@@ -21,6 +23,8 @@ export interface ReplicateContext {
   exp: LotteryExperiment;
   model: Model;
   data: RunData;
+  loss: LossFn;
+  evalBatchSize: number;
   replicate: number;
   seed: number;
   levels: number;
@@ -86,6 +90,8 @@ async function trainLevel(ctx: ReplicateContext, job: LevelJob): Promise<LevelRe
     hparams: { dataset: exp.hparams.dataset, training: job.training },
     seed: ctx.seed,
     data: ctx.data,
+    loss: ctx.loss,
+    evalBatchSize: ctx.evalBatchSize,
     dir,
     checkpointEvery: ctx.checkpointEvery,
     kernels: ctx.kernels,

@@ -4,8 +4,6 @@
 // identical command reuses it and an interrupted one resumes from the last checkpoint.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createModel } from '../models/registry.js';
-import { loadDataset } from '../data/registry.js';
 import { hashString } from '../engine/rng.js';
 import { initializeModel } from '../nn/reset.js';
 import type { KernelPolicy } from '../nn/dispatch.js';
@@ -16,11 +14,11 @@ import { hparamHash } from '../store/hash.js';
 import { ensureWritableDir } from '../store/atomic.js';
 import { acquireLock } from '../store/lock.js';
 import { openIndex } from '../store/index-db.js';
-import { checkReplicate, claimReplicate, dataFingerprint } from '../store/replicate.js';
+import { checkReplicate, claimReplicate } from '../store/replicate.js';
+import { prepareRun } from '../training/run-data.js';
 import { removeStaleTempFiles } from '../store/stale-temp.js';
 import { loadMasks, loadTensors, saveMasks, saveTensors, type Weights } from '../store/weights.js';
 import { iterations, planTraining } from '../training/plan.js';
-import type { RunData } from '../training/run.js';
 import { ConfigError, InterruptedError } from '../util/errors.js';
 import type { Branch } from './branches/branch.js';
 import { LotteryExperiment } from './experiment.js';
@@ -69,11 +67,7 @@ export async function runLottery(o: LotteryOptions): Promise<LevelRecord[]> {
     throw new ConfigError(`--levels must be an integer in [0, 100], got ${o.levels}`);
   const found = LotteryExperiment.find(o.root, h, o.levels);
   if (!found) ensureWritableDir(o.root);
-  const model = createModel(h.model.model);
-  const { train: fullTrain, test } = loadDataset(model.dataset, o.dataDir);
-  const split =
-    h.dataset.validation > 0 ? fullTrain.split(h.dataset.validation, 0) : { train: fullTrain, validation: null };
-  const data: RunData = { train: split.train, validation: split.validation, test };
+  const { model, data, loss, evalBatchSize, fingerprint } = await prepareRun(h.model.model, h.dataset, o.dataDir);
   const ipe = planTraining(h, data.train.size, o.seed).iterationsPerEpoch;
   const steps = iterations(h.training.steps, ipe);
   const rewindStep = iterations(h.pruning.rewind, ipe, '--rewind');
@@ -86,10 +80,7 @@ export async function runLottery(o: LotteryOptions): Promise<LevelRecord[]> {
     dir: branchDir(b, h.training, o.retrain),
     training: b.ownTraining ? o.retrain! : h.training,
   }));
-  const replicateId = {
-    seed: o.seed,
-    data: dataFingerprint([fullTrain.images, fullTrain.labels, test.images, test.labels]),
-  };
+  const replicateId = { seed: o.seed, data: fingerprint };
   const rerun = 'use another --replicate for a new seed or data';
   const stored = finishedRecords(
     found,
@@ -122,6 +113,8 @@ export async function runLottery(o: LotteryOptions): Promise<LevelRecord[]> {
     exp,
     model,
     data,
+    loss,
+    evalBatchSize,
     replicate: o.replicate,
     seed: o.seed,
     levels: o.levels,

@@ -7,8 +7,7 @@ import { flatten } from '../engine/ops/shape.js';
 import { Conv2d } from '../nn/layers/conv.js';
 import { Linear } from '../nn/layers/linear.js';
 import { ConfigError } from '../util/errors.js';
-import type { DatasetName } from '../data/registry.js';
-import { Model } from './model.js';
+import { Model, type ModelData } from './model.js';
 import { intArgs, type ModelFamily } from './family.js';
 
 /** Depths the paper defines; pair i (0-based) has 64·2^i filters. */
@@ -16,7 +15,7 @@ export const CONV_DEPTHS = [2, 4, 6] as const;
 export type ConvDepth = (typeof CONV_DEPTHS)[number];
 
 export class ConvNet extends Model {
-  readonly dataset: DatasetName = 'cifar10';
+  readonly dataset: ModelData = 'cifar10';
   readonly inputShape = [3, 32, 32] as const;
   readonly numClasses = 10;
   readonly defaultInit = 'glorot_normal' as const;
@@ -63,19 +62,23 @@ const CONV_PAPER: Record<ConvDepth, { lr: number; steps: string; convRate: numbe
   6: { lr: 3e-4, steps: '30000it', convRate: 0.15 },
 };
 
+function convDepth(name: string, args: string[]): ConvDepth {
+  const [depth] = intArgs(name, args, ['depth'], 1) as [number];
+  if (!(CONV_DEPTHS as readonly number[]).includes(depth))
+    throw new ConfigError(`${name}: Conv depth must be one of ${CONV_DEPTHS.join(', ')} (the paper's Conv-2/4/6)`);
+  return depth as ConvDepth;
+}
+
 /** `cifar_conv_2|4|6`: batch 60, fc 20% and output 10% per level, 5,000 validation images. */
 export const convFamily: ModelFamily = {
   pattern: /^cifar_conv(_.*)?$/,
   example: 'cifar_conv_2',
-  build(name, args) {
-    const [depth] = intArgs(name, args, ['depth'], 1) as [number];
-    if (!(CONV_DEPTHS as readonly number[]).includes(depth))
-      throw new ConfigError(`${name}: Conv depth must be one of ${CONV_DEPTHS.join(', ')} (the paper's Conv-2/4/6)`);
-    return new ConvNet(name, depth as ConvDepth);
-  },
-  defaults(_name, args) {
-    const paper = CONV_PAPER[Number(args[0]) as ConvDepth];
+  data: 'cifar10',
+  build: (name, args) => new ConvNet(name, convDepth(name, args)),
+  defaults(name, args) {
+    const paper = CONV_PAPER[convDepth(name, args)];
     return {
+      init: 'glorot_normal',
       dataset: { batchSize: 60, validation: 5000 },
       training: { optimizer: 'adam', lr: paper.lr, steps: paper.steps },
       pruning: { strategy: 'layerwise', rate: 0.2, convRate: paper.convRate, outputRate: 0.1 },

@@ -2,13 +2,22 @@
 // hyperparameter defaults of its paper (OpenLTH keeps `default_hparams()` beside each model the same way).
 import { ConfigError } from '../util/errors.js';
 import type { DatasetHparams, PruningHparams, TrainingHparams } from '../hparams/groups.js';
-import type { Model } from './model.js';
+import type { InitName } from '../nn/init.js';
+import type { Model, ModelData } from './model.js';
 
 /** What a family sets beyond the base defaults (src/hparams/defaults.ts). */
 export interface FamilyDefaults {
+  /** The paper's initializer (every model has one). */
+  init: InitName;
   dataset?: Partial<DatasetHparams>;
   training?: Partial<TrainingHparams>;
   pruning?: Partial<PruningHparams>;
+}
+
+/** What the data decides about a model: a language model's vocabulary and longest sequence. */
+export interface ModelContext {
+  vocabSize?: number;
+  seqLen?: number;
 }
 
 export interface ModelFamily {
@@ -16,9 +25,11 @@ export interface ModelFamily {
   pattern: RegExp;
   /** One valid name, shown in errors and help. */
   example: string;
+  /** The data its models train on. */
+  data: ModelData;
   /** Builds the model from the name and the `_`-separated arguments after the family prefix. */
-  build(name: string, args: string[]): Model;
-  /** Defaults for a model of the family (its name already validated by build). */
+  build(name: string, args: string[], ctx: ModelContext): Model;
+  /** Defaults for a model of the family; checks the arguments as build does, without building anything. */
   defaults(name: string, args: string[]): FamilyDefaults;
 }
 

@@ -4,12 +4,11 @@ import { flatten } from '../engine/ops/shape.js';
 import { relu } from '../engine/ops/activation.js';
 import { Linear } from '../nn/layers/linear.js';
 import { ConfigError } from '../util/errors.js';
-import type { DatasetName } from '../data/registry.js';
-import { Model } from './model.js';
+import { Model, type ModelData } from './model.js';
 import { positiveArg, type ModelFamily } from './family.js';
 
 export class LeNet extends Model {
-  readonly dataset: DatasetName = 'mnist';
+  readonly dataset: ModelData = 'mnist';
   readonly inputShape = [1, 28, 28] as const;
   readonly numClasses = 10;
   readonly defaultInit = 'glorot_normal' as const;
@@ -41,6 +40,12 @@ export class LeNet extends Model {
   }
 }
 
+function lenetWidths(name: string, args: string[]): number[] {
+  if (args.length === 0)
+    throw new ConfigError(`model '${name}': give at least one layer width, e.g. mnist_lenet_300_100`);
+  return args.map((a) => positiveArg(name, a, 'layer width', 100_000));
+}
+
 /**
  * `mnist_lenet_<widths>`, e.g. `mnist_lenet_300_100`. Defaults: the LTH paper's LeNet-300-100 (Frankle & Carbin
  * 2019, Figure 2): Adam 1.2e-3, batch 60, 50K iterations, fc 20% / output 10% per level, 5,000 validation images.
@@ -48,17 +53,15 @@ export class LeNet extends Model {
 export const lenetFamily: ModelFamily = {
   pattern: /^mnist_lenet(_.*)?$/,
   example: 'mnist_lenet_300_100',
-  build(name, args) {
-    if (args.length === 0)
-      throw new ConfigError(`model '${name}': give at least one layer width, e.g. mnist_lenet_300_100`);
-    return new LeNet(
-      name,
-      args.map((a) => positiveArg(name, a, 'layer width', 100_000)),
-    );
+  data: 'mnist',
+  build: (name, args) => new LeNet(name, lenetWidths(name, args)),
+  defaults(name, args) {
+    lenetWidths(name, args); // checks the name as build does
+    return {
+      init: 'glorot_normal',
+      dataset: { batchSize: 60, validation: 5000 },
+      training: { optimizer: 'adam', lr: 1.2e-3, steps: '50000it' },
+      pruning: { strategy: 'layerwise', rate: 0.2, outputRate: 0.1 },
+    };
   },
-  defaults: () => ({
-    dataset: { batchSize: 60, validation: 5000 },
-    training: { optimizer: 'adam', lr: 1.2e-3, steps: '50000it' },
-    pruning: { strategy: 'layerwise', rate: 0.2, outputRate: 0.1 },
-  }),
 };

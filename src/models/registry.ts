@@ -1,14 +1,25 @@
 // Model names → models. Names follow OpenLTH: `<dataset>_<family>_<args>`, e.g. `mnist_lenet_300_100`
 // (any widths: `mnist_lenet_500_300_100`), `cifar_resnet_20`. Each family carries its paper's defaults.
 import { ConfigError } from '../util/errors.js';
-import type { ModelFamily } from './family.js';
+import type { ModelContext, ModelFamily } from './family.js';
 import type { Model } from './model.js';
 import { lenetFamily } from './lenet.js';
 import { convFamily } from './conv.js';
 import { vggFamily } from './vgg.js';
 import { resnetFamily } from './resnet.js';
+import { grokMlpFamily, grokTransformerFamily } from './grok.js';
+import { lmDecoderFamily, lmEncoderFamily } from './lm.js';
 
-const FAMILIES: readonly ModelFamily[] = [lenetFamily, convFamily, vggFamily, resnetFamily];
+const FAMILIES: readonly ModelFamily[] = [
+  lenetFamily,
+  convFamily,
+  vggFamily,
+  resnetFamily,
+  grokMlpFamily,
+  grokTransformerFamily,
+  lmDecoderFamily,
+  lmEncoderFamily,
+];
 
 export function knownModelExamples(): string[] {
   return FAMILIES.map((f) => f.example);
@@ -27,7 +38,8 @@ export function familyOf(name: string): { family: ModelFamily; args: string[] } 
   throw new ConfigError(`unknown model '${name}'; known models: ${knownModelExamples().join(', ')}`);
 }
 
-export function createModel(name: string): Model {
+/** The model a name describes; a language model also needs its vocabulary and sequence length from the data. */
+export function createModel(name: string, ctx: ModelContext = {}): Model {
   const { family, args } = familyOf(name);
-  return family.build(name, args);
+  return family.build(name, args, ctx);
 }

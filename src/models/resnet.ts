@@ -13,8 +13,7 @@ import { BatchNorm } from '../nn/layers/batchnorm.js';
 import { Linear } from '../nn/layers/linear.js';
 import { Sequential } from '../nn/layers/sequential.js';
 import { ConfigError } from '../util/errors.js';
-import type { DatasetName } from '../data/registry.js';
-import { Model } from './model.js';
+import { Model, type ModelData } from './model.js';
 import { intArgs, type ModelFamily } from './family.js';
 
 /** conv-BN-ReLU-conv-BN plus the shortcut, then ReLU. */
@@ -56,7 +55,7 @@ export function isResNetDepth(depth: number): boolean {
 }
 
 export class CifarResNet extends Model {
-  readonly dataset: DatasetName = 'cifar10';
+  readonly dataset: ModelData = 'cifar10';
   readonly inputShape = [3, 32, 32] as const;
   readonly numClasses = 10;
   readonly defaultInit = 'kaiming_normal' as const;
@@ -96,6 +95,12 @@ export class CifarResNet extends Model {
   }
 }
 
+function resnetShape(name: string, args: string[]): { depth: number; width: number } {
+  const [depth, width = 16] = intArgs(name, args, ['depth', 'width'], 1) as [number, number?];
+  if (!isResNetDepth(depth)) throw new ConfigError(`${name}: depth must be 6n+2 (8, 14, 20, 32, 44, 56, 110)`);
+  return { depth, width };
+}
+
 /**
  * `cifar_resnet_<6n+2>[_<width>]`. Defaults: Frankle et al. 2020 (OpenLTH's cifar_resnet_20): SGD 0.1, momentum
  * 0.9, weight decay 1e-4, batch 128, 30K iterations with ×0.1 at 50% and 75%, augmentation, global pruning of 20% per
@@ -104,21 +109,25 @@ export class CifarResNet extends Model {
 export const resnetFamily: ModelFamily = {
   pattern: /^cifar_resnet(_.*)?$/,
   example: 'cifar_resnet_20',
+  data: 'cifar10',
   build(name, args) {
-    const [depth, width = 16] = intArgs(name, args, ['depth', 'width'], 1) as [number, number?];
-    if (!isResNetDepth(depth)) throw new ConfigError(`${name}: depth must be 6n+2 (8, 14, 20, 32, 44, 56, 110)`);
+    const { depth, width } = resnetShape(name, args);
     return new CifarResNet(name, depth, width);
   },
-  defaults: () => ({
-    dataset: { batchSize: 128, augment: true, validation: 5000 },
-    training: {
-      optimizer: 'sgd',
-      lr: 0.1,
-      steps: '30000it',
-      momentum: 0.9,
-      weightDecay: 1e-4,
-      milestones: ['15000it', '22500it'],
-    },
-    pruning: { strategy: 'global', rate: 0.2, convRate: 0.2, outputRate: 0.2, ignore: ['fc.weight'] },
-  }),
+  defaults(name, args) {
+    resnetShape(name, args); // checks the name as build does
+    return {
+      init: 'kaiming_normal',
+      dataset: { batchSize: 128, augment: true, validation: 5000 },
+      training: {
+        optimizer: 'sgd',
+        lr: 0.1,
+        steps: '30000it',
+        momentum: 0.9,
+        weightDecay: 1e-4,
+        milestones: ['15000it', '22500it'],
+      },
+      pruning: { strategy: 'global', rate: 0.2, convRate: 0.2, outputRate: 0.2, ignore: ['fc.weight'] },
+    };
+  },
 };

@@ -13,8 +13,7 @@ import { Linear } from '../nn/layers/linear.js';
 import { MaxPool2d } from '../nn/layers/simple.js';
 import { Sequential } from '../nn/layers/sequential.js';
 import { ConfigError } from '../util/errors.js';
-import type { DatasetName } from '../data/registry.js';
-import { Model } from './model.js';
+import { Model, type ModelData } from './model.js';
 import { intArgs, type ModelFamily } from './family.js';
 
 type Plan = readonly (number | 'M')[];
@@ -42,7 +41,7 @@ class ConvBlock extends Module {
 }
 
 export class Vgg extends Model {
-  readonly dataset: DatasetName = 'cifar10';
+  readonly dataset: ModelData = 'cifar10';
   readonly inputShape = [3, 32, 32] as const;
   readonly numClasses = 10;
   readonly defaultInit = 'kaiming_normal' as const;
@@ -73,6 +72,13 @@ export class Vgg extends Model {
   }
 }
 
+function vggDepth(name: string, args: string[]): VggDepth {
+  const [depth] = intArgs(name, args, ['depth'], 1) as [number];
+  if (!(depth in VGG_PLANS))
+    throw new ConfigError(`${name}: VGG depth must be one of ${Object.keys(VGG_PLANS).join(', ')}`);
+  return depth as VggDepth;
+}
+
 /**
  * `cifar_vgg_11|13|16|19`. Defaults: Frankle et al. 2020 (OpenLTH's cifar_vgg): SGD 0.1, momentum 0.9, weight decay
  * 1e-4, batch 64, 112K iterations with ×0.1 at 50% and 75%, augmentation, global pruning of 20% per level that
@@ -81,22 +87,22 @@ export class Vgg extends Model {
 export const vggFamily: ModelFamily = {
   pattern: /^cifar_vgg(_.*)?$/,
   example: 'cifar_vgg_16',
-  build(name, args) {
-    const [depth] = intArgs(name, args, ['depth'], 1) as [number];
-    if (!(depth in VGG_PLANS))
-      throw new ConfigError(`${name}: VGG depth must be one of ${Object.keys(VGG_PLANS).join(', ')}`);
-    return new Vgg(name, depth as VggDepth);
+  data: 'cifar10',
+  build: (name, args) => new Vgg(name, vggDepth(name, args)),
+  defaults(name, args) {
+    vggDepth(name, args); // checks the name as build does
+    return {
+      init: 'kaiming_normal',
+      dataset: { batchSize: 64, augment: true, validation: 5000 },
+      training: {
+        optimizer: 'sgd',
+        lr: 0.1,
+        steps: '112000it',
+        momentum: 0.9,
+        weightDecay: 1e-4,
+        milestones: ['56000it', '84000it'],
+      },
+      pruning: { strategy: 'global', rate: 0.2, convRate: 0.2, outputRate: 0.2, ignore: ['fc.weight'] },
+    };
   },
-  defaults: () => ({
-    dataset: { batchSize: 64, augment: true, validation: 5000 },
-    training: {
-      optimizer: 'sgd',
-      lr: 0.1,
-      steps: '112000it',
-      momentum: 0.9,
-      weightDecay: 1e-4,
-      milestones: ['56000it', '84000it'],
-    },
-    pruning: { strategy: 'global', rate: 0.2, convRate: 0.2, outputRate: 0.2, ignore: ['fc.weight'] },
-  }),
 };

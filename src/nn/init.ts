@@ -3,12 +3,22 @@
 import type { Rng } from '../engine/rng.js';
 import type { Tensor } from '../engine/tensor.js';
 
-export type InitName = 'glorot_normal' | 'glorot_uniform' | 'kaiming_normal' | 'kaiming_uniform' | 'normal' | 'zeros';
+export type InitName =
+  | 'glorot_normal'
+  | 'glorot_uniform'
+  | 'kaiming_normal'
+  | 'kaiming_uniform'
+  | 'lecun_normal'
+  | 'gpt2'
+  | 'normal'
+  | 'zeros';
 export const INIT_NAMES: readonly InitName[] = [
   'glorot_normal',
   'glorot_uniform',
   'kaiming_normal',
   'kaiming_uniform',
+  'lecun_normal',
+  'gpt2',
   'normal',
   'zeros',
 ];
@@ -44,6 +54,20 @@ export function normal(t: Tensor, rng: Rng, std: number): void {
   rng.fillNormal(t.data, 0, std);
 }
 
+/** N(0, 1/fan_in): the grokking reference's init of every matrix ("N(0, 1/√d_in)" as a standard deviation). */
+export function lecunNormal(t: Tensor, rng: Rng): void {
+  rng.fillNormal(t.data, 0, 1 / Math.sqrt(fans(t.shape).fanIn));
+}
+
+/**
+ * A layer's bias: zero under schemes that start biases at zero (LeCun as the grokking reference uses it, GPT-2),
+ * else PyTorch's default U(-1/√fan_in, 1/√fan_in).
+ */
+export function initializeBias(b: Tensor, name: InitName, fanIn: number, rng: Rng): void {
+  if (name === 'lecun_normal' || name === 'gpt2') b.data.fill(0);
+  else biasUniform(b, fanIn, rng);
+}
+
 /** PyTorch's default bias initialization: U(-1/√fan_in, 1/√fan_in). */
 export function biasUniform(b: Tensor, fanIn: number, rng: Rng): void {
   const a = 1 / Math.sqrt(fanIn);
@@ -58,6 +82,10 @@ export function initialize(t: Tensor, name: InitName, rng: Rng, std = 0.01): voi
       return glorotUniform(t, rng);
     case 'kaiming_normal':
       return kaimingNormal(t, rng);
+    case 'lecun_normal':
+      return lecunNormal(t, rng);
+    case 'gpt2': // GPT-2's N(0, 0.02) for every matrix
+      return normal(t, rng, 0.02);
     case 'kaiming_uniform':
       return kaimingUniform(t, rng);
     case 'normal':

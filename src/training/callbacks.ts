@@ -22,6 +22,8 @@ export interface CurveOptions {
   test: Dataset;
   /** Evaluate every this many steps (0: only at the start and the end). */
   every: number;
+  /** Samples per evaluation batch (default 1000). */
+  batchSize?: number;
   endStep: number;
 }
 
@@ -60,8 +62,8 @@ export class EvaluationCurve implements Callback {
 
   private point(step: number, trainLoss: number | null): CurvePoint {
     const { model, loss } = this.o;
-    const val = this.o.validation ? evaluate(model, this.o.validation, loss) : null;
-    const test = evaluate(model, this.o.test, loss);
+    const val = this.o.validation ? evaluate(model, this.o.validation, loss, this.o.batchSize) : null;
+    const test = evaluate(model, this.o.test, loss, this.o.batchSize);
     return {
       step,
       train_loss: trainLoss,

@@ -1,17 +1,46 @@
-// Evaluation: mean loss (and accuracy, for class labels) over a dataset, without recording a graph, in eval mode.
+// Evaluation: mean loss and accuracy over a dataset, without recording a graph, in eval mode. Class labels count
+// per sample; token targets (several per sample, -100 = not scored) count per scored token, so a language model's
+// loss is the mean over its scored tokens and its perplexity is exp(loss).
 import { Tensor } from '../engine/tensor.js';
 import { noGrad } from '../engine/autograd.js';
 import { countCorrect } from '../engine/ops/loss.js';
-import type { Dataset } from '../data/types.js';
+import type { Dataset, Targets } from '../data/types.js';
 import type { Module } from '../nn/module.js';
 import { DataError } from '../util/errors.js';
 import { crossEntropy, type LossFn } from './loss.js';
 
 export interface EvalResult {
   loss: number;
-  /** Fraction of samples whose largest output is the label; null for regression targets. */
+  /** Fraction of samples (or scored tokens) whose largest output is the target; null for regression targets. */
   accuracy: number | null;
+  /** Samples, or scored tokens. */
   examples: number;
+}
+
+const IGNORED = -100;
+
+/** Scored positions and correct ones, for token targets: rows of `out` are positions, one target per row. */
+function tokenCounts(out: Tensor, y: Int32Array): { scored: number; correct: number } {
+  const V = out.shape[out.ndim - 1]!;
+  const d = out.data;
+  let scored = 0;
+  let correct = 0;
+  for (let r = 0; r < y.length; r++) {
+    if (y[r] === IGNORED) continue;
+    scored++;
+    let best = 0;
+    for (let c = 1; c < V; c++) if (d[r * V + c]! > d[r * V + best]!) best = c;
+    if (best === y[r]) correct++;
+  }
+  return { scored, correct };
+}
+
+/** Scored examples in a batch of n samples and the correct ones (null: targets are values, not classes). */
+function batchCounts(out: Tensor, y: Targets, n: number): { count: number; correct: number | null } {
+  if (!(y instanceof Int32Array)) return { count: n, correct: null };
+  if (y.length === n) return { count: n, correct: countCorrect(out, y) };
+  const t = tokenCounts(out, y);
+  return { count: t.scored, correct: t.correct };
 }
 
 export function evaluate(model: Module, data: Dataset, loss: LossFn = crossEntropy, batchSize = 1000): EvalResult {
@@ -20,6 +49,7 @@ export function evaluate(model: Module, data: Dataset, loss: LossFn = crossEntro
   model.eval();
   let lossSum = 0;
   let correct = 0;
+  let examples = 0;
   let classification = true;
   const idx = new Int32Array(Math.min(batchSize, data.size));
   try {
@@ -30,13 +60,17 @@ export function evaluate(model: Module, data: Dataset, loss: LossFn = crossEntro
         for (let i = 0; i < n; i++) ids[i] = start + i;
         const { x, y } = data.batch(ids);
         const out = model.forward(new Tensor(x, [n, ...data.sampleShape]));
-        lossSum += loss(out, y).item() * n;
-        if (y instanceof Int32Array) correct += countCorrect(out, y);
-        else classification = false;
+        const c = batchCounts(out, y, n);
+        if (c.count === 0) continue;
+        lossSum += loss(out, y).item() * c.count;
+        examples += c.count;
+        if (c.correct === null) classification = false;
+        else correct += c.correct;
       }
     });
   } finally {
     model.train(wasTraining);
   }
-  return { loss: lossSum / data.size, accuracy: classification ? correct / data.size : null, examples: data.size };
+  if (examples === 0) throw new DataError(`${data.name} has no scored targets: nothing to evaluate on`);
+  return { loss: lossSum / examples, accuracy: classification ? correct / examples : null, examples };
 }

@@ -2,7 +2,8 @@
 // the early-stop summary, dense or sparse kernels per masked layer, and a checkpoint in `dir` to resume from after a
 // crash. `ticketlab train` is one of these; every level and branch of a lottery run is one too.
 import path from 'node:path';
-import type { ImageDataset } from '../data/dataset.js';
+import { ImageDataset } from '../data/dataset.js';
+import { MlmDataset, maskEpochCallback } from '../data/mlm-dataset.js';
 import type { Module } from '../nn/module.js';
 import { buildOptimizer } from '../nn/optim/build.js';
 import { applyKernelChoices, chooseKernels, type KernelChoice, type KernelPolicy } from '../nn/dispatch.js';
@@ -10,20 +11,14 @@ import { applyMasks, type Masks } from '../pruning/masks.js';
 import type { DatasetHparams, TrainingHparams } from '../hparams/groups.js';
 import type { Weights } from '../store/weights.js';
 import { checkpointed, EvaluationCurve, type CurvePoint } from './callbacks.js';
-import { crossEntropy } from './loss.js';
+import { crossEntropy, type LossFn } from './loss.js';
+import type { RunData } from './run-data.js';
 import { trainLoop, type Callback } from './loop.js';
 import { probeCheckpoint } from './checkpoint.js';
 import { augmentation, planTraining } from './plan.js';
 import { summarizeCurve, type CurveSummary } from './summary.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
-
-export interface RunData {
-  train: ImageDataset;
-  /** Held-out training examples for early stopping, or null (the test set then stands in). */
-  validation: ImageDataset | null;
-  test: ImageDataset;
-}
 
 export interface TrainRunSpec {
   model: Module;
@@ -36,6 +31,10 @@ export interface TrainRunSpec {
   hparams: { dataset: DatasetHparams; training: TrainingHparams };
   seed: number;
   data: RunData;
+  /** The loss of the model's objective (default: cross-entropy on class labels). */
+  loss?: LossFn;
+  /** Samples per evaluation batch (default 1000; language models need fewer). */
+  evalBatchSize?: number;
   /** Where the checkpoint lives. */
   dir: string;
   checkpointEvery: number;
@@ -78,13 +77,15 @@ export async function trainRun(spec: TrainRunSpec): Promise<TrainRunOutcome> {
       buildOptimizer(params, training),
     );
   }
+  const loss = spec.loss ?? crossEntropy;
   const curve = new EvaluationCurve({
     model,
-    loss: crossEntropy,
+    loss,
     validation: data.validation,
     test: data.test,
     every: plan.evalEvery,
     endStep: plan.endStep,
+    batchSize: spec.evalBatchSize,
   });
   const kernelState = checkpointed(
     'kernels',
@@ -94,17 +95,19 @@ export async function trainRun(spec: TrainRunSpec): Promise<TrainRunOutcome> {
       applyKernelChoices(model, k);
     },
   );
+  const callbacks = [curve, kernelState, ...(spec.callbacks ?? [])];
+  if (data.train instanceof MlmDataset) callbacks.push(maskEpochCallback(data.train, plan.iterationsPerEpoch));
   const result = await trainLoop({
     model,
     optimizer,
     data: data.train,
     sampler: plan.sampler,
-    loss: crossEntropy,
-    augment: augmentation(spec.hparams.dataset, data.train, spec.seed),
+    loss,
+    augment: data.train instanceof ImageDataset ? augmentation(spec.hparams.dataset, data.train, spec.seed) : undefined,
     schedule: plan.schedule,
     startStep: spec.startStep,
     endStep: plan.endStep,
-    callbacks: [curve, kernelState, ...(spec.callbacks ?? [])],
+    callbacks,
     checkpoint,
     signal: spec.signal,
   });

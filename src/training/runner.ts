@@ -4,8 +4,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { createModel } from '../models/registry.js';
-import { loadDataset } from '../data/registry.js';
 import { initializeModel } from '../nn/reset.js';
 import type { KernelPolicy } from '../nn/dispatch.js';
 import type { TrainHparams } from '../hparams/groups.js';
@@ -16,9 +14,10 @@ import { createExperimentDir } from '../store/experiment-dir.js';
 import { acquireLock } from '../store/lock.js';
 import { readJson } from '../store/json.js';
 import { saveTensors } from '../store/weights.js';
-import { claimReplicate, dataFingerprint } from '../store/replicate.js';
+import { claimReplicate } from '../store/replicate.js';
+import { prepareRun } from './run-data.js';
 import { removeStaleTempFiles } from '../store/stale-temp.js';
-import { ConfigError, InterruptedError } from '../util/errors.js';
+import { InterruptedError } from '../util/errors.js';
 import { openIndex } from '../store/index-db.js';
 import { onEveryStep } from './callbacks.js';
 import { CHECKPOINT_FILE, trainRun } from './run.js';
@@ -51,28 +50,23 @@ const trainResult = z.object({
   train_loss: z.number().nullable(),
   seconds: z.number().min(0),
   examples_per_second: z.number().min(0),
+  /** Language models: tokens per second and the test perplexity, exp(test loss). */
+  tokens_per_second: z.number().min(0).optional(),
+  test_perplexity: z.number().min(1).optional(),
   curve: z.array(z.unknown()),
 });
 export type TrainResult = z.infer<typeof trainResult> & { reused: boolean; dir: string };
 
 export async function runTraining(o: TrainingOptions): Promise<TrainResult> {
   const h = o.hparams;
-  const model = createModel(h.model.model);
-  if (h.dataset.augment && model.dataset !== 'cifar10')
-    throw new ConfigError('--augment (random crop and flip) applies to CIFAR-10 models only');
+  const { model, data, loss, evalBatchSize, fingerprint } = await prepareRun(h.model.model, h.dataset, o.dataDir);
   ensureWritableDir(o.root);
   const identity = { 'model.model': h.model.model, ...nonDefaults(h, trainDefaults(h.model.model)) };
   const exp = createExperimentDir(o.root, 'train', identity, { hparams: h });
   const dir = path.join(exp.dir, `replicate_${o.replicate}`);
   const resultFile = path.join(dir, 'result.json');
-  const { train: full, test } = loadDataset(model.dataset, o.dataDir);
-  claimReplicate(
-    dir,
-    { seed: o.seed, data: dataFingerprint([full.images, full.labels, test.images, test.labels]) },
-    'use another --replicate for a new seed or data',
-  );
+  claimReplicate(dir, { seed: o.seed, data: fingerprint }, 'use another --replicate for a new seed or data');
   if (fs.existsSync(resultFile)) return { ...readJson(resultFile, trainResult), reused: true, dir };
-  const split = h.dataset.validation > 0 ? full.split(h.dataset.validation, 0) : { train: full, validation: null };
   const lock = await acquireLock(dir);
   removeStaleTempFiles(dir);
   const index = openIndex(o.root);
@@ -89,7 +83,7 @@ export async function runTraining(o: TrainingOptions): Promise<TrainResult> {
   try {
     indexRun('running');
     initializeModel(model, o.seed, h.model.init);
-    const total = planTraining(h, split.train.size, o.seed).endStep;
+    const total = planTraining(h, data.train.size, o.seed).endStep;
     const outcome = await trainRun({
       model,
       masks: null,
@@ -97,7 +91,9 @@ export async function runTraining(o: TrainingOptions): Promise<TrainResult> {
       startStep: 0,
       hparams: h,
       seed: o.seed,
-      data: { train: split.train, validation: split.validation, test },
+      data,
+      loss,
+      evalBatchSize,
       dir,
       checkpointEvery: o.checkpointEvery,
       kernels: o.kernels ?? 'auto',
@@ -109,6 +105,8 @@ export async function runTraining(o: TrainingOptions): Promise<TrainResult> {
     lock.assertHeld();
     saveTensors(path.join(dir, 'final.safetensors'), model, model.stateDict(), { kind: 'final', seed: o.seed });
     const last = outcome.curve[outcome.curve.length - 1]!;
+    const rate = outcome.seconds > 0 ? (outcome.steps * h.dataset.batchSize) / outcome.seconds : 0;
+    const language = model.objective === 'next-token' || model.objective === 'masked-token';
     const result = trainResult.parse({
       run: exp.name,
       replicate: o.replicate,
@@ -123,7 +121,10 @@ export async function runTraining(o: TrainingOptions): Promise<TrainResult> {
       early_stop_test_accuracy: outcome.earlyStopTestAccuracy,
       train_loss: last.train_loss,
       seconds: outcome.seconds,
-      examples_per_second: outcome.seconds > 0 ? (outcome.steps * h.dataset.batchSize) / outcome.seconds : 0,
+      examples_per_second: rate,
+      ...(language
+        ? { tokens_per_second: rate * h.dataset.seqLen, test_perplexity: Math.exp(outcome.finalTestLoss) }
+        : {}),
       curve: outcome.curve,
     });
     writeFileAtomic(resultFile, JSON.stringify(result) + '\n');

@@ -2,14 +2,11 @@
 // its weights with one of the pruners (SNIP and GraSP on one training batch, the others data-free), prunes to the
 // density, and reports per-layer densities, layer collapse and time; --out writes the mask as safetensors.
 import type { Command } from 'commander';
-import { createModel } from '../../models/registry.js';
-import type { Model } from '../../models/model.js';
-import { loadDataset } from '../../data/registry.js';
 import { BatchSampler } from '../../data/sampler.js';
 import { Tensor } from '../../engine/tensor.js';
-import { softmaxCrossEntropy } from '../../engine/ops/loss.js';
 import { initializeModel } from '../../nn/reset.js';
 import { trainDefaults } from '../../hparams/defaults.js';
+import { prepareRun, type PreparedRun } from '../../training/run-data.js';
 import { pruneAtInit, type Scope } from '../../pruning/at-init.js';
 import { checkDensity } from '../../pruning/masks.js';
 import { layerCollapse } from '../../pruning/collapse.js';
@@ -76,27 +73,29 @@ export function pruneCommand(program: Command): void {
     .action((o: PruneOptions) => runPrune(program.opts<GlobalOptions>(), o));
 }
 
-/** Cross-entropy on one seeded batch of the model's training set. */
-function batchLoss(model: Model, o: PruneOptions): PruneContext['lossOnBatch'] {
-  const { train } = loadDataset(model.dataset, o.dataDir);
+/** The model's training loss on one seeded batch of its training set. */
+function batchLoss(run: PreparedRun, o: PruneOptions): PruneContext['lossOnBatch'] {
+  const train = run.data.train;
   if (o.batchSize > train.size)
     throw new ConfigError(`--batch-size ${o.batchSize} is larger than the training set (${train.size} examples)`);
   const ids = new BatchSampler(train.size, o.batchSize, o.seed).next();
   const { x, y } = train.batch(ids);
-  const input = new Tensor(x, [ids.length, ...train.shape]);
-  return (m) => softmaxCrossEntropy(m.forward(input), y);
+  const input = new Tensor(x, [ids.length, ...train.sampleShape]);
+  return (m) => run.loss(m.forward(input), y);
 }
 
-function runPrune(g: GlobalOptions, o: PruneOptions): void {
+async function runPrune(g: GlobalOptions, o: PruneOptions): Promise<void> {
   const started = process.hrtime.bigint();
-  const model = createModel(o.model);
-  const init = trainDefaults(o.model).model.init;
+  const defaults = trainDefaults(o.model);
+  const run = await prepareRun(o.model, defaults.dataset, o.dataDir);
+  const model = run.model;
+  const init = defaults.model.init;
   initializeModel(model, o.seed, init);
   const ctx: PruneContext = {
     model,
     seed: o.seed,
     inputShape: model.inputShape,
-    lossOnBatch: DATA_PRUNERS.includes(o.pruner) ? batchLoss(model, o) : undefined,
+    lossOnBatch: DATA_PRUNERS.includes(o.pruner) ? batchLoss(run, o) : undefined,
   };
   const masks = pruneAtInit(o.pruner, ctx, o.density, { scope: o.scope, rounds: o.rounds });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -3,7 +3,7 @@ export { conv2d } from './conv.js';
 export { maxPool2d, avgPool2d, globalAvgPool } from './pool.js';
 export { batchNorm } from './batchnorm.js';
 export { relu, dropout } from './activation.js';
-export { reshape, flatten } from './shape.js';
+export { reshape, flatten, selectPosition } from './shape.js';
 export { add, mul } from './arith.js';
 export { embedding } from './embedding.js';
 export { softmaxCrossEntropy, mse } from './loss.js';

@@ -1,4 +1,4 @@
-// Shape changes that share data: reshape and flatten.
+// Shape changes: reshape and flatten (sharing data), and picking one position of a sequence batch.
 import { Tensor, accumulateGrad, shapeStr, sizeOf } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 import { batchMajor } from './layout.js';
@@ -26,4 +26,22 @@ export function reshape(input: Tensor, shape: readonly number[]): Tensor {
 export function flatten(x: Tensor): Tensor {
   if (x.ndim < 1) throw new RangeError('flatten: needs at least one dimension');
   return reshape(x, [x.shape[0]!, -1]);
+}
+
+/** Position `s` of a sequence batch: [B, S, D] → [B, D] (negative s counts from the end, -1 is the last). */
+export function selectPosition(input: Tensor, s: number): Tensor {
+  const x = batchMajor(input);
+  if (x.ndim !== 3) throw new RangeError(`selectPosition: input must be [B, S, D], got ${shapeStr(x.shape)}`);
+  const [B, S, D] = x.shape as [number, number, number];
+  const at = s < 0 ? S + s : s;
+  if (!Number.isInteger(at) || at < 0 || at >= S)
+    throw new RangeError(`selectPosition: position ${s} outside a sequence of ${S}`);
+  const y = new Tensor(new Float32Array(B * D), [B, D]);
+  for (let b = 0; b < B; b++) y.data.set(x.data.subarray((b * S + at) * D, (b * S + at + 1) * D), b * D);
+  if (!needsGrad(x)) return y;
+  return record(y, 'selectPosition', [x], (g) => {
+    const dx = new Float32Array(x.size);
+    for (let b = 0; b < B; b++) dx.set(g.subarray(b * D, (b + 1) * D), (b * S + at) * D);
+    accumulateGrad(x, dx);
+  });
 }

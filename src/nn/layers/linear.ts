@@ -6,7 +6,7 @@ import { sparseLinear } from '../../engine/ops/sparse-linear.js';
 import { csrFromIndices, type CsrStructure } from '../../engine/csr.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
-import { biasUniform, initialize, type InitName } from '../init.js';
+import { initialize, initializeBias, type InitName } from '../init.js';
 
 /** y = x Wᵀ + b over the last axis of x: [N, in] → [N, out], or [..., in] → [..., out] (sequences). */
 export class Linear extends Module {
@@ -35,7 +35,7 @@ export class Linear extends Module {
 
   resetParameters(rng: Rng, init: InitName): void {
     initialize(this.weight, init, rng);
-    if (this.bias) biasUniform(this.bias, this.inFeatures, rng);
+    if (this.bias) initializeBias(this.bias, init, this.inFeatures, rng);
   }
 
   /**

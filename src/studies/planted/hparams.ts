@@ -3,7 +3,7 @@
 import { studyTrainingDefaults } from '../../hparams/defaults.js';
 import type { DatasetHparams, TrainingHparams } from '../../hparams/groups.js';
 
-export const PLANTED_DATASET: DatasetHparams = { batchSize: 32, augment: false, validation: 0 };
+export const PLANTED_DATASET: Pick<DatasetHparams, 'batchSize'> = { batchSize: 32 };
 
 export const PLANTED_TRAINING: TrainingHparams = studyTrainingDefaults({
   optimizer: 'adam',
