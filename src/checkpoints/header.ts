@@ -4,8 +4,7 @@
 import * as fs from 'node:fs';
 import { DataError } from '../util/errors.js';
 import { checkCoverage } from '../store/safetensors.js';
-import { MAX_HEADER_BYTES, METADATA_KEY, numel } from '../store/safetensors-format.js';
-import { jsonSyntaxProblem } from '../store/json-file.js';
+import { MAX_HEADER_BYTES, METADATA_KEY, numel, parseHeaderJson } from '../store/safetensors-format.js';
 import { brief, quote } from '../store/message-text.js';
 import { dtypeInfo, isCheckpointDtype, type CheckpointDtype } from './dtypes.js';
 import { openForRead, readFully } from './file-io.js';
@@ -81,19 +80,7 @@ export function readSafetensorsHeader(file: string): SafetensorsHeader {
 }
 
 function parseHeader(bytes: Uint8Array, fail: Fail): { metadata: Record<string, string>; spans: Span[] } {
-  let text = '';
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    fail('header is not valid UTF-8 JSON (it holds bytes that are not UTF-8)');
-  }
-  let header: unknown;
-  try {
-    header = JSON.parse(text);
-  } catch (err) {
-    fail(`header is not valid UTF-8 JSON (${jsonSyntaxProblem(err, text)})`);
-  }
-  if (!isObject(header)) fail('header is not a JSON object');
+  const header = parseHeaderJson(bytes, fail);
   let metadata: Record<string, string> = {};
   const spans: Span[] = [];
   for (const [name, value] of Object.entries(header as object)) {

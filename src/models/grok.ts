@@ -26,12 +26,16 @@ function column(x: Tensor, col: number): Int32Array {
   return ids;
 }
 
-export class GrokMlp extends Model {
+/** What both networks share: two input tokens, p classes, the reference's loss and init. */
+abstract class GrokModel extends Model {
   readonly dataset: ModelData = 'modular';
   override readonly objective: Objective = 'classify-f64';
   readonly inputShape = [2] as const;
   readonly defaultInit = 'lecun_normal' as const;
   readonly outputWeight = 'unembed.weight';
+}
+
+export class GrokMlp extends GrokModel {
   private readonly embed: Embedding;
   private readonly inproj: Linear;
   private readonly outproj: Linear;
@@ -56,12 +60,7 @@ export class GrokMlp extends Model {
   }
 }
 
-export class GrokTransformer extends Model {
-  readonly dataset: ModelData = 'modular';
-  override readonly objective: Objective = 'classify-f64';
-  readonly inputShape = [2] as const;
-  readonly defaultInit = 'lecun_normal' as const;
-  readonly outputWeight = 'unembed.weight';
+export class GrokTransformer extends GrokModel {
   private readonly embed: Embedding;
   private readonly attn: MultiHeadAttention;
   private readonly mlpIn: Linear;

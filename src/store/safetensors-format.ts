@@ -1,6 +1,7 @@
 // The safetensors format's vocabulary: dtypes, tensor types and the byte-level helpers that encoding and decoding
 // (safetensors.ts) share.
 import * as os from 'node:os';
+import { jsonSyntaxProblem } from './json-file.js';
 /** Dtypes ticketlab reads and writes. */
 export type Dtype = 'F32' | 'F64' | 'I32' | 'I64' | 'U8' | 'BOOL';
 /** Dtypes ticketlab can read; F16 is widened to a Float32Array on load. */
@@ -80,4 +81,22 @@ export function compareUtf8(a: string, b: string): number {
 /** `"key":value` JSON members, joined in the given order (JSON.stringify would hoist integer-like keys). */
 export function jsonMembers(entries: [string, string][]): string {
   return entries.map(([k, valueJson]) => `${JSON.stringify(k)}:${valueJson}`).join(',');
+}
+
+/** A header's bytes as a JSON object; anything else is reported through `fail` (which throws). */
+export function parseHeaderJson(bytes: Uint8Array, fail: (why: string) => never): Record<string, unknown> {
+  let text = '';
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    fail('header is not valid UTF-8 JSON (it holds bytes that are not UTF-8)');
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(text);
+  } catch (err) {
+    fail(`header is not valid UTF-8 JSON (${jsonSyntaxProblem(err, text)})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
+  return header as Record<string, unknown>;
 }

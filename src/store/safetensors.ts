@@ -8,7 +8,6 @@
 import * as fs from 'node:fs';
 import { DataError } from '../util/errors.js';
 import { writeFileAtomic } from './atomic.js';
-import { jsonSyntaxProblem } from './json-file.js';
 import { brief, quote } from './message-text.js';
 import { halfToFloat } from './half-float.js';
 import {
@@ -26,6 +25,7 @@ import {
   numel,
   compareUtf8,
   jsonMembers,
+  parseHeaderJson,
 } from './safetensors-format.js';
 export type { Dtype, Tensor, DecodedTensor, DecodedSafetensors, DecodeOptions } from './safetensors-format.js';
 
@@ -119,19 +119,7 @@ export function decodeSafetensors(
   const headerLen = Number(n);
   if (headerLen > MAX_HEADER_BYTES) fail(`header length ${headerLen} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
 
-  let text = '';
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen));
-  } catch {
-    fail('header is not valid UTF-8 JSON (it holds bytes that are not UTF-8)');
-  }
-  let header: unknown;
-  try {
-    header = JSON.parse(text);
-  } catch (err) {
-    fail(`header is not valid UTF-8 JSON (${jsonSyntaxProblem(err, text)})`);
-  }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
+  const header = parseHeaderJson(bytes.subarray(8, 8 + headerLen), fail);
 
   const metadata: Record<string, string> = {};
   const entries: HeaderEntry[] = [];
