@@ -93,10 +93,21 @@ export function ensureWritableDir(dir: string, what = 'run root'): void {
     fs.writeFileSync(probe, '', { flag: 'wx' });
     fs.rmSync(probe, { force: true });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    throw new UserError(`${what} ${dir} is not writable: ${code}`);
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    const why = WHY_NOT_WRITABLE[code] ?? code ?? (err as Error).message;
+    throw new UserError(`${what} ${dir} is not writable: ${why}`);
   }
 }
+
+/** What the usual errors mean for a directory a user named. */
+const WHY_NOT_WRITABLE: Record<string, string> = {
+  EEXIST: 'a file of that name is in the way (give a directory)',
+  ENOTDIR: 'part of the path is a file, not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'no space left on the device',
+};
 
 /**
  * OS errors (code like ENOSPC, EACCES) are the user's to fix; anything else, including Node's own

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { collectExperiment, resolveExperiment } from '../../lottery/collect.js';
 import { ACCURACY_KINDS, lotteryRows, writeLotteryReport, type AccuracyKind } from '../../report/lottery.js';
 import { UserError } from '../../util/errors.js';
+import { ensureWritableDir } from '../../store/atomic.js';
 import { oneOf } from '../../util/flags.js';
 import { emit, say, type GlobalOptions } from '../output.js';
 
@@ -28,6 +29,7 @@ export function reportCommand(program: Command): void {
       if (lotteryRows(exps).length === 0)
         throw new UserError(`no finished levels in ${exps.map((e) => e.name).join(', ')}`);
       const out = path.resolve(o.out ?? path.join(exps[0]!.dir, 'report'));
+      ensureWritableDir(out, 'report directory');
       const model = String(exps[0]!.hparams.non_default['model.model'] ?? '');
       const title = o.title ?? `${model}: ${exps.map((e) => e.name).join(', ')}`;
       const { markdown, files } = await writeLotteryReport(exps, out, { title, accuracy: o.accuracy });
