@@ -72,7 +72,7 @@ test('a session records the machine, wall time and load, and round-trips through
   assert.ok(rec.wall_seconds >= 0.015 && rec.wall_seconds < 5, `wall ${rec.wall_seconds}`);
   assert.equal(rec.machine.cores, os.cpus().length);
   assert.ok(['openblas', 'fallback'].includes(rec.machine.gemm));
-  assert.ok(rec.load.samples >= 3 && rec.load.max >= rec.load.mean);
+  assert.ok(rec.load.samples >= 3 && rec.load.max >= rec.load.mean - 1e-9, JSON.stringify(rec.load)); // the mean of equal values may round above them
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-sessions-'));
   try {
     const file = path.join(dir, 'sessions.jsonl');
