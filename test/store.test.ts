@@ -451,7 +451,9 @@ describe('atomic writes', () => {
     const bad = path.join(dir, 'file', 'root');
     assert.throws(
       () => ensureWritableDir(bad),
-      (err: Error) => err instanceof UserError && err.message === `run root ${bad} is not writable: part of the path is a file, not a directory`,
+      (err: Error) =>
+        err instanceof UserError &&
+        err.message === `run root ${bad} is not writable: part of the path is a file, not a directory`,
     );
   });
 });
