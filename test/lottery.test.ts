@@ -74,6 +74,22 @@ test('IMP levels: densities, per-level JSON, stored tensors, reuse on rerun', ()
       again.map((x) => x.test_accuracy),
       out.map((x) => x.test_accuracy),
     );
+    // an experiment stored before fields were added (here the text-corpus and Adam-beta fields) is found and
+    // reused: the missing fields take their defaults; an unknown field is still refused
+    const hfile = path.join(path.dirname(rep), 'hparams.json');
+    const stored = JSON.parse(fs.readFileSync(hfile, 'utf8')) as {
+      hparams: { dataset: Record<string, unknown>; training: Record<string, unknown> };
+    };
+    for (const k of ['name', 'tokenizer', 'seqLen']) delete stored.hparams.dataset[k];
+    for (const k of ['beta1', 'beta2']) delete stored.hparams.training[k];
+    fs.writeFileSync(hfile, JSON.stringify(stored));
+    const older = rows(runCli(args).stdout);
+    assert.ok(older.length === 4 && older.every((x) => x.reused));
+    stored.hparams.training.futureField = 1;
+    fs.writeFileSync(hfile, JSON.stringify(stored));
+    const foreign = runCli(args);
+    assert.notEqual(foreign.status, 0);
+    assert.match(foreign.stderr, /hparams\.json has unexpected content: hparams\.training: unrecognized key/i);
     // the index lists the run
     const list = runCli(['--json', 'runs', '--root', root]);
     if (list.status === 0) assert.match(list.stdout, /lottery_/);

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { LOTTERY_GROUPS, type LotteryHparams } from '../hparams/groups.js';
 import { lotteryDefaults } from '../hparams/defaults.js';
 import { nonDefaults } from '../hparams/diff.js';
+import { fillAddedFields } from '../hparams/stored.js';
 import { createExperimentDir, experimentDir } from '../store/experiment-dir.js';
 import { readJson } from '../store/json.js';
 import { DataError, UserError } from '../util/errors.js';
@@ -14,7 +15,10 @@ import { FILES, levelDir, replicateDir, TRUNK } from './layout.js';
 import { levelRecordSchema, type LevelRecord } from './record.js';
 
 const hparamsFile = z.object({
-  hparams: z.object(Object.fromEntries(Object.entries(LOTTERY_GROUPS).map(([k, g]) => [k, g.schema]))).strict(),
+  hparams: z.preprocess(
+    (h) => fillAddedFields(h, lotteryDefaults),
+    z.object(Object.fromEntries(Object.entries(LOTTERY_GROUPS).map(([k, g]) => [k, g.schema]))).strict(),
+  ),
   non_default: z.record(z.string(), z.unknown()),
 });
 
