@@ -14,6 +14,7 @@ import { seekCommand } from './commands/seek.js';
 import { pruneCommand } from './commands/prune.js';
 import { exportCommand } from './commands/export.js';
 import { checkpointCommand } from './commands/checkpoint.js';
+import { grokCommand } from './commands/grok.js';
 import type { GlobalOptions } from './output.js';
 
 const debug = process.argv.includes('--debug');
@@ -63,6 +64,7 @@ seekCommand(program);
 pruneCommand(program);
 exportCommand(program);
 checkpointCommand(program);
+grokCommand(program);
 
 process.on('uncaughtException', handle);
 try {

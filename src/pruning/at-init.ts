@@ -18,6 +18,11 @@ export interface PruneOptions {
   scope?: Scope;
   /** Scoring rounds (default: the pruner's — 100 for SynFlow, 1 for the others). */
   rounds?: number;
+  /**
+   * A density per layer in place of one for all (layers not listed keep theirs): each layer is ranked alone, as
+   * with scope 'local'. Controls use it to match another mask's layer densities.
+   */
+  densities?: ReadonlyMap<string, number>;
   /** Called after every round with the density reached. */
   onRound?: (round: number, density: number) => void;
 }
@@ -53,18 +58,28 @@ export function pruneAtInit(
   if (!Number.isInteger(rounds) || rounds < 1)
     throw new ConfigError(`rounds must be a positive integer, got ${rounds}`);
   const masks = startMasks(ctx);
-  // Groups ranked together: one with every layer (global) or one per layer (local).
-  const groups = scope === 'global' ? [[...masks.keys()]] : [...masks.keys()].map((n) => [n]);
+  const perLayer = opts.densities;
+  for (const [n, d] of perLayer ?? []) {
+    if (!masks.has(n)) throw new ConfigError(`no prunable weight named '${n}'`);
+    checkDensity(d, `density of ${n}`);
+  }
+  // Groups ranked together: one with every layer (global) or one per layer (local, or a density per layer).
+  const groups = scope === 'global' && !perLayer ? [[...masks.keys()]] : [...masks.keys()].map((n) => [n]);
   const sizeOf = (g: string[]) => g.reduce((s, n) => s + masks.get(n)!.length, 0);
   const aliveOf = (g: string[]) => g.reduce((s, n) => s + countOnes(masks.get(n)!), 0);
-  const start = groups.map((g) => ({ names: g, size: sizeOf(g), alive: aliveOf(g) }));
+  const start = groups.map((g) => ({
+    names: g,
+    size: sizeOf(g),
+    alive: aliveOf(g),
+    density: perLayer ? (perLayer.get(g[0]!) ?? aliveOf(g) / sizeOf(g)) : density,
+  }));
   for (const g of start)
-    if (g.alive < Math.round(density * g.size))
+    if (g.alive < Math.round(g.density * g.size))
       throw new ConfigError(
-        `the starting masks keep ${g.alive} of ${g.size} weights${scope === 'local' ? ` in '${g.names[0]}'` : ''}, fewer than density ${density} asks for`,
+        `the starting masks keep ${g.alive} of ${g.size} weights${groups.length > 1 ? ` in '${g.names[0]}'` : ''}, fewer than density ${g.density} asks for`,
       );
   for (let k = 1; k <= rounds; k++) {
-    const cuts = start.map((g) => aliveOf(g.names) - keepAfterRound(g.size, g.alive, density, k, rounds));
+    const cuts = start.map((g) => aliveOf(g.names) - keepAfterRound(g.size, g.alive, g.density, k, rounds));
     if (cuts.some((c) => c > 0)) {
       const scores = applyAndScore(p, ctx, masks, k);
       start.forEach((g, i) =>

@@ -25,6 +25,8 @@ export interface Callback {
   /** Before the first step: `step` is where training starts, `resumed` whether from a checkpoint. */
   start?(step: number, resumed: boolean): void;
   afterStep?(s: StepEnd): void;
+  /** Checked after every step: true ends training there (e.g. some epochs after a goal was reached). */
+  shouldStop?(): boolean;
   /** Plain JSON a checkpoint keeps for a bit-identical resume, and its restoration. */
   state?(): unknown;
   restore?(state: unknown): void;
@@ -52,6 +54,8 @@ export interface TrainLoopResult {
   seconds: number;
   lastLoss: number;
   resumed: boolean;
+  /** The step training ended at: endStep, or earlier when a callback stopped it. */
+  stoppedAt: number;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -91,6 +95,7 @@ export async function trainLoop(spec: TrainLoopSpec): Promise<TrainLoopResult> {
       seconds += Number(process.hrtime.bigint() - t0) / 1e9;
       step++;
       for (const c of callbacks) c.afterStep?.({ step, loss: lastLoss, lr: optimizer.lr });
+      if (callbacks.some((c) => c.shouldStop?.())) break;
       if (checkpoint && step % checkpoint.every === 0 && step < spec.endStep) save();
       if (Date.now() - lastYield > 100) {
         await yieldToEventLoop(); // lets the progress bar draw and signals arrive
@@ -100,5 +105,5 @@ export async function trainLoop(spec: TrainLoopSpec): Promise<TrainLoopResult> {
   } finally {
     optimizer.lr = baseLr;
   }
-  return { seconds, lastLoss, resumed: saved !== null };
+  return { seconds, lastLoss, resumed: saved !== null, stoppedAt: step };
 }

@@ -28,3 +28,12 @@ export function oneOf<T extends string>(flag: string, choices: readonly T[]) {
     return v as T;
   };
 }
+
+/** A finite decimal number (bounds are checked where the value is used, with the flag's name). */
+export function finiteNumber(flag: string) {
+  return (v: string): number => {
+    const n = Number(v.trim());
+    if (v.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`${flag} must be a number, got '${v}'`);
+    return n;
+  };
+}

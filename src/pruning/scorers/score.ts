@@ -35,6 +35,7 @@ export function applyAndScore(pruner: Pruner, ctx: PruneContext, masks: Masks, r
       round,
       lossOnBatch: ctx.lossOnBatch,
       inputShape: ctx.inputShape,
+      synflowInput: ctx.synflowInput,
     });
   } finally {
     restore();

@@ -1,6 +1,7 @@
 // SynFlow (Tanaka et al. 2020): data-free. Every parameter and buffer is replaced by its absolute value, one
-// all-ones sample goes through the network in eval mode, R = Σ outputs, and s = |θ ⊙ ∂R/∂θ|; signs are restored
-// afterwards (by the caller, which restores the model after every scoring call). pruneAtInit iterates it (100 rounds by default, exponential density schedule).
+// all-ones sample (or a given batch, for networks whose inputs are token ids) goes through the network in eval mode,
+// R = Σ outputs, and s = |θ ⊙ ∂R/∂θ|; signs are restored afterwards (by the caller, which restores the model after
+// every scoring call). pruneAtInit iterates it (100 rounds by default, exponential density schedule).
 //
 // Overflow: the reference computes in float64; we only have float32, where R of a deep network overflows (it
 // grows like the product of the layers' gains — about 1e70 for ResNet-56). Two guards:
@@ -73,23 +74,25 @@ export const synflowPruner: Pruner = {
   defaultRounds: 100,
   score(ctx): Scores {
     const { model } = ctx;
-    const shape = inputShapeFor(ctx);
+    const input = ctx.synflowInput;
+    const shape = input ? input.shape.slice(1) : inputShapeFor(ctx);
+    const forward = () => (input ? model.forward(input) : forwardOnes(model, shape));
     const params = model.prunableParameters();
     const out: Scores = new Map(params.map(([n, p]) => [n, new Float32Array(p.size)]));
     model.eval();
     for (const p of model.parameters()) absInPlace(p.data);
     for (const [, b] of model.namedBuffers()) absInPlace(b);
-    let y = forwardOnes(model, shape);
+    let y = forward();
     let r0 = y.data.reduce((a, b) => a + b, 0);
     if (r0 === 0) return out; // no path carries any flow: every score is 0
     if (!inRange(r0)) {
-      const graph = traceLayers(model, shape);
+      const graph = input ? ({ sequential: false, reason: 'a given input batch' } as const) : traceLayers(model, shape);
       if (!graph.sequential)
         throw new UserError(
           `synflow: R = ${r0} is outside float32's safe range and the model is not a chain (${graph.reason}), so it cannot be rescaled exactly`,
         );
       rescaleChain(graph.layers);
-      y = forwardOnes(model, shape);
+      y = forward();
       r0 = y.data.reduce((a, b) => a + b, 0);
       if (r0 === 0) return out;
       if (!inRange(r0))

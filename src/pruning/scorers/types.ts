@@ -22,6 +22,11 @@ export interface PruneContext {
   lossOnBatch?: (model: Module) => Tensor;
   /** Shape of one input sample, e.g. [1, 28, 28] or [2]: SynFlow's all-ones input. Default: `model.inputShape`. */
   inputShape?: readonly number[];
+  /**
+   * SynFlow's input in place of the all-ones sample, for networks whose inputs are token ids (an all-ones input
+   * would light one embedding row): the grokking reference feeds its training batch.
+   */
+  synflowInput?: Tensor;
 }
 
 /** What a scorer sees in one scoring round: the model holds its current weights with pruned entries zero. */
@@ -33,6 +38,7 @@ export interface ScoreContext {
   round: number;
   lossOnBatch?: (model: Module) => Tensor;
   inputShape?: readonly number[];
+  synflowInput?: Tensor;
 }
 
 export interface Pruner {
