@@ -6,7 +6,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from './helpers/cli.js';
+import { repoRoot, runCli } from './helpers/cli.js';
+import { localPathsIn } from '../src/report/page.js';
+import { renderStudyPage, studyFiles } from '../src/studies/pages.js';
+import { collectGrokData, formatGrokData, parseGrokData } from '../src/studies/grokking/study-data.js';
 import { createModel } from '../src/models/registry.js';
 import { initializeModel } from '../src/nn/reset.js';
 import { modularAddition } from '../src/data/modular.js';
@@ -99,17 +102,20 @@ test('pruneAtInit with a density per layer', () => {
 
 // p = 23 with 80% of the pairs training at lr 3e-3 generalizes within a few hundred epochs (measured: 820).
 const small = ['grok', '--model', 'grok_mlp_23', '--train-fraction', '0.8', '--lr', '0.003', '--epochs', '1000'];
+const smallGrid = { seeds: 1, p: 23, trainFraction: 0.8, lr: 0.003, epochs: 1000, mlpOnly: true };
 
-test('grok: the dense base, its ticket (training the base first), reuse, and stopping after generalizing', () => {
+test('grok: the dense base, its ticket (training the base first), reuse, and the study page from the runs', () => {
   const root = tmp();
+  const out = tmp();
   try {
-    const r = runCli(['--json', ...small, '--patience', '50', '--control', 'ticket', '--root', root]);
+    const r = runCli(['--json', ...small, '--control', 'ticket', '--root', root]);
     assert.equal(r.status, 0, r.stderr);
     type Line = { control: string; t_mem: number; t_gen: number | null; epochs: number; density: number; run: string };
     const ticket = r.json<Line>();
     assert.equal(ticket.control, 'ticket');
     assert.ok(Math.abs(ticket.density - 0.4) < 1e-3);
-    assert.ok(ticket.t_gen !== null && ticket.epochs === ticket.t_gen + 50, JSON.stringify(ticket));
+    // Training stops 500 epochs after generalizing, or at --epochs.
+    assert.ok(ticket.t_gen !== null && ticket.epochs === Math.min(ticket.t_gen + 500, 1000), JSON.stringify(ticket));
     const seedDir = path.join(root, ticket.run, 'seed_0');
     const base = JSON.parse(fs.readFileSync(path.join(seedDir, 'dense', 'result.json'), 'utf8')) as Line;
     assert.ok(base.t_gen !== null && base.t_mem <= base.t_gen && base.density === 1);
@@ -117,13 +123,35 @@ test('grok: the dense base, its ticket (training the base first), reuse, and sto
     const mask = loadTensors(path.join(seedDir, 'ticket', 'mask.safetensors')).values;
     const final = loadTensors(path.join(seedDir, 'ticket', 'final.safetensors')).values;
     for (const [n, m] of mask) m.forEach((v, k) => v === 0 && assert.equal(final.get(n)![k], 0, `${n}[${k}]`));
-    const again = runCli(['--json', ...small, '--patience', '50', '--control', 'ticket', '--root', root]);
+    const again = runCli(['--json', ...small, '--control', 'ticket', '--root', root]);
     assert.equal(again.json<{ reused: boolean }>().reused, true);
-    const dense = runCli(['--json', ...small, '--patience', '50', '--root', root]).json<Line & { reused: boolean }>();
+    const dense = runCli(['--json', ...small, '--root', root]).json<Line & { reused: boolean }>();
     assert.equal(dense.reused, true);
     assert.equal(dense.t_gen, base.t_gen);
+
+    // The study's data file and page from these two runs (the other controls are missing, and said to be).
+    const grid = { ...smallGrid, root };
+    const data = collectGrokData(grid, 'npm run repro:grokking -- --seeds 1 --p 23');
+    assert.deepEqual(
+      data.runs.map((x) => x.control),
+      ['dense', 'ticket'],
+    );
+    const text = formatGrokData(data);
+    assert.deepEqual(parseGrokData(text), data);
+    assert.deepEqual(localPathsIn(text, [root]), []);
+    const files = studyFiles('grokking', repoRoot, out);
+    fs.mkdirSync(path.dirname(files.data), { recursive: true });
+    fs.writeFileSync(files.data, text);
+    const page = renderStudyPage('grokking', files.template, files.data);
+    assert.deepEqual(localPathsIn(page, [root, repoRoot]), []);
+    assert.doesNotMatch(page, /\{\{|\}\}/);
+    assert.match(page, /SMOKE-TEST RUN/);
+    assert.match(page, /\*\*Incomplete:\*\* 2 of 9 runs/);
+    assert.match(page, /\| grok_mlp_23 \| random +\| +0 \| +— \|.*not run yet/);
+    assert.match(page, /runs are shorter than epoch 2000/);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(out, { recursive: true, force: true });
   }
 });
 

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { fillTemplate, type PageValues } from '../report/page.js';
 import { lenetPageValues } from './lenet/page.js';
 import { parseLenetData } from './lenet/study-data.js';
+import { grokPageValues } from './grokking/page.js';
+import { parseGrokData } from './grokking/study-data.js';
 import { plantedPageValues } from './planted/page.js';
 import { parsePlantedData } from './planted/study-data.js';
 
@@ -18,6 +20,7 @@ export interface StudyPage {
 export const STUDY_PAGES = {
   planted: { data: 'planted/results.jsonl', values: (text: string) => plantedPageValues(parsePlantedData(text)) },
   lenet: { data: 'lenet/results.jsonl', values: (text: string) => lenetPageValues(parseLenetData(text)) },
+  grokking: { data: 'grokking/results.jsonl', values: (text: string) => grokPageValues(parseGrokData(text)) },
 } satisfies Record<string, StudyPage>;
 
 export type StudyName = keyof typeof STUDY_PAGES;

@@ -62,7 +62,7 @@ export function runDirName(s: GrokSettings): string {
 }
 
 /** What names the experiment: the model and every setting that changes a run, where it differs from the default. */
-function identity(s: GrokSettings): Record<string, unknown> {
+export function grokIdentity(s: GrokSettings): Record<string, unknown> {
   const { model, trainFraction, lr, epochs, patience } = s;
   const d = GROK_DEFAULTS;
   return {
@@ -85,7 +85,7 @@ export async function runGrok(o: GrokRunOptions): Promise<GrokResult> {
   validateSettings(s);
   const model = createModel(s.model);
   const data = modularAddition(s.p, s.trainFraction, s.seed);
-  const exp = createExperimentDir(o.root, 'grok', identity(s), {
+  const exp = createExperimentDir(o.root, 'grok', grokIdentity(s), {
     settings: { ...s, control: undefined, seed: undefined },
   });
   const seedDir = path.join(exp.dir, `seed_${s.seed}`);
