@@ -146,7 +146,7 @@ test('grok: the dense base, its ticket (training the base first), reuse, and the
     assert.deepEqual(localPathsIn(page, [root, repoRoot]), []);
     assert.doesNotMatch(page, /\{\{|\}\}/);
     assert.match(page, /SMOKE-TEST RUN/);
-    assert.match(page, /\*\*Incomplete:\*\* 2 of 9 runs/);
+    assert.match(page, /\*\*Incomplete:\*\* 2 of 11 runs/);
     assert.match(page, /\| grok_mlp_23 \| random +\| +0 \| +— \|.*not run yet/);
     assert.match(page, /runs are shorter than epoch 2000/);
   } finally {

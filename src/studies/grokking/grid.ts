@@ -11,10 +11,28 @@ import { grokResult, type GrokResult } from './record.js';
 import { grokIdentity, runDirName } from './run.js';
 import { GROK_DEFAULTS, parseControl, type GrokSettings } from './settings.js';
 
-/** The paper's modulus and the controls run on the MLP (the transformer runs the first two). */
+/** The paper's modulus. */
 export const PAPER_P = 67;
-export const MLP_CONTROLS = ['dense', 'ticket', 'l1', 'l2', 'random', 'snip', 'grasp', 'synflow', 'checkpoint:2000'];
-export const TRANSFORMER_CONTROLS = ['dense', 'ticket'];
+
+/** One kind of run of a seed: a control, with its own weight decay or kept fraction where it has one. */
+export interface RunKind {
+  control: string;
+  weightDecay?: number;
+  keep?: number;
+}
+
+/**
+ * The MLP's runs: the base, its ticket, every control, and the two without weight decay (the ticket at the paper's
+ * kept fraction 0.19 and the dense base). The transformer runs its base and ticket.
+ */
+export const MLP_RUNS: RunKind[] = [
+  ...['dense', 'ticket', 'l1', 'l2', 'random', 'snip', 'grasp', 'synflow', 'checkpoint:2000'].map((control) => ({
+    control,
+  })),
+  { control: 'ticket', weightDecay: 0, keep: 0.19 },
+  { control: 'dense', weightDecay: 0 },
+];
+export const TRANSFORMER_RUNS: RunKind[] = [{ control: 'dense' }, { control: 'ticket' }];
 
 export interface GrokGrid {
   seeds: number;
@@ -28,18 +46,17 @@ export interface GrokGrid {
   root: string;
 }
 
-export interface GrokConfig {
+export interface GrokConfig extends RunKind {
   model: string;
   seed: number;
-  control: string;
 }
 
 export function gridConfigs(g: GrokGrid): GrokConfig[] {
   const out: GrokConfig[] = [];
-  const models: [string, string[]][] = [[`grok_mlp_${g.p}`, MLP_CONTROLS]];
-  if (!g.mlpOnly) models.push([`grok_transformer_${g.p}`, TRANSFORMER_CONTROLS]);
-  for (const [model, controls] of models)
-    for (let seed = 0; seed < g.seeds; seed++) for (const control of controls) out.push({ model, seed, control });
+  const models: [string, RunKind[]][] = [[`grok_mlp_${g.p}`, MLP_RUNS]];
+  if (!g.mlpOnly) models.push([`grok_transformer_${g.p}`, TRANSFORMER_RUNS]);
+  for (const [model, kinds] of models)
+    for (let seed = 0; seed < g.seeds; seed++) for (const k of kinds) out.push({ model, seed, ...k });
   return out;
 }
 
@@ -53,7 +70,14 @@ export function configSettings(g: GrokGrid, c: GrokConfig): GrokSettings {
     epochs: g.epochs,
     seed: c.seed,
     control: parseControl(c.control),
+    weightDecay: c.weightDecay ?? GROK_DEFAULTS.weightDecay,
+    keep: c.keep ?? GROK_DEFAULTS.keep,
   };
+}
+
+/** A configuration's run as the store names it: dense, ticket, ticket_keep0.19_wd0, checkpoint_2000, … */
+export function runName(g: GrokGrid, c: GrokConfig): string {
+  return runDirName(configSettings(g, c));
 }
 
 /** Where a configuration's result is stored, whether or not it has run. */
@@ -88,6 +112,8 @@ export function configArgs(g: GrokGrid, c: GrokConfig): string[] {
     String(g.lr),
     '--epochs',
     String(g.epochs),
+    ...(c.weightDecay === undefined ? [] : ['--weight-decay', String(c.weightDecay)]),
+    ...(c.keep === undefined ? [] : ['--keep', String(c.keep)]),
   ];
 }
 
@@ -127,7 +153,8 @@ export async function runGrokGrid(
     if (!r.reused) trained++;
     onRun(r);
   };
-  for (const phase of [todo.filter((c) => c.control === 'dense'), todo.filter((c) => c.control !== 'dense')]) {
+  const isBase = (c: GrokConfig) => c.control === 'dense' && c.weightDecay === undefined;
+  for (const phase of [todo.filter(isBase), todo.filter((c) => !isBase(c))]) {
     const queue = [...phase];
     const worker = async () => {
       for (let c = queue.shift(); c !== undefined; c = queue.shift()) {

@@ -7,8 +7,8 @@ import { writePlot } from '../../report/render.js';
 import { formatDuration, sessionsTable } from '../../report/runtime.js';
 import { markdownTable } from '../../report/table.js';
 import { lineChart } from '../../report/ticket-plots.js';
-import { gridConfigs, MLP_CONTROLS, PAPER_P, TRANSFORMER_CONTROLS } from './grid.js';
-import type { GrokData, RunLine } from './study-data.js';
+import { gridConfigs, PAPER_P, runName } from './grid.js';
+import { gridOfStudy, type GrokData, type RunLine } from './study-data.js';
 
 /** Figures go to `<out>/grokking/`, beside the data file. */
 export const FIGURE_DIR = 'grokking';
@@ -22,14 +22,21 @@ const median = (xs: number[]) => {
 };
 const epochText = (t: number | null) => (t === null ? 'never' : t.toLocaleString('en-US'));
 
+/** The grid's models, each with the names of its runs in the grid's order. */
 function models(d: GrokData): [string, string[]][] {
-  const out: [string, string[]][] = [[`grok_mlp_${d.study.p}`, MLP_CONTROLS]];
-  if (!d.study.mlp_only) out.push([`grok_transformer_${d.study.p}`, TRANSFORMER_CONTROLS]);
-  return out;
+  const g = gridOfStudy(d.study);
+  const out = new Map<string, string[]>();
+  for (const c of gridConfigs(g)) {
+    const names = out.get(c.model) ?? [];
+    const name = runName(g, c);
+    if (!names.includes(name)) names.push(name);
+    out.set(c.model, names);
+  }
+  return [...out];
 }
 
-function runsOf(d: GrokData, model: string, control: string): RunLine[] {
-  return d.runs.filter((r) => r.model === model && r.control === control).sort((a, b) => a.seed - b.seed);
+function runsOf(d: GrokData, model: string, run: string): RunLine[] {
+  return d.runs.filter((r) => r.model === model && r.run === run).sort((a, b) => a.seed - b.seed);
 }
 
 function banner(d: GrokData): string {
@@ -40,13 +47,7 @@ function banner(d: GrokData): string {
       `> **⚠ SMOKE-TEST RUN — NOT A REPRODUCTION.** p = ${s.p}, training fraction ${s.train_fraction}, lr ${s.lr} ` +
         `instead of the paper's\n> p = ${PAPER_P}, 0.4, 1e-3; do not read findings into these numbers.`,
     );
-  const expected = gridConfigs({
-    ...s,
-    seeds: s.seeds,
-    trainFraction: s.train_fraction,
-    mlpOnly: s.mlp_only,
-    root: '',
-  });
+  const expected = gridConfigs(gridOfStudy(s));
   if (d.runs.length < expected.length)
     parts.push(
       `> **Incomplete:** ${d.runs.length} of ${expected.length} runs are recorded; rows without a run say why ` +
@@ -57,10 +58,10 @@ function banner(d: GrokData): string {
 
 /** Why a configuration has no run: its base never generalized, or it has not run yet. */
 function missingReason(d: GrokData, model: string, control: string, seed: number): string {
-  const at = /^checkpoint:(\d+)$/.exec(control);
+  const at = /^checkpoint_(\d+)/.exec(control);
   if (at && Number(at[1]) >= d.study.epochs) return `runs are shorter than epoch ${at[1]}`;
   const base = runsOf(d, model, 'dense').find((r) => r.seed === seed);
-  if (control !== 'dense' && !control.startsWith('checkpoint') && base && base.t_gen === null)
+  if (!control.startsWith('dense') && !control.startsWith('checkpoint') && base && base.t_gen === null)
     return 'no ticket: the base never generalized';
   return 'not run yet';
 }
@@ -178,6 +179,12 @@ function findingsTable(d: GrokData): string {
         `base ${med('dense')}; random ${med('random')}; SNIP ${med('snip')}; GraSP ${med('grasp')}; SynFlow ${med('synflow')}`,
         '—',
       ],
+      [
+        'without weight decay a ticket still groks (kept fraction 0.19)',
+        'comparison (median t_gen)',
+        `ticket without weight decay ${med('ticket_keep0.19_wd0')}; dense without weight decay ${med('dense_wd0')}`,
+        '—',
+      ],
     ],
   );
 }
@@ -221,7 +228,7 @@ function curveChart(
 ): TopLevelSpec | null {
   const rows = d.runs
     .filter((r) => r.model === model && r.seed === 0)
-    .flatMap((r) => r.curve.filter((p) => p.epoch > 0).map((p) => ({ run: r.control, epoch: p.epoch, [y]: p[y] })));
+    .flatMap((r) => r.curve.filter((p) => p.epoch > 0).map((p) => ({ run: r.run, epoch: p.epoch, [y]: p[y] })));
   if (!rows.length) return null;
   return lineChart({
     rows,

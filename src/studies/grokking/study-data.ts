@@ -11,7 +11,7 @@ import { readSessions, type SessionRecord } from '../../report/runtime.js';
 import { experimentDir } from '../../store/experiment-dir.js';
 import { DataError } from '../../util/errors.js';
 import type { GrokPoint } from './curve.js';
-import { configSettings, gridConfigs, storedResult, type GrokGrid } from './grid.js';
+import { configSettings, gridConfigs, runName, storedResult, type GrokGrid } from './grid.js';
 import { grokIdentity } from './run.js';
 import { EVAL_EVERY, GROK_DEFAULTS, REACHED } from './settings.js';
 
@@ -37,6 +37,8 @@ const studyLine = z.object({
 const runLine = z.object({
   kind: z.literal('run'),
   model: z.string(),
+  /** The run's name in the store: the control, with _keep<k> / _wd<w> where those differ. */
+  run: z.string(),
   seed: z.number().int(),
   control: z.string(),
   t_mem: z.number().int().nullable(),
@@ -58,6 +60,19 @@ export interface GrokData {
   study: StudyLine;
   sessions: SessionRecord[];
   runs: RunLine[];
+}
+
+/** The grid a study line describes (without a run root: for naming runs, not finding them). */
+export function gridOfStudy(s: StudyLine): GrokGrid {
+  return {
+    seeds: s.seeds,
+    p: s.p,
+    trainFraction: s.train_fraction,
+    lr: s.lr,
+    epochs: s.epochs,
+    mlpOnly: s.mlp_only,
+    root: '',
+  };
 }
 
 /** Sessions are kept beside the MLP experiment of the grid. */
@@ -104,6 +119,7 @@ export function collectGrokData(g: GrokGrid, command: string): GrokData {
     runs.push({
       kind: 'run',
       model: r.model,
+      run: runName(g, c),
       seed: r.seed,
       control: r.control,
       t_mem: r.t_mem,
@@ -144,13 +160,21 @@ export function parseGrokData(text: string): GrokData {
     });
   const first = lines[0];
   if (!first || first.kind !== 'study') throw new DataError('grokking data: the first line must be the study line');
-  const study = studyLine.parse(first);
+  const checked = <T>(schema: z.ZodType<T>, value: unknown, what: string): T => {
+    const r = schema.safeParse(value);
+    if (r.success) return r.data;
+    const issue = r.error.issues[0]!;
+    throw new DataError(
+      `grokking data: a ${what} line has ${issue.path.join('.') || 'a value'}: ${issue.message} (rerun the script to collect it again)`,
+    );
+  };
+  const study = checked(studyLine, first, 'study');
   const sessions = lines
     .filter((l) => l.kind === 'session')
     .map((l) => {
       const { kind: _kind, ...s } = l as { kind: string } & SessionRecord;
       return s as SessionRecord;
     });
-  const runs = lines.filter((l) => l.kind === 'run').map((l) => runLine.parse(l));
+  const runs = lines.filter((l) => l.kind === 'run').map((l) => checked(runLine, l, 'run'));
   return { study, sessions, runs };
 }
