@@ -9,6 +9,7 @@ import {
   grokModelName,
   parseControl,
   SNAPSHOT_EVERY,
+  type GrokSettings,
 } from '../../studies/grokking/settings.js';
 import { defaultRoot } from '../../store/root.js';
 import { finiteNumber, nonNegativeInt, positiveInt } from '../../util/flags.js';
@@ -16,20 +17,13 @@ import { progressBar } from '../progress.js';
 import { stopSignal } from '../stop.js';
 import { emit, say, type GlobalOptions } from '../output.js';
 
-interface GrokFlags {
-  model: string;
+/** The settings as flags give them: the model may name only its family, the control is still text. */
+type GrokFlags = Omit<GrokSettings, 'p' | 'control'> & {
   p?: number;
-  trainFraction: number;
-  lr: number;
-  weightDecay: number;
-  epochs: number;
-  patience: number;
-  seed: number;
   control: string;
-  keep: number;
   root?: string;
   checkpointEvery: number;
-}
+};
 
 export function grokCommand(program: Command): void {
   program
@@ -99,7 +93,7 @@ export function grokCommand(program: Command): void {
           seed: o.seed,
           control: parseControl(o.control),
           keep: o.keep,
-        },
+        } satisfies GrokSettings,
         root: o.root ?? defaultRoot(),
         checkpointEvery: o.checkpointEvery,
         signal: stopSignal(),
