@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli, type CliResult } from './helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { repoRoot, runCli, type CliResult } from './helpers/cli.js';
 import { defaultMnistDir } from '../src/data/mnist.js';
 import { loadSafetensors, saveSafetensors, type Tensor as StTensor } from '../src/store/safetensors.js';
 
@@ -163,4 +164,66 @@ test('values without a sane bound are refused before any work starts', () => {
   oneLine(runCli(['plant', '--task', 'relu', '--depth', '100000']), /--depth must be at most 100/);
   oneLine(runCli(['plant', '--task', 'relu', '--width', '100000000']), /--width must be at most 10000/);
   oneLine(runCli(['--threads', '100000', 'info']), /--threads must be at most 256/);
+});
+
+test('Ctrl-C stops every long command: those that checkpoint save, say where they stopped and exit 130; the rest exit at once', async () => {
+  const root = tmp();
+  try {
+    const env = { ...process.env, TICKETLAB_ROOT: root };
+    const planted = runCli(['--json', 'plant', '--task', 'circle', '--depth', '5', '--width', '24'], env).json<{
+      run: string;
+    }>().run;
+    const bin = path.join(repoRoot, 'bin', 'ticketlab.js');
+    const long: [string, string[]][] = [
+      ['train', ['train', '--model', 'mnist_lenet_40_20', '--steps', '1000000it']],
+      ['lottery', ['lottery', '--model', 'mnist_lenet_40_20', '--levels', '2', '--steps', '1000000it']],
+      ['seek', ['seek', '--planted', planted, '--pruner', 'magnitude', '--density', '0.5', '--steps', '100000ep']],
+      ['grok', ['grok', '--model', 'grok_mlp_23', '--epochs', '1000000', '--patience', '0']],
+      [
+        'prune',
+        ['prune', '--model', 'mnist_lenet_300_100', '--pruner', 'synflow', '--density', '0.01', '--rounds', '10000'],
+      ],
+      ['plant', ['plant', '--task', 'relu', '--depth', '10', '--width', '1000']],
+    ];
+    const results = await Promise.all(
+      long.map(async ([name, args]) => {
+        // Each command gets its own root: once it has written there, its stop handler is installed.
+        const own = path.join(root, name);
+        fs.mkdirSync(own);
+        const child = spawn(process.execPath, [bin, ...args], {
+          env: { ...env, TICKETLAB_ROOT: own },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let err = '';
+        child.stderr.setEncoding('utf8');
+        child.stderr.on('data', (c: string) => (err += c));
+        const exit = new Promise<{ code: number | null; signal: string | null }>((res) =>
+          child.on('exit', (code, signal) => res({ code, signal })),
+        );
+        const storing = ['train', 'lottery', 'grok'].includes(name);
+        for (let t = 0; t < 150 && storing && fs.readdirSync(own).length === 0; t++)
+          await new Promise((r) => setTimeout(r, 200));
+        await new Promise((r) => setTimeout(r, storing ? 1500 : 5000)); // into the work
+        const sent = Date.now();
+        child.kill('SIGINT');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        const e = await exit;
+        clearTimeout(timer);
+        return { name, ...e, err, seconds: (Date.now() - sent) / 1000 };
+      }),
+    );
+    for (const r of results) {
+      assert.ok(r.signal !== 'SIGKILL', `${r.name} ignored SIGINT for 30 s`);
+      if (['train', 'lottery', 'grok'].includes(r.name)) {
+        assert.equal(r.code, 130, `${r.name}: ${r.err}`);
+        assert.match(r.err, /ticketlab: SIGINT: stopping at the next safe point/);
+        assert.match(r.err, /ticketlab: error: stopped at (step|epoch) \d+/, `${r.name}: ${r.err}`);
+      } else {
+        // seek stops at its next step when its handler is in place; prune and plant, with nothing to save, exit
+        assert.ok(r.code === 130 || r.signal === 'SIGINT', `${r.name}: ${r.code} ${r.signal} ${r.err}`);
+      }
+    }
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });
