@@ -9,6 +9,7 @@ import { lotteryDefaults } from '../../hparams/defaults.js';
 import type { LotteryHparams } from '../../hparams/groups.js';
 import { LotteryExperiment } from '../../lottery/experiment.js';
 import type { LevelRecord } from '../../lottery/record.js';
+import { InterruptedError } from '../../util/errors.js';
 
 export const MODEL = 'mnist_lenet_300_100';
 export const BRANCHES = ['random_reinit'] as const;
@@ -72,6 +73,7 @@ async function runReplicate(g: LenetGrid, replicate: number, onLevel: (r: LevelR
     }
   });
   const code = await new Promise<number>((res) => child.on('exit', (c) => res(c ?? 1)));
+  if (code === 130) throw new InterruptedError(`replicate ${replicate} was stopped; rerun to resume it`);
   if (code !== 0) throw new Error(`replicate ${replicate} failed with exit code ${code}`);
 }
 
