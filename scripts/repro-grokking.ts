@@ -14,7 +14,7 @@ import { defaultRoot } from '../src/store/root.js';
 import { writePage } from '../src/report/page.js';
 import { appendSession, startSession } from '../src/report/runtime.js';
 import { renderStudyPage, studyFiles } from '../src/studies/pages.js';
-import { PAPER_P, runGrokGrid, type GrokGrid } from '../src/studies/grokking/grid.js';
+import { PAPER_P, runGrokGrid, type GridFailure, type GrokGrid } from '../src/studies/grokking/grid.js';
 import { writeGrokFigures } from '../src/studies/grokking/page.js';
 import { collectGrokData, formatGrokData, parseGrokData, sessionsFile } from '../src/studies/grokking/study-data.js';
 import type { GrokResult } from '../src/studies/grokking/record.js';
@@ -76,8 +76,17 @@ async function runAndCollect(): Promise<void> {
   const parallel = positiveInt('--parallel')(String(opts.parallel));
   console.error(`repro:grokking: ${grid.seeds} seed(s), ${parallel} at a time, under ${grid.root}`);
   const session = startSession(parallel);
-  const { trained, failures } = await runGrokGrid(grid, parallel, (r) => console.error(runLine(r)));
-  if (trained > 0) appendSession(sessionsFile(grid), session.finish(trained));
+  // The session is recorded even when the grid stops early (Ctrl-C): its finished runs are stored.
+  let trained = 0;
+  let failures: GridFailure[];
+  try {
+    ({ failures } = await runGrokGrid(grid, parallel, (r) => {
+      if (!r.reused) trained++;
+      console.error(runLine(r));
+    }));
+  } finally {
+    if (trained > 0) appendSession(sessionsFile(grid), session.finish(trained));
+  }
   for (const f of failures)
     console.error(`not run: ${f.config.model} seed ${f.config.seed} ${f.config.control}: ${f.message}`);
   writePage(files.data, formatGrokData(collectGrokData(grid, rerunCommand(grid))), [root, repo]);

@@ -73,8 +73,16 @@ async function runAndCollect(): Promise<void> {
   const plan = `${grid.replicates} replicate(s) × ${grid.levels + 1} levels, ${parallel} at a time`;
   console.error(`repro:lenet: ${plan}; experiment ${exp.name} under ${grid.root}`);
   const session = startSession(Math.min(parallel, grid.replicates));
-  const trained = await runLenetGrid(grid, parallel, (r) => console.error(levelLine(r)));
-  if (trained > 0) appendSession(sessionsFile(exp.dir), session.finish(trained));
+  // The session is recorded even when the grid stops early (Ctrl-C, a failed replicate): its levels are stored.
+  let trained = 0;
+  try {
+    await runLenetGrid(grid, parallel, (r) => {
+      if (!r.reused) trained++;
+      console.error(levelLine(r));
+    });
+  } finally {
+    if (trained > 0) appendSession(sessionsFile(exp.dir), session.finish(trained));
+  }
   const data = collectLenetData(exp.dir, grid, rerunCommand(grid));
   writePage(files.data, formatLenetData(data), [root, repo]);
   console.error(`wrote ${files.data}`);
