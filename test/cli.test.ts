@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from './helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { repoRoot, runCli } from './helpers/cli.js';
+import { NODE_FLAGS } from '../src/util/node-flags.js';
 import { defaultMnistDir } from '../src/data/mnist.js';
 
 function assertOneLineError(r: ReturnType<typeof runCli>, pattern: RegExp): void {
@@ -153,4 +155,20 @@ test('a loss that becomes NaN stops training with a clear error; --debug adds th
   assert.notEqual(dbg.status, 0);
   assert.match(dbg.stderr, /DivergenceError/);
   assert.match(dbg.stderr, /\n\s+at /);
+});
+
+test('the CLI, the study grids and the npm scripts that train run Node with the same flags', () => {
+  const flags = NODE_FLAGS.join(' ');
+  const shebang = fs.readFileSync(path.join(repoRoot, 'bin', 'ticketlab.js'), 'utf8').split('\n')[0]!;
+  assert.equal(shebang, `#!/usr/bin/env -S node ${flags}`);
+  const scripts = (
+    JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    }
+  ).scripts;
+  for (const name of ['bench', 'repro:lenet', 'repro:planted', 'repro:grokking'])
+    assert.match(scripts[name]!, new RegExp(`&& node ${flags} dist/`), name);
+  // The installed command runs through the shebang.
+  const r = spawnSync(path.join(repoRoot, 'bin', 'ticketlab.js'), ['--json', 'info'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
 });

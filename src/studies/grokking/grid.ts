@@ -10,6 +10,7 @@ import { readJson } from '../../store/json.js';
 import { grokResult, type GrokResult } from './record.js';
 import { grokIdentity, runDirName } from './run.js';
 import { GROK_DEFAULTS, parseControl, type GrokSettings } from './settings.js';
+import { NODE_FLAGS } from '../../util/node-flags.js';
 
 /** The paper's modulus. */
 export const PAPER_P = 67;
@@ -125,7 +126,7 @@ export interface GridFailure {
 
 /** Runs one configuration; a run that fails (e.g. its base never generalized) is returned, not thrown. */
 async function runConfig(g: GrokGrid, c: GrokConfig, onRun: (r: GrokResult) => void): Promise<GridFailure | null> {
-  const child = spawn(process.execPath, [bin, '--json', ...configArgs(g, c), '--root', g.root], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, bin, '--json', ...configArgs(g, c), '--root', g.root], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -10,6 +10,7 @@ import type { LotteryHparams } from '../../hparams/groups.js';
 import { LotteryExperiment } from '../../lottery/experiment.js';
 import type { LevelRecord } from '../../lottery/record.js';
 import { InterruptedError } from '../../util/errors.js';
+import { NODE_FLAGS } from '../../util/node-flags.js';
 
 export const MODEL = 'mnist_lenet_300_100';
 export const BRANCHES = ['random_reinit'] as const;
@@ -56,9 +57,13 @@ export function replicateArgs(g: LenetGrid, replicate: number): string[] {
 }
 
 async function runReplicate(g: LenetGrid, replicate: number, onLevel: (r: LevelRecord) => void): Promise<void> {
-  const child = spawn(process.execPath, [bin, '--json', ...replicateArgs(g, replicate), '--root', g.root], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...NODE_FLAGS, bin, '--json', ...replicateArgs(g, replicate), '--root', g.root],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   child.stdout.setEncoding('utf8');
   let pending = '';
   child.stdout.on('data', (chunk: string) => {
