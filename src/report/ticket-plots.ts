@@ -14,7 +14,13 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const WIDTH = 460;
 const HEIGHT = 290;
 // Line swatches (not the faint band fill) so each legend entry looks like its mean line.
-const LEGEND_STYLE = { symbolType: 'stroke', symbolStrokeWidth: 2.5, symbolOpacity: 1, titleLimit: 320, labelLimit: 260 };
+const LEGEND_STYLE = {
+  symbolType: 'stroke',
+  symbolStrokeWidth: 2.5,
+  symbolOpacity: 1,
+  titleLimit: 320,
+  labelLimit: 260,
+};
 export const PERCENT_TITLE = 'Percent of weights remaining';
 export const ACCURACY_TITLE = 'Test accuracy (%)';
 export const EARLY_STOP_TITLE = 'Early-stop iteration';
