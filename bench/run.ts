@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Command } from 'commander';
 import { native } from '../src/engine/native.js';
+import { machineInfo } from '../src/report/runtime.js';
 import { CASES, type RunCase, type StepCase } from './cases.js';
 import { lmCases } from './lm-cases.js';
 
@@ -66,8 +67,10 @@ if (check.error || check.status !== 0) {
 }
 native.setThreads(threads);
 const info = native.info();
+// Figures hold for the machine they ran on (the project's CPU changes between sessions): every line names it.
+const machine = `${machineInfo().cpu} (${machineInfo().cores} cores)`;
 console.error(
-  `# gemm=${info.gemm} (${info.blasConfig}), threads=${threads}, OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? 'auto'} on both sides`,
+  `# ${machine}, gemm=${info.gemm} (${info.blasConfig}), threads=${threads}, OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? 'auto'} on both sides`,
 );
 try {
   const wanted = (name: string) => !opts.case || name.includes(opts.case);
@@ -107,6 +110,7 @@ try {
         ratio: +(ours / theirs).toFixed(3),
         threads,
         gemm: info.gemm,
+        machine,
         ...extra,
       }),
     );
