@@ -50,13 +50,9 @@ export class GrokCurve implements Callback {
 
   constructor(private readonly o: GrokCurveOptions) {}
 
-  get tMem(): number | null {
-    return firstReaching(this.points, 'train_accuracy');
-  }
-
-  get tGen(): number | null {
-    return firstReaching(this.points, 'test_accuracy');
-  }
+  /** First measured epochs at REACHED train / test accuracy; kept as points arrive, so no step rescans the curve. */
+  tMem: number | null = null;
+  tGen: number | null = null;
 
   start(epoch: number, resumed: boolean): void {
     if (!resumed) this.measure(epoch);
@@ -77,7 +73,10 @@ export class GrokCurve implements Callback {
 
   restore(s: unknown): void {
     const v = s as { points?: GrokPoint[] } | undefined;
-    if (v && Array.isArray(v.points)) this.points = v.points;
+    if (!v || !Array.isArray(v.points)) return;
+    this.points = v.points;
+    this.tMem = firstReaching(this.points, 'train_accuracy');
+    this.tGen = firstReaching(this.points, 'test_accuracy');
   }
 
   private stopsAt(epoch: number): boolean {
@@ -90,13 +89,16 @@ export class GrokCurve implements Callback {
     const { model, loss } = this.o;
     const train = evaluate(model, this.o.train, loss);
     const test = evaluate(model, this.o.test, loss);
-    this.points.push({
+    const p: GrokPoint = {
       epoch,
       train_loss: train.loss,
       train_accuracy: train.accuracy ?? 0,
       test_loss: test.loss,
       test_accuracy: test.accuracy ?? 0,
       weight_norm: weightNorm(model),
-    });
+    };
+    this.points.push(p);
+    if (this.tMem === null && p.train_accuracy >= REACHED) this.tMem = epoch;
+    if (this.tGen === null && p.test_accuracy >= REACHED) this.tGen = epoch;
   }
 }

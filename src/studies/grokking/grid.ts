@@ -2,12 +2,10 @@
 // configuration is one `ticketlab grok` process; the dense bases train first (every other run of a seed starts
 // from its base), then the rest, `parallel` at a time. Finished runs are stored and reused, so rerunning resumes.
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { experimentDir } from '../../store/experiment-dir.js';
-import { readJson } from '../../store/json.js';
-import { grokResult, type GrokResult } from './record.js';
+import { storedGrokResult, type GrokResult } from './record.js';
 import { grokIdentity, runDirName } from './run.js';
 import { GROK_DEFAULTS, parseControl, type GrokSettings } from './settings.js';
 import { NODE_FLAGS } from '../../util/node-flags.js';
@@ -90,9 +88,7 @@ export function resultFile(g: GrokGrid, c: GrokConfig): string {
 
 /** The stored result of a configuration, or null when it has not finished. */
 export function storedResult(g: GrokGrid, c: GrokConfig): GrokResult | null {
-  const file = resultFile(g, c);
-  if (!fs.existsSync(file)) return null;
-  return { ...readJson(file, grokResult), reused: true, dir: path.dirname(file) };
+  return storedGrokResult(path.dirname(resultFile(g, c)));
 }
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'bin', 'ticketlab.js');

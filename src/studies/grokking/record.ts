@@ -1,6 +1,9 @@
 // A finished grokking run as stored in its result.json and printed as the last --json line (with the curve left
 // out there). Checked when read back, so a damaged file is one clear error, never a wrong table.
+import fs from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
+import { readJson } from '../../store/json.js';
 
 const point = z.object({
   epoch: z.number().int().min(0),
@@ -33,3 +36,9 @@ export const grokResult = z.object({
 });
 
 export type GrokResult = z.infer<typeof grokResult> & { reused: boolean; dir: string };
+
+/** The finished run in `dir`, or null when it has not finished. */
+export function storedGrokResult(dir: string): GrokResult | null {
+  const file = path.join(dir, 'result.json');
+  return fs.existsSync(file) ? { ...readJson(file, grokResult), reused: true, dir } : null;
+}

@@ -21,7 +21,6 @@ import { acquireLock } from '../../store/lock.js';
 import { removeStaleTempFiles } from '../../store/stale-temp.js';
 import { loadTensors, saveMasks, saveTensors, type Weights } from '../../store/weights.js';
 import { writeFileAtomic } from '../../store/atomic.js';
-import { readJson } from '../../store/json.js';
 import { onEveryStep } from '../../training/callbacks.js';
 import { trainLoop, type Callback } from '../../training/loop.js';
 import { planTraining } from '../../training/plan.js';
@@ -29,7 +28,7 @@ import { lossFor } from '../../training/run-data.js';
 import { ConfigError } from '../../util/errors.js';
 import { controlStart } from './controls.js';
 import { GrokCurve } from './curve.js';
-import { grokResult, type GrokResult } from './record.js';
+import { grokResult, storedGrokResult, type GrokResult } from './record.js';
 import {
   BASE_WEIGHT_DECAY,
   controlName,
@@ -107,8 +106,8 @@ function theta0Of(model: Model, seedDir: string, seed: number): Weights {
 
 async function runControl(ctx: Context, s: GrokSettings): Promise<GrokResult> {
   const dir = path.join(ctx.seedDir, runDirName(s));
-  const resultFile = path.join(dir, 'result.json');
-  if (fs.existsSync(resultFile)) return { ...readJson(resultFile, grokResult), reused: true, dir };
+  const stored = storedGrokResult(dir);
+  if (stored) return stored;
   const needsBase = s.control.kind !== 'dense';
   const base = needsBase
     ? await runControl(ctx, { ...s, control: { kind: 'dense' }, weightDecay: BASE_WEIGHT_DECAY })
