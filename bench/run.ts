@@ -9,6 +9,7 @@ import { native } from '../src/engine/native.js';
 import { machineInfo } from '../src/report/runtime.js';
 import { CASES, type RunCase, type StepCase } from './cases.js';
 import { lmCases } from './lm-cases.js';
+import { KS_CASES } from './ks-cases.js';
 
 const PYTHON = process.env.TICKETLAB_BENCH_PYTHON ?? '/usr/bin/python3';
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -75,7 +76,7 @@ console.error(
 try {
   const wanted = (name: string) => !opts.case || name.includes(opts.case);
   const lm = ['transformer_step', 'grok_mlp_epoch'].some(wanted) ? await lmCases() : [];
-  for (const c of [...CASES, ...lm].filter((c) => wanted(c.name))) {
+  for (const c of [...CASES, ...lm, ...KS_CASES].filter((c) => wanted(c.name))) {
     let ours: number;
     let theirs: number;
     let extra: Record<string, unknown> | undefined;
@@ -101,6 +102,7 @@ try {
       const py = python(script, args, threads);
       theirs = (py.seconds as number) * 1000;
       extra = { ...extra, pytorch_accuracies: py.accuracies, pytorch_final_density: py.final_density };
+      if (py.selected !== undefined) extra = { ...extra, peer_selected: py.selected };
     }
     console.log(
       JSON.stringify({

@@ -25,8 +25,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const char* g = std::getenv("TICKETLAB_GEMM");
   if (g && std::strcmp(g, "fallback") == 0) tl::gemmSetBackend(false);
   using namespace tl::binding;
-  for (auto exportFamily : {exportControl, exportGemm, exportConv, exportPool, exportNorm, exportElementwise,
-                            exportLoss, exportOptim, exportData, exportSparse, exportSparseConv, exportTransformer})
+  for (auto exportFamily :
+       {exportControl, exportGemm, exportConv, exportPool, exportNorm, exportElementwise, exportLoss, exportOptim,
+        exportData, exportSparse, exportSparseConv, exportTransformer, exportStats})
     exportFamily(env, exports);
   return exports;
 }

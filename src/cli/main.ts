@@ -15,6 +15,9 @@ import { pruneCommand } from './commands/prune.js';
 import { exportCommand } from './commands/export.js';
 import { checkpointCommand } from './commands/checkpoint.js';
 import { grokCommand } from './commands/grok.js';
+import { ksCommand } from './commands/ks.js';
+import { ksStudyCommand } from './commands/ks-study.js';
+import { transferCommand } from './commands/transfer.js';
 import type { GlobalOptions } from './output.js';
 
 const debug = process.argv.includes('--debug');
@@ -65,6 +68,9 @@ pruneCommand(program);
 exportCommand(program);
 checkpointCommand(program);
 grokCommand(program);
+ksCommand(program);
+ksStudyCommand(program);
+transferCommand(program);
 
 process.on('uncaughtException', handle);
 try {

@@ -181,6 +181,11 @@ export interface NativeCore extends SparseKernels, TransformerKernels {
   softmaxCrossEntropyForward(logits: F, labels: I, probs: F, N: number, C: number): number;
   softmaxCrossEntropyBackward(probs: F, labels: I, dlogits: F, N: number, C: number, gradOut: number): void;
   countCorrect(logits: F, labels: I, N: number, C: number): number;
+  /**
+   * Two-sample KS count gaps of matching rows of two matrices given as raw bytes (dtype 0 f32, 1 f16, 2 bf16):
+   * counts[r] = max_x |#{a_r <= x} - #{b_r <= x}|. Returns -1, or 2*row + side of the first non-finite value.
+   */
+  ksRowCounts(a: Uint8Array, b: Uint8Array, rows: number, dim: number, dtype: number, counts: I): number;
   mseForward(pred: F, target: F, n: number): number;
   mseBackward(pred: F, target: F, dpred: F, n: number, gradOut: number): void;
   sgdStep(

@@ -9,6 +9,8 @@ import { parseLenetData } from './lenet/study-data.js';
 import { grokPageValues } from './grokking/page.js';
 import { parseGrokData } from './grokking/study-data.js';
 import { plantedPageValues } from './planted/page.js';
+import { ksPageValues } from './ks/page.js';
+import { parseKsData } from './ks/study-data.js';
 import { parsePlantedData } from './planted/study-data.js';
 
 export interface StudyPage {
@@ -21,6 +23,7 @@ export const STUDY_PAGES = {
   planted: { data: 'planted/results.jsonl', values: (text: string) => plantedPageValues(parsePlantedData(text)) },
   lenet: { data: 'lenet/results.jsonl', values: (text: string) => lenetPageValues(parseLenetData(text)) },
   grokking: { data: 'grokking/results.jsonl', values: (text: string) => grokPageValues(parseGrokData(text)) },
+  'ks-lottery': { data: 'ks-lottery/results.jsonl', values: (text: string) => ksPageValues(parseKsData(text)) },
 } satisfies Record<string, StudyPage>;
 
 export type StudyName = keyof typeof STUDY_PAGES;

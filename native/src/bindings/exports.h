@@ -17,5 +17,6 @@ void exportData(napi_env env, napi_value exports);
 void exportSparse(napi_env env, napi_value exports);  // sparse linear layers, gather/scatter, transpose
 void exportSparseConv(napi_env env, napi_value exports);
 void exportTransformer(napi_env env, napi_value exports);  // layer norm, GELU, softmax, attention
+void exportStats(napi_env env, napi_value exports);        // two-sample KS statistics of matrix rows
 
 }  // namespace tl::binding
