@@ -11,10 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { defaultRoot } from '../src/store/root.js';
 import { writePage } from '../src/report/page.js';
-import { appendSession, readSessions, startSession } from '../src/report/runtime.js';
+import { readSessions } from '../src/report/runtime.js';
 import { experimentDir } from '../src/store/experiment-dir.js';
 import { renderStudyPage, studyFiles } from '../src/studies/pages.js';
-import { runKsGrid } from '../src/studies/ks/grid.js';
+import { runRecordedSeedGrid, settingsArgs } from '../src/studies/seed-grid.js';
 import { ksIdentity, runKsSeed } from '../src/studies/ks/run.js';
 import { KS_STUDY_DEFAULTS, type KsStudySettings } from '../src/studies/ks/settings.js';
 import { writeKsFigures } from '../src/studies/ks/page.js';
@@ -64,23 +64,14 @@ async function runAndCollect(): Promise<void> {
   const seeds = positiveInt('--seeds', 100)(String(opts.seeds));
   const parallel = positiveInt('--parallel')(String(opts.parallel));
   const sessions = path.join(experimentDir(root, 'ks', ksIdentity(s)).dir, 'repro-ks-sessions.jsonl');
-  console.error(`repro:ks: ${seeds} seed(s), ${parallel} at a time, under ${root}`);
-  const session = startSession(parallel);
-  let done = 0;
-  let failures;
-  try {
-    failures = await runKsGrid(s, seeds, parallel, root, (seed) => {
-      done++;
-      console.error(`seed ${seed} done`);
-    });
-  } finally {
-    if (done > 0) {
-      fs.mkdirSync(path.dirname(sessions), { recursive: true });
-      appendSession(sessions, session.finish(done));
-    }
-  }
-  for (const f of failures) console.error(`seed ${f.seed} failed: ${f.message}`);
-  if (failures.length > 0) throw new UserError(`${failures.length} seed(s) failed; rerun to resume`);
+  await runRecordedSeedGrid({
+    script: 'repro:ks',
+    argsOf: (seed) => settingsArgs('ks-study', { ...s, seed }, KS_STUDY_DEFAULTS),
+    seeds,
+    parallel,
+    root,
+    sessionsFile: sessions,
+  });
   // Every stage is stored now: reading the seeds back trains nothing.
   const lines = [];
   for (let seed = 0; seed < seeds; seed++) lines.push(seedLineOf(await runKsSeed({ settings: { ...s, seed }, root })));

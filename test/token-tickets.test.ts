@@ -16,7 +16,7 @@ import { transferRows } from '../src/token-tickets/transfer.js';
 import { parseRowSelection } from '../src/token-tickets/row-selection.js';
 import { Parameter } from '../src/nn/parameter.js';
 import { Adam, AdamW } from '../src/nn/optim/adam.js';
-import { RowRestricted } from '../src/nn/optim/row-restricted.js';
+import { rowRestricted } from '../src/nn/optim/row-restricted.js';
 import { repoRoot, runCli } from './helpers/cli.js';
 
 const hasScipy = spawnSync('python3', ['-c', 'import numpy, scipy'], { stdio: 'ignore' }).status === 0;
@@ -249,7 +249,7 @@ test('row-restricted Adam moves only the chosen rows, bit for bit', () => {
     [6, 4],
   );
   const start = Float32Array.from(w.data);
-  const opt = new RowRestricted(new Adam([w], { lr: 0.1 }), w, [1, 4]);
+  const opt = rowRestricted(new Adam([w], { lr: 0.1 }), w, [1, 4]);
   for (let s = 0; s < 5; s++) {
     w.grad = Float32Array.from({ length: 24 }, (_, i) => Math.sin(i + s) + 0.5);
     opt.step();
@@ -258,5 +258,5 @@ test('row-restricted Adam moves only the chosen rows, bit for bit', () => {
     const moved = [0, 1, 2, 3].some((c) => w.data[r * 4 + c] !== start[r * 4 + c]);
     assert.equal(moved, r === 1 || r === 4, `row ${r}`);
   }
-  assert.throws(() => new RowRestricted(new AdamW([w], { lr: 0.1, weightDecay: 0.01 }), w, [1]), /weight decay/);
+  assert.throws(() => rowRestricted(new AdamW([w], { lr: 0.1, weightDecay: 0.01 }), w, [1]), /weight decay/);
 });

@@ -18,6 +18,8 @@ import { grokCommand } from './commands/grok.js';
 import { ksCommand } from './commands/ks.js';
 import { ksStudyCommand } from './commands/ks-study.js';
 import { transferCommand } from './commands/transfer.js';
+import { ltpMaskCommand } from './commands/ltp-mask.js';
+import { ltpStudyCommand } from './commands/ltp-study.js';
 import type { GlobalOptions } from './output.js';
 
 const debug = process.argv.includes('--debug');
@@ -71,6 +73,8 @@ grokCommand(program);
 ksCommand(program);
 ksStudyCommand(program);
 transferCommand(program);
+ltpMaskCommand(program);
+ltpStudyCommand(program);
 
 process.on('uncaughtException', handle);
 try {

@@ -11,6 +11,8 @@ import { parseGrokData } from './grokking/study-data.js';
 import { plantedPageValues } from './planted/page.js';
 import { ksPageValues } from './ks/page.js';
 import { parseKsData } from './ks/study-data.js';
+import { ltpPageValues } from './ltp/page.js';
+import { parseLtpData } from './ltp/study-data.js';
 import { parsePlantedData } from './planted/study-data.js';
 
 export interface StudyPage {
@@ -24,6 +26,7 @@ export const STUDY_PAGES = {
   lenet: { data: 'lenet/results.jsonl', values: (text: string) => lenetPageValues(parseLenetData(text)) },
   grokking: { data: 'grokking/results.jsonl', values: (text: string) => grokPageValues(parseGrokData(text)) },
   'ks-lottery': { data: 'ks-lottery/results.jsonl', values: (text: string) => ksPageValues(parseKsData(text)) },
+  ltp: { data: 'ltp/results.jsonl', values: (text: string) => ltpPageValues(parseLtpData(text)) },
 } satisfies Record<string, StudyPage>;
 
 export type StudyName = keyof typeof STUDY_PAGES;

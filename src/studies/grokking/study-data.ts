@@ -9,7 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { readSessions, type SessionRecord } from '../../report/runtime.js';
 import { experimentDir } from '../../store/experiment-dir.js';
-import { DataError } from '../../util/errors.js';
+import { formatDataLines, readDataLines } from '../data-lines.js';
 import type { GrokPoint } from './curve.js';
 import { configSettings, gridConfigs, runName, storedResult, type GrokGrid } from './grid.js';
 import { grokIdentity } from './run.js';
@@ -141,40 +141,10 @@ export function collectGrokData(g: GrokGrid, command: string): GrokData {
 }
 
 export function formatGrokData(d: GrokData): string {
-  return [d.study, ...d.sessions.map((s) => ({ kind: 'session', ...s })), ...d.runs]
-    .map((l) => JSON.stringify(l))
-    .join('\n')
-    .concat('\n');
+  return formatDataLines(d.study, d.sessions, d.runs);
 }
 
 export function parseGrokData(text: string): GrokData {
-  const lines = text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l, i) => {
-      try {
-        return JSON.parse(l) as { kind?: string };
-      } catch {
-        throw new DataError(`grokking data line ${i + 1} is not JSON`);
-      }
-    });
-  const first = lines[0];
-  if (!first || first.kind !== 'study') throw new DataError('grokking data: the first line must be the study line');
-  const checked = <T>(schema: z.ZodType<T>, value: unknown, what: string): T => {
-    const r = schema.safeParse(value);
-    if (r.success) return r.data;
-    const issue = r.error.issues[0]!;
-    throw new DataError(
-      `grokking data: a ${what} line has ${issue.path.join('.') || 'a value'}: ${issue.message} (rerun the script to collect it again)`,
-    );
-  };
-  const study = checked(studyLine, first, 'study');
-  const sessions = lines
-    .filter((l) => l.kind === 'session')
-    .map((l) => {
-      const { kind: _kind, ...s } = l as { kind: string } & SessionRecord;
-      return s as SessionRecord;
-    });
-  const runs = lines.filter((l) => l.kind === 'run').map((l) => checked(runLine, l, 'run'));
-  return { study, sessions, runs };
+  const lines = readDataLines(text, 'grokking');
+  return { study: lines.checkedStudy(studyLine), sessions: lines.sessions, runs: lines.ofKind('run', runLine) };
 }

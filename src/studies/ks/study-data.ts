@@ -6,7 +6,7 @@
 //            the target-language scores of every model (base, full tuning, partial tuning and transfer)
 import { z } from 'zod';
 import type { SessionRecord } from '../../report/runtime.js';
-import { DataError } from '../../util/errors.js';
+import { formatDataLines, readDataLines } from '../data-lines.js';
 import type { KsStudySettings } from './settings.js';
 import type { KsSeedResult } from './run.js';
 
@@ -98,37 +98,10 @@ export function seedLineOf(r: KsSeedResult): KsSeedLine {
 }
 
 export function formatKsData(d: KsData): string {
-  return [d.study, ...d.sessions.map((s) => ({ kind: 'session', ...s })), ...d.seeds]
-    .map((l) => JSON.stringify(l))
-    .join('\n')
-    .concat('\n');
+  return formatDataLines(d.study, d.sessions, d.seeds);
 }
 
 export function parseKsData(text: string): KsData {
-  const lines = text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l, i) => {
-      try {
-        return JSON.parse(l) as { kind?: string };
-      } catch {
-        throw new DataError(`ks-lottery data line ${i + 1} is not JSON`);
-      }
-    });
-  const checked = <T>(schema: z.ZodType<T>, value: unknown, what: string): T => {
-    const r = schema.safeParse(value);
-    if (r.success) return r.data;
-    const issue = r.error.issues[0]!;
-    throw new DataError(`ks-lottery data: a ${what} line has ${issue.path.join('.') || 'a value'}: ${issue.message}`);
-  };
-  if (lines[0]?.kind !== 'study') throw new DataError('ks-lottery data: the first line must be the study line');
-  const study = checked(studyLine, lines[0], 'study');
-  const sessions = lines
-    .filter((l) => l.kind === 'session')
-    .map((l) => {
-      const { kind: _kind, ...s } = l as { kind: string } & SessionRecord;
-      return s as SessionRecord;
-    });
-  const seeds = lines.filter((l) => l.kind === 'seed').map((l) => checked(seedLine, l, 'seed'));
-  return { study, sessions, seeds };
+  const lines = readDataLines(text, 'ks-lottery');
+  return { study: lines.checkedStudy(studyLine), sessions: lines.sessions, seeds: lines.ofKind('seed', seedLine) };
 }
