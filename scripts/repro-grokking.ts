@@ -4,6 +4,7 @@
 // <out>/grokking/results.jsonl, then renders <out>/grokking.md from scripts/templates/grokking.md and its figures.
 //   --seeds N (default 3)  --parallel P (default: CPU count)  --root DIR  --out DIR (default docs/results)
 //   --p, --train-fraction, --lr, --epochs, --mlp-only (smoke tests only; the defaults are the paper's)
+//   --collect-only (train nothing: collect what is stored, e.g. while the grid runs elsewhere)
 //   --report-only (render the page from the data file alone)
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,6 +34,7 @@ const opts = new Command('repro-grokking')
   .option('--lr <x>', 'learning rate (smoke tests only)', String(GROK_DEFAULTS.lr))
   .option('--epochs <n>', 'epochs at most per run', String(GROK_DEFAULTS.epochs))
   .option('--mlp-only', 'leave the transformer out (smoke tests)')
+  .option('--collect-only', 'train nothing: collect the runs stored so far into the data file, then render the page')
   .option('--report-only', 'only render the page from the committed data file')
   .parse()
   .opts<Record<string, string | boolean | undefined>>();
@@ -71,6 +73,11 @@ function runLine(r: GrokResult): string {
   return `${r.model} seed ${r.seed} ${r.control}: t_mem ${t(r.t_mem)}, t_gen ${t(r.t_gen)}, ${r.epochs} epochs${time}`;
 }
 
+function collect(grid: GrokGrid): void {
+  writePage(files.data, formatGrokData(collectGrokData(grid, rerunCommand(grid))), [root, repo]);
+  console.error(`wrote ${files.data}`);
+}
+
 async function runAndCollect(): Promise<void> {
   const grid = gridOf();
   const parallel = positiveInt('--parallel')(String(opts.parallel));
@@ -89,12 +96,12 @@ async function runAndCollect(): Promise<void> {
   }
   for (const f of failures)
     console.error(`not run: ${f.config.model} seed ${f.config.seed} ${f.config.control}: ${f.message}`);
-  writePage(files.data, formatGrokData(collectGrokData(grid, rerunCommand(grid))), [root, repo]);
-  console.error(`wrote ${files.data}`);
+  collect(grid);
 }
 
 async function main(): Promise<void> {
-  if (!opts.reportOnly) await runAndCollect();
+  if (opts.collectOnly) collect(gridOf());
+  else if (!opts.reportOnly) await runAndCollect();
   if (!fs.existsSync(files.data)) throw new DataError(`no data file ${files.data}: run without --report-only first`);
   writePage(files.page, renderStudyPage('grokking', files.template, files.data), [root, repo]);
   const figures = await writeGrokFigures(parseGrokData(fs.readFileSync(files.data, 'utf8')), path.dirname(files.page));

@@ -27,7 +27,7 @@ export interface LtpStudySettings {
 
 export const LTP_STUDY_DEFAULTS: LtpStudySettings = {
   model: 'lm_encoder_3_64',
-  languages: ['eng', 'fra', 'spa', 'ita', 'por_PT', 'deu_1996'],
+  languages: ['spa', 'glg', 'cat', 'por_PT', 'ast', 'ita'],
   window: 48,
   promptLength: 8,
   batchSize: 16,
