@@ -20,6 +20,7 @@ import { ksStudyCommand } from './commands/ks-study.js';
 import { transferCommand } from './commands/transfer.js';
 import { ltpMaskCommand } from './commands/ltp-mask.js';
 import { ltpStudyCommand } from './commands/ltp-study.js';
+import { verifyCommand } from './commands/verify.js';
 import type { GlobalOptions } from './output.js';
 
 const debug = process.argv.includes('--debug');
@@ -75,6 +76,7 @@ ksStudyCommand(program);
 transferCommand(program);
 ltpMaskCommand(program);
 ltpStudyCommand(program);
+verifyCommand(program);
 
 process.on('uncaughtException', handle);
 try {
