@@ -210,7 +210,9 @@ test('branches: random reinit and random pruning at the trunk densities', () => 
 test('two processes on the same run: the second is refused without touching the run', async () => {
   const root = tmp();
   try {
-    const args = [...base, '--levels', '1', '--steps', '3000it', '--eval-every', '1000', '--root', root];
+    // Long enough that the first is still training when the second starts, however loaded the machine (with
+    // 3000 iterations a loaded machine let the first finish first, and the second then reused its stored result).
+    const args = [...base, '--levels', '1', '--steps', '200000it', '--eval-every', '1000', '--root', root];
     const first = spawn(process.execPath, [path.join(repoRoot, 'bin', 'ticketlab.js'), ...args], { stdio: 'ignore' });
     const deadline = Date.now() + 30_000;
     const lockExists = () =>
