@@ -2,12 +2,12 @@
 import cliProgress from 'cli-progress';
 
 export interface Progress {
-  update(value: number, payload?: Record<string, string>): void;
-  setTotal?(total: number): void;
+  /** Moves to `done` of `total` (the total may change as work is discovered), with an optional status text. */
+  report(done: number, total: number, info?: string): void;
   stop(): void;
 }
 
-const silent: Progress = { update() {}, stop() {} };
+const silent: Progress = { report() {}, stop() {} };
 
 export function progressBar(label: string, total: number, enabled: boolean): Progress {
   if (!enabled || !process.stderr.isTTY) return silent;
@@ -23,8 +23,10 @@ export function progressBar(label: string, total: number, enabled: boolean): Pro
   );
   bar.start(total, 0, { info: '' });
   return {
-    update: (v, payload) => bar.update(v, payload ?? {}),
-    setTotal: (t) => bar.setTotal(t),
+    report: (done, total, info) => {
+      bar.setTotal(total);
+      bar.update(done, info === undefined ? {} : { info });
+    },
     stop: () => bar.stop(),
   };
 }

@@ -9,6 +9,7 @@
 import type { Tensor } from '../engine/tensor.js';
 import { add } from '../engine/ops/arith.js';
 import { gelu } from '../engine/ops/activation.js';
+import type { KeyPadding } from '../engine/ops/attention.js';
 import { Module } from '../nn/module.js';
 import { Embedding } from '../nn/layers/embedding.js';
 import { LayerNorm } from '../nn/layers/layernorm.js';
@@ -20,9 +21,10 @@ import { ConfigError } from '../util/errors.js';
 import { Model, type ModelData, type Objective } from './model.js';
 import { intArgs, type FamilyDefaults, type ModelContext, type ModelFamily } from './family.js';
 
-class Block extends Module {
+/** One pre-norm transformer block; `keyPadding` hides padding positions from attention (encoders on padded input). */
+export class Block extends Module {
   private readonly ln1: LayerNorm;
-  private readonly attn: MultiHeadAttention;
+  readonly attn: MultiHeadAttention;
   private readonly ln2: LayerNorm;
   private readonly fc1: Linear;
   private readonly fc2: Linear;
@@ -41,8 +43,8 @@ class Block extends Module {
     this.fc2 = this.addModule('fc2', new Linear(4 * d, d));
   }
 
-  forward(x: Tensor): Tensor {
-    const h = add(x, this.attn.forward(this.ln1.forward(x)));
+  forward(x: Tensor, keyPadding?: KeyPadding): Tensor {
+    const h = add(x, this.attn.forward(this.ln1.forward(x), keyPadding));
     return add(h, this.fc2.forward(gelu(this.fc1.forward(this.ln2.forward(h)), this.approximate)));
   }
 }

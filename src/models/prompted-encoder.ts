@@ -5,22 +5,18 @@
 // model's own weights.
 import { Tensor, shapeStr } from '../engine/tensor.js';
 import { Rng } from '../engine/rng.js';
-import { add } from '../engine/ops/arith.js';
-import { gelu } from '../engine/ops/activation.js';
 import { bmm } from '../engine/ops/bmm.js';
 import { reshape } from '../engine/ops/shape.js';
-import type { KeyPadding } from '../engine/ops/attention.js';
 import { Module } from '../nn/module.js';
 import type { Parameter } from '../nn/parameter.js';
 import { Embedding } from '../nn/layers/embedding.js';
 import { LayerNorm } from '../nn/layers/layernorm.js';
 import { Linear } from '../nn/layers/linear.js';
-import { MultiHeadAttention } from '../nn/layers/attention.js';
 import { LearnedPositions } from '../nn/layers/position.js';
 import { Sequential } from '../nn/layers/sequential.js';
 import { SoftPrompt } from '../nn/layers/soft-prompt.js';
 import { ConfigError } from '../util/errors.js';
-import type { LanguageModel } from './lm.js';
+import { Block, type LanguageModel } from './lm.js';
 
 export interface PromptedClassifierOptions {
   /** Number of prompt vectors L (0: no prompt). */
@@ -34,15 +30,6 @@ export interface PromptedClassifierOptions {
   seed: number;
 }
 
-/** The parts of an lm.ts encoder block, re-run here so attention can be given a key mask. */
-interface BlockParts {
-  ln1: LayerNorm;
-  attn: MultiHeadAttention;
-  ln2: LayerNorm;
-  fc1: Linear;
-  fc2: Linear;
-}
-
 /**
  * Don't pass this to initializeModel: that would re-draw the pretrained encoder too. The prompt and the
  * classification layer are initialized by the constructor.
@@ -54,7 +41,7 @@ export class PromptedClassifier extends Module {
   readonly context: number;
   private readonly tokens: Embedding;
   private readonly positions: LearnedPositions;
-  private readonly blocks: BlockParts[];
+  private readonly blocks: Block[];
   private readonly lnF: LayerNorm;
   private readonly prompt: SoftPrompt;
   private readonly classifier: Linear;
@@ -69,7 +56,7 @@ export class PromptedClassifier extends Module {
     this.tokens = this.addModule('tok_emb', part(parts, 'tok_emb', Embedding));
     this.positions = this.addModule('pos_emb', part(parts, 'pos_emb', LearnedPositions));
     const blocks = this.addModule('blocks', part(parts, 'blocks', Sequential));
-    this.blocks = blocks.children().map(([name, b]) => blockParts(b, name));
+    this.blocks = blocks.children().map(([name, b]) => encoderBlock(b, name));
     this.lnF = this.addModule('ln_f', part(parts, 'ln_f', LayerNorm));
     this.context = this.positions.maxLength;
     this.promptLength = opts.promptLength;
@@ -111,7 +98,7 @@ export class PromptedClassifier extends Module {
     const keep = this.keepMask(ids, B, S);
     const padded = keep.includes(0) ? { mask: keep } : undefined;
     let h = this.positions.forward(this.prompt.prepend(this.tokens.forward(ids)));
-    for (const b of this.blocks) h = encoderBlock(b, h, padded);
+    for (const b of this.blocks) h = b.forward(h, padded);
     h = this.lnF.forward(h);
     return this.classifier.forward(meanOver(h, keep, B, T));
   }
@@ -125,15 +112,6 @@ export class PromptedClassifier extends Module {
       for (let s = 0; s < S; s++) if (ids.data[b * S + s] === this.padId) keep[b * (L + S) + L + s] = 0;
     return keep;
   }
-}
-
-/**
- * lm.ts's Block.forward with a key mask: x + attn(ln1(x)), then + fc2(gelu(fc1(ln2(·)))), exact GELU as encoders use.
- * Block.forward takes no mask, so padded inputs need this; a test checks the two agree when nothing is padded.
- */
-function encoderBlock(b: BlockParts, x: Tensor, keyPadding: KeyPadding | undefined): Tensor {
-  const h = add(x, b.attn.forward(b.ln1.forward(x), keyPadding));
-  return add(h, b.fc2.forward(gelu(b.fc1.forward(b.ln2.forward(h)), 'none')));
 }
 
 /**
@@ -159,17 +137,8 @@ function part<M extends Module>(parts: Map<string, Module>, name: string, kind: 
   return m;
 }
 
-function blockParts(block: Module, name: string): BlockParts {
-  const c = new Map(block.children());
-  const [ln1, attn, ln2, fc1, fc2] = ['ln1', 'attn', 'ln2', 'fc1', 'fc2'].map((n) => c.get(n));
-  if (
-    !(ln1 instanceof LayerNorm) ||
-    !(attn instanceof MultiHeadAttention) ||
-    !(ln2 instanceof LayerNorm) ||
-    !(fc1 instanceof Linear) ||
-    !(fc2 instanceof Linear) ||
-    attn.causal
-  )
-    throw new Error(`blocks.${name} is not the non-causal encoder block (ln1, attn, ln2, fc1, fc2) this re-runs`);
-  return { ln1, attn, ln2, fc1, fc2 };
+function encoderBlock(block: Module, name: string): Block {
+  if (!(block instanceof Block) || block.attn.causal)
+    throw new Error(`blocks.${name} is not a non-causal encoder block`);
+  return block;
 }

@@ -99,8 +99,7 @@ export function grokCommand(program: Command): void {
         signal: stopSignal(),
         onEpoch: (epoch, total, what) => {
           if (epoch - shown >= 50 || epoch === total || epoch < shown) {
-            bar.setTotal?.(total);
-            bar.update(epoch, { info: what });
+            bar.report(epoch, total, what);
             shown = epoch;
           }
         },

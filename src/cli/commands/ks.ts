@@ -47,8 +47,7 @@ export function ksCommand(program: Command): void {
       const tokenizer = o.tokenizer === undefined ? null : await loadTokenizer(o.tokenizer);
       const bar = progressBar('rows', 1, !g.json);
       const stats = ksRowStatistics(before, after, tensor, (done, total) => {
-        bar.setTotal?.(total);
-        bar.update(done);
+        bar.report(done, total);
       });
       bar.stop();
       const selection = selectRows(stats, o.alpha, o.correction);

@@ -56,8 +56,7 @@ export function lotteryCommand(program: Command): void {
         signal: stopSignal(),
         onStep: (done, total, info) => {
           if (done - lastDraw >= 20 || done === total) {
-            bar.setTotal?.(total);
-            bar.update(done, { info });
+            bar.report(done, total, info);
             lastDraw = done;
           }
         },

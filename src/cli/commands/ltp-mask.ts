@@ -49,8 +49,7 @@ export function ltpMaskCommand(program: Command): void {
         layers: o.layers,
         out: o.out,
         onProgress: (done, total) => {
-          bar.setTotal?.(total);
-          bar.update(done);
+          bar.report(done, total);
         },
       });
       bar.stop();

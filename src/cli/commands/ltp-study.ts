@@ -52,8 +52,7 @@ export function ltpStudyCommand(program: Command): void {
           root: root ?? defaultRoot(),
           signal: stopSignal(),
           onProgress: (what, step, total) => {
-            bar.setTotal?.(total);
-            bar.update(step, { info: what });
+            bar.report(step, total, what);
           },
         });
         bar.stop();

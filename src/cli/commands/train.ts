@@ -37,8 +37,7 @@ export function trainCommand(program: Command): void {
       signal: stopSignal(),
       onStep: (step, total, loss) => {
         if (step - shown >= 10 || step === total) {
-          bar.setTotal?.(total);
-          bar.update(step, { info: `loss ${loss.toFixed(4)}` });
+          bar.report(step, total, `loss ${loss.toFixed(4)}`);
           shown = step;
         }
       },

@@ -6,6 +6,7 @@ import type { PageValues } from '../../report/page.js';
 import { writePlot } from '../../report/render.js';
 import { formatDuration, sessionsTable } from '../../report/runtime.js';
 import { markdownTable } from '../../report/table.js';
+import { summarize } from '../../report/aggregate.js';
 import { lineChart } from '../../report/ticket-plots.js';
 import { KS_STUDY_DEFAULTS } from './settings.js';
 import type { KsData, KsScore, KsSeedLine } from './study-data.js';
@@ -19,9 +20,8 @@ const METHODS = [
   ['random', 'random used tokens'],
 ] as const;
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sd = (xs: number[]) =>
-  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
+const mean = (xs: number[]) => summarize(xs).mean;
+const sd = (xs: number[]) => summarize(xs).std;
 const pm = (xs: number[], digits: number) =>
   xs.length > 1 ? `${mean(xs).toFixed(digits)} ± ${sd(xs).toFixed(digits)}` : mean(xs).toFixed(digits);
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;

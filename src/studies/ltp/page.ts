@@ -5,6 +5,7 @@ import type { PageValues } from '../../report/page.js';
 import { writePlot } from '../../report/render.js';
 import { formatDuration, sessionsTable } from '../../report/runtime.js';
 import { markdownTable } from '../../report/table.js';
+import { summarize } from '../../report/aggregate.js';
 import { LTP_METHODS, LTP_STUDY_DEFAULTS, type LtpMethod } from './settings.js';
 import { ARTICLES } from './data.js';
 import type { LtpData } from './study-data.js';
@@ -21,9 +22,8 @@ const LABELS: Record<LtpMethod, string> = {
   top: 'ticket budget, top block',
 };
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sd = (xs: number[]) =>
-  xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
+const mean = (xs: number[]) => summarize(xs).mean;
+const sd = (xs: number[]) => summarize(xs).std;
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const pm = (xs: number[]) => (xs.length > 1 ? `${pct(mean(xs))} ± ${(100 * sd(xs)).toFixed(1)}` : pct(mean(xs)));
 
