@@ -101,8 +101,6 @@ test('robustness: the signature does not survive further pruning without retrain
   assert.equal(decodes(0.2), false);
 });
 
-test.todo('the signature survives 20% further magnitude pruning after retraining from the rewind point');
-
 test('a never-signed ticket and random masks carry no signature', () => {
   const { masks, params } = lenetTicket();
   const shapes = shapesOf(params);

@@ -21,6 +21,10 @@ import { transferCommand } from './commands/transfer.js';
 import { ltpMaskCommand } from './commands/ltp-mask.js';
 import { ltpStudyCommand } from './commands/ltp-study.js';
 import { verifyCommand } from './commands/verify.js';
+import { signCommand } from './commands/sign.js';
+import { attackCommand } from './commands/attack.js';
+import { lockCommand, unlockCommand } from './commands/lock.js';
+import { ownershipStudyCommand } from './commands/ownership-study.js';
 import type { GlobalOptions } from './output.js';
 
 const debug = process.argv.includes('--debug');
@@ -77,6 +81,11 @@ transferCommand(program);
 ltpMaskCommand(program);
 ltpStudyCommand(program);
 verifyCommand(program);
+signCommand(program);
+attackCommand(program);
+lockCommand(program);
+unlockCommand(program);
+ownershipStudyCommand(program);
 
 process.on('uncaughtException', handle);
 try {

@@ -30,3 +30,13 @@ export function progressBar(label: string, total: number, enabled: boolean): Pro
     stop: () => bar.stop(),
   };
 }
+
+/** Runs `fn` with a progress bar that is stopped however `fn` ends. */
+export async function withProgress<T>(label: string, enabled: boolean, fn: (bar: Progress) => Promise<T>): Promise<T> {
+  const bar = progressBar(label, 1, enabled);
+  try {
+    return await fn(bar);
+  } finally {
+    bar.stop();
+  }
+}

@@ -95,7 +95,11 @@ export function signMask(opts: SignOptions): Signature {
   const { masks, weights, message } = opts;
   const code = encodeQr(message);
   const shapes = new Map([...weights].map(([n, w]) => [n, w.shape]));
-  const layers = eligibleLayers(masks.keys(), shapes, opts.layer);
+  // By default only the layers with the largest kernels are candidates: a 3×3 conv cell is off only when all 9 of
+  // its weights are, so the code survives further pruning there, where a 1×1 shortcut's cell is a single weight.
+  const eligible = eligibleLayers(masks.keys(), shapes, opts.layer);
+  const widest = Math.max(0, ...eligible.map(([, g]) => g.kernel));
+  const layers = eligible.filter(([, g]) => g.kernel === widest);
   if (layers.length === 0) throw new ConfigError(`no layer has a connectivity map of at least ${QR_SIZE}×${QR_SIZE}`);
   // Polarity: a dark module is a kept connection, so the code is drawn by the connections the way a mask looks
   // when plotted (the reference code wrote connections as light modules; the verifier reads both polarities).

@@ -13,6 +13,16 @@ export interface VerifyOptions {
   shapes: ReadonlyMap<string, Shape>;
   /** Look in this layer only. */
   layer?: string;
+  /** Go on after the first signature and list every one (an ambiguity attack leaves two). */
+  all?: boolean;
+}
+
+export interface FoundSignature {
+  message: string;
+  layer: string;
+  window: Window;
+  keptIsDark: boolean;
+  mismatch_rate: number;
 }
 
 export interface Verification {
@@ -26,6 +36,8 @@ export interface Verification {
   mismatch_rate: number | null;
   /** Windows that passed both prefilters and went to the image decoder. */
   decoded: number;
+  /** Every signature found (only the first unless `all`), one per layer and message. */
+  signatures: FoundSignature[];
 }
 
 function crop(map: Uint8Array, geo: MapGeometry, w: Window, invert: boolean): Uint8Array {
@@ -53,6 +65,7 @@ function mismatchRate(window: Uint8Array, message: string): number {
 
 export function verifyMasks(masks: Masks, opts: VerifyOptions): Verification {
   let decoded = 0;
+  const signatures: FoundSignature[] = [];
   for (const [layer, geo] of eligibleLayers(masks.keys(), opts.shapes, opts.layer)) {
     const map = connectivityMap(masks.get(layer)!, geo);
     for (let row = 0; row + QR_SIZE <= geo.rows; row++)
@@ -69,9 +82,20 @@ export function verifyMasks(masks: Masks, opts: VerifyOptions): Verification {
           decoded++;
           const message = decodeQr(symbol);
           if (message === null) continue;
-          const mismatch_rate = mismatchRate(cells, message);
-          return { found: true, message, layer, window, keptIsDark: !invert, mismatch_rate, decoded };
+          if (signatures.some((f) => f.layer === layer && f.message === message)) continue;
+          signatures.push({ message, layer, window, keptIsDark: !invert, mismatch_rate: mismatchRate(cells, message) });
+          if (!opts.all) return { found: true, ...signatures[0]!, decoded, signatures };
         }
   }
-  return { found: false, message: null, layer: null, window: null, keptIsDark: null, mismatch_rate: null, decoded };
+  if (signatures.length > 0) return { found: true, ...signatures[0]!, decoded, signatures };
+  return {
+    found: false,
+    message: null,
+    layer: null,
+    window: null,
+    keptIsDark: null,
+    mismatch_rate: null,
+    decoded,
+    signatures,
+  };
 }

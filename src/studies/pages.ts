@@ -14,6 +14,8 @@ import { parseKsData } from './ks/study-data.js';
 import { ltpPageValues } from './ltp/page.js';
 import { parseLtpData } from './ltp/study-data.js';
 import { parsePlantedData } from './planted/study-data.js';
+import { ownershipPageValues } from './ownership/page.js';
+import { parseOwnershipData } from './ownership/study-data.js';
 
 export interface StudyPage {
   /** The data file, relative to the results directory. */
@@ -27,6 +29,10 @@ export const STUDY_PAGES = {
   grokking: { data: 'grokking/results.jsonl', values: (text: string) => grokPageValues(parseGrokData(text)) },
   'ks-lottery': { data: 'ks-lottery/results.jsonl', values: (text: string) => ksPageValues(parseKsData(text)) },
   ltp: { data: 'ltp/results.jsonl', values: (text: string) => ltpPageValues(parseLtpData(text)) },
+  ownership: {
+    data: 'ownership/results.jsonl',
+    values: (text: string) => ownershipPageValues(parseOwnershipData(text)),
+  },
 } satisfies Record<string, StudyPage>;
 
 export type StudyName = keyof typeof STUDY_PAGES;

@@ -9,7 +9,7 @@ import type { Optimizer } from '../nn/optim/optimizer.js';
 import { lrAt, type ScheduleConfig } from '../nn/schedule.js';
 import { InterruptedError } from '../util/errors.js';
 import type { LossFn } from './loss.js';
-import { skipBatches, trainStep, type Augment } from './step.js';
+import { skipBatches, trainStep, type Augment, type MixIn } from './step.js';
 import { loadCheckpoint, saveCheckpoint, type CheckpointSpec } from './checkpoint.js';
 
 export interface StepEnd {
@@ -39,6 +39,7 @@ export interface TrainLoopSpec {
   sampler: BatchSampler;
   loss: LossFn;
   augment?: Augment;
+  mixIn?: MixIn;
   schedule: ScheduleConfig;
   /** First step (the rewind point when rewinding) and the step to stop at. */
   startStep: number;

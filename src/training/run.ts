@@ -17,6 +17,7 @@ import { trainLoop, type Callback } from './loop.js';
 import { probeCheckpoint } from './checkpoint.js';
 import { augmentation, planTraining } from './plan.js';
 import { summarizeCurve, type CurveSummary } from './summary.js';
+import type { MixIn } from './step.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 
@@ -46,6 +47,8 @@ export interface TrainRunSpec {
   /** Stored with the checkpoint. */
   meta: Record<string, string | number>;
   signal?: AbortSignal;
+  /** Examples added to every training batch (an ownership trigger set). */
+  mixIn?: MixIn;
 }
 
 export interface TrainRunOutcome extends CurveSummary {
@@ -104,6 +107,7 @@ export async function trainRun(spec: TrainRunSpec): Promise<TrainRunOutcome> {
     sampler: plan.sampler,
     loss,
     augment: data.train instanceof ImageDataset ? augmentation(spec.hparams.dataset, data.train, spec.seed) : undefined,
+    mixIn: spec.mixIn,
     schedule: plan.schedule,
     startStep: spec.startStep,
     endStep: plan.endStep,

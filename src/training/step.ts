@@ -12,6 +12,16 @@ import type { LossFn } from './loss.js';
 /** Applied to a normalized training batch in place (e.g. random crop + flip); gets the step for seeding. */
 export type Augment = (x: Float32Array, n: number, step: number) => void;
 
+/**
+ * A small fixed set of examples added to every batch after augmentation (the V3 ownership trigger set): `perBatch`
+ * of them a step, taken in turn so each is seen equally often.
+ */
+export interface MixIn {
+  x: Float32Array;
+  y: Int32Array;
+  perBatch: number;
+}
+
 export interface StepInputs {
   model: Module;
   optimizer: Optimizer;
@@ -19,14 +29,16 @@ export interface StepInputs {
   sampler: BatchSampler;
   loss: LossFn;
   augment?: Augment;
+  mixIn?: MixIn;
 }
 
 /** Takes step `step` (0-based) and returns the batch loss. */
 export function trainStep(s: StepInputs, step: number): number {
   const ids = s.sampler.next();
-  const { x, y } = s.data.batch(ids);
-  const n = ids.length;
-  s.augment?.(x, n, step);
+  const drawn = s.data.batch(ids);
+  s.augment?.(drawn.x, ids.length, step);
+  const { x, y } = s.mixIn ? withMixIn(drawn.x, drawn.y as Int32Array, s.mixIn, step) : drawn;
+  const n = ids.length + (s.mixIn?.perBatch ?? 0);
   s.optimizer.zeroGrad();
   const loss = s.loss(s.model.forward(new Tensor(x, [n, ...s.data.sampleShape])), y);
   const value = loss.item();
@@ -37,6 +49,21 @@ export function trainStep(s: StepInputs, step: number): number {
   backward(loss);
   s.optimizer.step();
   return value;
+}
+
+function withMixIn(x: Float32Array, y: Int32Array, m: MixIn, step: number): { x: Float32Array; y: Int32Array } {
+  const size = m.y.length;
+  const d = m.x.length / size;
+  const outX = new Float32Array(x.length + m.perBatch * d);
+  const outY = new Int32Array(y.length + m.perBatch);
+  outX.set(x);
+  outY.set(y);
+  for (let j = 0; j < m.perBatch; j++) {
+    const i = (step * m.perBatch + j) % size;
+    outX.set(m.x.subarray(i * d, (i + 1) * d), x.length + j * d);
+    outY[y.length + j] = m.y[i]!;
+  }
+  return { x: outX, y: outY };
 }
 
 /** Positions a fresh sampler as if `steps` batches had been drawn (for rewinding and resuming). */
