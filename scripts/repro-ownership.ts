@@ -3,6 +3,7 @@
 // <out>/ownership/results.jsonl and the page <out>/ownership.md rendered from scripts/templates/ownership.md.
 //   --seeds N (default 3; seeds 1..N)  --parallel P (default: CPU count)  --root DIR  --out DIR (default docs/results)
 //   --steps S, --levels L (smoke tests only; the defaults are the study's)
+//   --collect-only (train nothing: read every seed back from the stored runs into the data file, then render the page)
 //   --report-only (render the page from the data file alone)
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,6 +31,7 @@ const opts = new Command('repro-ownership')
   .option('--out <dir>', 'results directory for the page, its figure and data', path.join(repo, 'docs', 'results'))
   .option('--steps <steps>', 'iterations per level and retraining (smoke tests only)', d.steps)
   .option('--levels <n>', 'IMP levels (smoke tests only)', String(d.levels))
+  .option('--collect-only', 'train nothing: collect the stored seeds into the data file, then render the page')
   .option('--report-only', 'only render the page from the committed data file')
   .parse()
   .opts<Record<string, string | boolean | undefined>>();
@@ -54,15 +56,16 @@ async function runAndCollect(): Promise<void> {
   const seeds = positiveInt('--seeds', 100)(String(opts.seeds));
   const parallel = positiveInt('--parallel')(String(opts.parallel));
   const sessions = path.join(root, 'repro-ownership-sessions.jsonl');
-  await runRecordedSeedGrid({
-    script: 'repro:ownership',
-    argsOf: (i) => settingsArgs('ownership-study', { ...s, seed: i + 1 }, { ...OWNERSHIP_STUDY_DEFAULTS, seed: -1 }),
-    seeds,
-    parallel,
-    root,
-    sessionsFile: sessions,
-  });
-  // Every stage is stored now: reading the seeds back trains nothing.
+  if (!opts.collectOnly)
+    await runRecordedSeedGrid({
+      script: 'repro:ownership',
+      argsOf: (i) => settingsArgs('ownership-study', { ...s, seed: i + 1 }, { ...OWNERSHIP_STUDY_DEFAULTS, seed: -1 }),
+      seeds,
+      parallel,
+      root,
+      sessionsFile: sessions,
+    });
+  // Every stage is stored now, so reading the seeds back trains nothing (a stage still missing is trained here).
   const lines = [];
   for (let seed = 1; seed <= seeds; seed++) lines.push(await runOwnershipSeed({ settings: { ...s, seed }, root }));
   const study = studyLineOf(

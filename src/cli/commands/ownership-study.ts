@@ -63,14 +63,16 @@ export function ownershipStudyCommand(program: Command): void {
     )
     .option('--seed <n>', "seed, and the IMP run's replicate number", positiveInt('--seed', 10_000), d.seed)
     .option('--root <dir>', 'run root (default: $TICKETLAB_ROOT or ~/.ticketlab/runs)')
-    .action(async (o: typeof d & { root?: string }) => {
+    .option('--data-dir <dir>', 'dataset directory (CIFAR-10 models; MNIST is bundled)')
+    .action(async (o: typeof d & { root?: string; dataDir?: string }) => {
       const g = program.opts<GlobalOptions>();
-      const { root, ...settings } = o;
+      const { root, dataDir, ...settings } = o;
       const bar = progressBar('ownership-study', 1, !g.json);
       try {
         const r = await runOwnershipSeed({
           settings,
           root: root ?? defaultRoot(),
+          dataDir,
           signal: stopSignal(),
           onProgress: (what, done, total) => bar.report(done, total, what),
         });

@@ -53,7 +53,8 @@ function criteria(d: OwnershipData): string {
   const trig = d.seeds.map((x) => x.triggers);
   const lines = [
     `1. *Signing is cheap* (the paper: 0.1–0.3 pp). The signed ticket's test accuracy is at most 0.3 pp below the ` +
-      `unsigned ticket's on average. Measured: ${costs.map(pp).join(', ')} (mean ${pp(mean(costs))}): ${met(mean(costs) <= 0.003)}.`,
+      `unsigned ticket's on average (a negative cost: the signed ticket tested better). Measured: ` +
+      `${costs.map(pp).join(', ')} (mean ${pp(mean(costs))}): ${met(mean(costs) <= 0.003)}.`,
     `2. *The signature reads back.* A real QR decoder returns the message from every signed ticket. Measured: ` +
       `${count(d.seeds.map((x) => x.signed.owner_decoded))} seeds: ${met(d.seeds.every((x) => x.signed.owner_decoded))}.`,
     `3. *Fine-tuning does not remove it* (the paper: it cannot change the mask). Decodes after fine-tuning for ` +
@@ -119,8 +120,25 @@ function attackTable(d: OwnershipData): string {
       pm(a.map((x) => x.test_accuracy)),
       pct(mean(a.map((x) => x.density)), 1),
     ]);
-  const signed = d.seeds.map((x) => ({ ...x.signed, kind: 'prune' as const, amount: 0 }));
-  row('none (the signed ticket)', '—', signed);
+  const asAttack = (
+    c: OwnershipData['seeds'][number]['signed'] | OwnershipData['seeds'][number]['unsigned'],
+    acc: number,
+  ) => ({
+    ...c,
+    kind: 'prune' as const,
+    amount: 0,
+    test_accuracy: acc,
+  });
+  row(
+    'the unsigned ticket (control)',
+    '—',
+    d.seeds.map((x) => asAttack(x.unsigned, x.ticket.test_accuracy)),
+  );
+  row(
+    'none (the signed ticket)',
+    '—',
+    d.seeds.map((x) => asAttack(x.signed, x.signed.test_accuracy)),
+  );
   for (const kind of ['prune', 'random-prune', 'add'] as const)
     for (const a of s.amounts) row(LABELS[kind], pct(a, 0), attacksOf(d, kind, a));
   row(LABELS.finetune, `${pct(s.finetune, 0)} of training`, attacksOf(d, 'finetune'));
@@ -138,7 +156,7 @@ function forgeText(d: OwnershipData): string {
   const both = f.filter((a) => a.decoded.includes(s.message) && a.decoded.includes(s.forgeMessage)).length;
   const cost = d.seeds.map((x, i) => x.signed.test_accuracy - f[i]!.test_accuracy);
   return (
-    `The forger writes ${JSON.stringify(s.forgeMessage)} into the layer other than \`${s.layer}\` that needs the fewest ` +
+    `the forger writes ${JSON.stringify(s.forgeMessage)} into the layer other than \`${s.layer}\` that needs the fewest ` +
     `changes, without retraining (the forger has no rewind point). A full scan decodes both messages on ${both} of ` +
     `${f.length} seeds; forging cost ${cost.map(pp).join(', ')} of test accuracy.`
   );
@@ -252,7 +270,7 @@ function claimChart(d: OwnershipData): TopLevelSpec {
             title: 'data cells differing from the code',
             axis: { format: '%' },
           },
-          color: { field: 'attack', type: 'nominal', title: null },
+          color: { field: 'attack', type: 'nominal', title: null, legend: { labelLimit: 400 } },
         },
       },
       {

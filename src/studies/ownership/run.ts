@@ -27,6 +27,8 @@ import type { AttackResult, OwnershipSeedLine, TicketCheck } from './study-data.
 export interface OwnershipRunOptions {
   settings: OwnershipStudySettings;
   root: string;
+  /** Dataset directory (CIFAR-10; MNIST is bundled). */
+  dataDir?: string;
   signal?: AbortSignal;
   onProgress?: (what: string, done: number, total: number) => void;
 }
@@ -45,6 +47,7 @@ export async function runOwnershipSeed(o: OwnershipRunOptions): Promise<Ownershi
     seed: s.seed,
     root: o.root,
     branches: [],
+    dataDir: o.dataDir,
     checkpointEvery: 1000,
     signal: o.signal,
     onStep: (done, total) => o.onProgress?.('lottery', done, total),
@@ -57,6 +60,7 @@ export async function runOwnershipSeed(o: OwnershipRunOptions): Promise<Ownershi
     level,
     from,
     name,
+    dataDir: o.dataDir,
     signal: o.signal,
     onStep: (done, total) => o.onProgress?.(what, done, total),
   });
