@@ -244,3 +244,31 @@ test('sparse conv2d (CSR, stride 1) matches dense conv and passes gradient check
     }
   }
 });
+
+test('depthwise conv2d: finite differences, and agreement with a grouped dense conv', () => {
+  for (const [stride, padding, k, H, W] of [
+    [1, 1, 3, 7, 6],
+    [2, 1, 3, 7, 6],
+    [1, 2, 5, 6, 7],
+    [2, 3, 7, 9, 8],
+    [1, 0, 3, 5, 5],
+  ] as const) {
+    const C = 3;
+    const x = randomTensor(rng, [2, C, H, W]);
+    const w = randomTensor(rng, [C, 1, k, k], 0.5);
+    const b = randomTensor(rng, [C]);
+    gradCheck(`depthwise s${stride} p${padding} k${k}`, [x, w, b], () =>
+      ops.depthwiseConv2d(x, w, b, { stride, padding }),
+    );
+    gradCheck(`depthwise no bias s${stride} k${k}`, [x, w], () => ops.depthwiseConv2d(x, w, null, { stride, padding }));
+    // The same filters as a dense conv whose off-diagonal (cross-channel) filters are zero.
+    const dense = new Float32Array(C * C * k * k);
+    for (let c = 0; c < C; c++) dense.set(w.data.subarray(c * k * k, (c + 1) * k * k), (c * C + c) * k * k);
+    const want = noGrad(() => ops.conv2d(x, new Tensor(dense, [C, C, k, k]), b, { stride, padding }));
+    const got = noGrad(() => ops.depthwiseConv2d(x, w, b, { stride, padding }));
+    assert.deepEqual(got.shape, want.shape);
+    for (let i = 0; i < got.size; i++) assert.ok(Math.abs(got.data[i]! - want.data[i]!) < 1e-5, `element ${i}`);
+  }
+  assert.throws(() => ops.depthwiseConv2d(Tensor.zeros([1, 3, 4, 4]), Tensor.zeros([2, 1, 3, 3])), /does not match 2/);
+  assert.throws(() => ops.depthwiseConv2d(Tensor.zeros([1, 3, 4, 4]), Tensor.zeros([3, 2, 3, 3])), /\[C, 1, K, K\]/);
+});

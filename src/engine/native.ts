@@ -91,6 +91,45 @@ export interface NativeCore extends SparseKernels, TransformerKernels {
     pad: number,
     accumulate: boolean,
   ): void;
+  depthwiseConv2dForward(
+    x: F,
+    w: F,
+    b: F | null,
+    y: F,
+    N: number,
+    C: number,
+    H: number,
+    W: number,
+    k: number,
+    stride: number,
+    pad: number,
+  ): void;
+  depthwiseConv2dBackwardData(
+    dy: F,
+    w: F,
+    dx: F,
+    N: number,
+    C: number,
+    H: number,
+    W: number,
+    k: number,
+    stride: number,
+    pad: number,
+  ): void;
+  depthwiseConv2dBackwardFilter(
+    dy: F,
+    x: F,
+    dw: F,
+    db: F | null,
+    N: number,
+    C: number,
+    H: number,
+    W: number,
+    k: number,
+    stride: number,
+    pad: number,
+    accumulate: boolean,
+  ): void;
   maxPool2dForward(
     x: F,
     y: F,

@@ -8,6 +8,7 @@ namespace tl::binding {
 void exportControl(napi_env env, napi_value exports);  // info, setThreads, setGemmBackend
 void exportGemm(napi_env env, napi_value exports);     // gemm and the linear layer
 void exportConv(napi_env env, napi_value exports);
+void exportDepthwise(napi_env env, napi_value exports);  // depthwise convolution
 void exportPool(napi_env env, napi_value exports);
 void exportNorm(napi_env env, napi_value exports);
 void exportElementwise(napi_env env, napi_value exports);  // and embedding lookup

@@ -1,5 +1,6 @@
 export { linear, matmul } from './linear.js';
 export { conv2d } from './conv.js';
+export { depthwiseConv2d } from './depthwise.js';
 export { maxPool2d, avgPool2d, globalAvgPool } from './pool.js';
 export { batchNorm } from './batchnorm.js';
 export { relu, dropout } from './activation.js';
