@@ -26,8 +26,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   if (g && std::strcmp(g, "fallback") == 0) tl::gemmSetBackend(false);
   using namespace tl::binding;
   for (auto exportFamily :
-       {exportControl, exportGemm, exportConv, exportDepthwise, exportPool, exportNorm, exportElementwise, exportLoss, exportOptim,
-        exportData, exportSparse, exportSparseConv, exportTransformer, exportStats})
+       {exportControl, exportGemm, exportConv, exportDepthwise, exportPool, exportNorm, exportElementwise, exportLoss,
+        exportOptim, exportData, exportSparse, exportSparseConv, exportTransformer, exportStats})
     exportFamily(env, exports);
   return exports;
 }

@@ -26,23 +26,37 @@ export function defaultMnistDir(): string {
   }
 }
 
+/** An MNIST-format dataset: its title in messages, its name prefix and its normalization. */
+export interface IdxDigits {
+  title: string;
+  name: string;
+  mean: number;
+  std: number;
+}
+
+const MNIST: IdxDigits = { title: 'MNIST', name: 'mnist', mean: MNIST_MEAN, std: MNIST_STD };
+
 export function loadMnist(opts: MnistOptions = {}): { train: ImageDataset; test: ImageDataset } {
-  const dir = opts.dataDir ?? defaultMnistDir();
-  if (!existsSync(dir)) throw new DataError(`MNIST data directory not found: ${dir} (check --data-dir)`);
+  return loadIdxDigits(opts.dataDir ?? defaultMnistDir(), MNIST);
+}
+
+/** The four IDX files of an MNIST-format dataset (MNIST, Fashion-MNIST) in `dir`. */
+export function loadIdxDigits(dir: string, ds: IdxDigits): { train: ImageDataset; test: ImageDataset } {
+  if (!existsSync(dir)) throw new DataError(`${ds.title} data directory not found: ${dir} (check --data-dir)`);
   return {
-    train: loadSplit(dir, 'train', 'mnist/train'),
-    test: loadSplit(dir, 't10k', 'mnist/test'),
+    train: loadSplit(dir, 'train', ds, 'train'),
+    test: loadSplit(dir, 't10k', ds, 'test'),
   };
 }
 
-function loadSplit(dir: string, prefix: string, name: string): ImageDataset {
-  const imagesPath = locate(dir, `${prefix}-images-idx3-ubyte`);
-  const labelsPath = locate(dir, `${prefix}-labels-idx1-ubyte`);
+function loadSplit(dir: string, prefix: string, ds: IdxDigits, split: string): ImageDataset {
+  const imagesPath = locate(dir, `${prefix}-images-idx3-ubyte`, ds.title);
+  const labelsPath = locate(dir, `${prefix}-labels-idx1-ubyte`, ds.title);
   const images = readIdx(imagesPath, 'images');
   const labels = readIdx(labelsPath, 'labels');
   const [n, rows, cols] = images.dims as [number, number, number];
   if (rows !== SIDE || cols !== SIDE)
-    throw new DataError(`${imagesPath} holds ${rows}×${cols} images; MNIST images are 28×28`);
+    throw new DataError(`${imagesPath} holds ${rows}×${cols} images; ${ds.title} images are 28×28`);
   if (labels.dims[0] !== n) {
     throw new DataError(
       `${imagesPath} holds ${n} images but ${labelsPath} holds ${labels.dims[0]} labels; the files do not belong together`,
@@ -61,16 +75,16 @@ function loadSplit(dir: string, prefix: string, name: string): ImageDataset {
     labels: Int32Array.from(labels.data),
     shape: [1, SIDE, SIDE],
     numClasses: 10,
-    mean: MNIST_MEAN,
-    std: MNIST_STD,
-    name,
+    mean: ds.mean,
+    std: ds.std,
+    name: `${ds.name}/${split}`,
   });
 }
 
 // The plain file if present, else its .gz.
-function locate(dir: string, file: string): string {
+function locate(dir: string, file: string, title: string): string {
   for (const candidate of [join(dir, file), join(dir, `${file}.gz`)]) if (existsSync(candidate)) return candidate;
   throw new DataError(
-    `MNIST file not found: ${join(dir, file)} (or ${file}.gz); point --data-dir at the folder with the four MNIST IDX files`,
+    `${title} file not found: ${join(dir, file)} (or ${file}.gz); point --data-dir at the folder with the four ${title} IDX files`,
   );
 }

@@ -2,9 +2,11 @@
 import type { ImageDataset } from './dataset.js';
 import { loadMnist } from './mnist.js';
 import { loadCifar10 } from './cifar10.js';
+import { loadFashionMnist } from './fashion-mnist.js';
 
 const DATASETS = {
   mnist: (dataDir?: string) => loadMnist({ dataDir }),
+  fashion_mnist: (dataDir?: string) => loadFashionMnist({ dataDir }),
   cifar10: (dataDir?: string) => loadCifar10({ dataDir }),
 } as const;
 

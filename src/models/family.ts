@@ -25,6 +25,8 @@ export interface ModelFamily {
   pattern: RegExp;
   /** One valid name, shown in errors and help. */
   example: string;
+  /** What comes before the arguments (default: the example's first two `_` parts, e.g. `mnist_lenet`). */
+  prefix?: string;
   /** The data its models train on. */
   data: ModelData;
   /** Builds the model from the name and the `_`-separated arguments after the family prefix. */

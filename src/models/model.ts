@@ -3,7 +3,7 @@ import { Module } from '../nn/module.js';
 import type { InitName } from '../nn/init.js';
 
 /** The data a model trains on: an image dataset, modular arithmetic, or a text corpus chosen by --dataset. */
-export type ModelData = 'mnist' | 'cifar10' | 'modular' | 'text';
+export type ModelData = 'mnist' | 'fashion_mnist' | 'cifar10' | 'modular' | 'text';
 
 /** How it is trained: class labels, class labels with the loss in float64, next tokens, or masked tokens. */
 export type Objective = 'classify' | 'classify-f64' | 'next-token' | 'masked-token';

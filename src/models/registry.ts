@@ -9,6 +9,7 @@ import { vggFamily } from './vgg.js';
 import { resnetFamily } from './resnet.js';
 import { grokMlpFamily, grokTransformerFamily } from './grok.js';
 import { lmDecoderFamily, lmEncoderFamily } from './lm.js';
+import { fashionSupernetFamily, mnistSupernetFamily } from './supernet.js';
 
 const FAMILIES: readonly ModelFamily[] = [
   lenetFamily,
@@ -19,6 +20,8 @@ const FAMILIES: readonly ModelFamily[] = [
   grokTransformerFamily,
   lmDecoderFamily,
   lmEncoderFamily,
+  mnistSupernetFamily,
+  fashionSupernetFamily,
 ];
 
 export function knownModelExamples(): string[] {
@@ -31,7 +34,7 @@ export function familyOf(name: string): { family: ModelFamily; args: string[] } 
     throw new ConfigError('model name is required (e.g. mnist_lenet_300_100)');
   for (const family of FAMILIES) {
     if (!family.pattern.test(name)) continue;
-    const prefix = family.example.split('_').slice(0, 2).join('_');
+    const prefix = family.prefix ?? family.example.split('_').slice(0, 2).join('_');
     const rest = name.slice(prefix.length);
     return { family, args: rest === '' ? [] : rest.slice(1).split('_') };
   }
