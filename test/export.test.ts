@@ -8,7 +8,10 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import * as ort from 'onnxruntime-web';
+
+// onnxruntime's WebAssembly build: no install script, no download, the same operators; one thread, no workers.
+ort.env.wasm.numThreads = 1;
 import { runCli, type CliResult } from './helpers/cli.js';
 import { decodeSafetensors, loadSafetensors, type DecodedTensor } from '../src/store/safetensors.js';
 import { encodeCsrTicket } from '../src/export/csr.js';
