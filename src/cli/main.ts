@@ -25,6 +25,7 @@ import { signCommand } from './commands/sign.js';
 import { attackCommand } from './commands/attack.js';
 import { lockCommand, unlockCommand } from './commands/lock.js';
 import { ownershipStudyCommand } from './commands/ownership-study.js';
+import { superticketsCommand } from './commands/supertickets.js';
 import type { GlobalOptions } from './output.js';
 
 const debug = process.argv.includes('--debug');
@@ -86,6 +87,7 @@ attackCommand(program);
 lockCommand(program);
 unlockCommand(program);
 ownershipStudyCommand(program);
+superticketsCommand(program);
 
 process.on('uncaughtException', handle);
 try {

@@ -1,0 +1,238 @@
+// One SuperTickets run (You et al., ECCV 2022): the supernet trains while it both slims channels (L1 on the BN scales
+// after the depthwise convs, ramped in; channels under the threshold cut at every pruning step) and prunes weights
+// progressively (global magnitude on the prunable weights, +0.1 every `interval` epochs up to the target, no
+// rewinding, pruned weights able to return as the reactivation mode says). Stored as
+//   <root>/supertickets_<hash>/seed_<s>/{result.json, arch.json, final.safetensors, mask.safetensors}
+// and found again by an identical command; a run stopped before the end starts over (no mid-run checkpoint yet).
+import fs from 'node:fs';
+import path from 'node:path';
+import { Tensor } from '../engine/tensor.js';
+import { backward } from '../engine/autograd.js';
+import { Rng } from '../engine/rng.js';
+import { lotteryDefaults } from '../hparams/defaults.js';
+import { nonDefaults } from '../hparams/diff.js';
+import { modelCost } from '../models/cost.js';
+import type { Supernet, SupernetArch } from '../models/supernet.js';
+import { initializeModel } from '../nn/reset.js';
+import { buildOptimizer } from '../nn/optim/build.js';
+import type { Optimizer } from '../nn/optim/optimizer.js';
+import { applyMasks, denseMasks, totalDensity, type Masks } from '../pruning/masks.js';
+import { createExperimentDir } from '../store/experiment-dir.js';
+import { writeFileAtomic } from '../store/atomic.js';
+import { acquireLock } from '../store/lock.js';
+import { saveMasks, saveTensors } from '../store/weights.js';
+import { evaluate } from '../training/evaluate.js';
+import { prepareRun } from '../training/run-data.js';
+import { ConfigError, InterruptedError } from '../util/errors.js';
+import { addL1Subgradient, carryOptimizerState, cutChannels, planCut } from './slimming.js';
+import {
+  globalMagnitudeMask,
+  prunedFraction,
+  pruningStep,
+  RawWeights,
+  REACTIVATION_MODES,
+  type Reactivation,
+} from './progressive.js';
+
+export const SUPERTICKET_DATASETS = ['mnist', 'fashion_mnist'] as const;
+export type SuperTicketDataset = (typeof SUPERTICKET_DATASETS)[number];
+
+export interface SuperTicketSettings {
+  dataset: SuperTicketDataset;
+  /** Fraction of the prunable weights pruned at the end, in [0, 1). */
+  targetRatio: number;
+  epochs: number;
+  /** Epochs between pruning steps (the reference's 25 on ImageNet, scaled to a short run). */
+  interval: number;
+  reactivation: Reactivation;
+  /** L1 strength on the slimming scales (ramped in linearly over the first pruning interval). */
+  l1: number;
+  /** Channels whose |BN scale| falls below this are cut (the reference's 1e-3). */
+  threshold: number;
+  /** Training examples used (0: all); a quick look or a test, not the study. */
+  examples: number;
+  seed: number;
+}
+
+export const SUPERTICKET_DEFAULTS: SuperTicketSettings = {
+  dataset: 'mnist',
+  targetRatio: 0.5,
+  epochs: 6,
+  interval: 1,
+  reactivation: 'implicit',
+  l1: 1e-4,
+  threshold: 1e-3,
+  examples: 0,
+  seed: 0,
+};
+
+export interface SuperTicketResult {
+  run: string;
+  dataset: SuperTicketDataset;
+  /** Multiply-accumulates per example at the masks' densities, and of the architecture dense. */
+  flops: number;
+  dense_flops: number;
+  params: number;
+  density: number;
+  test_accuracy: number;
+  architecture: SupernetArch;
+  channels_cut: number;
+  seconds: number;
+  reused: boolean;
+}
+
+export function validateSuperTickets(s: SuperTicketSettings): void {
+  if (!SUPERTICKET_DATASETS.includes(s.dataset))
+    throw new ConfigError(`unknown dataset '${s.dataset}'; choose from ${SUPERTICKET_DATASETS.join(', ')}`);
+  if (!(s.targetRatio >= 0 && s.targetRatio < 1))
+    throw new ConfigError(`--target-ratio must lie in [0, 1), got ${s.targetRatio}`);
+  if (!REACTIVATION_MODES.includes(s.reactivation))
+    throw new ConfigError(`unknown --reactivation '${s.reactivation}'; choose from ${REACTIVATION_MODES.join(', ')}`);
+  for (const [flag, v] of [
+    ['--epochs', s.epochs],
+    ['--interval', s.interval],
+  ] as const)
+    if (!(Number.isInteger(v) && v >= 1)) throw new ConfigError(`${flag} must be a positive integer, got ${v}`);
+  if (!(s.l1 >= 0 && Number.isFinite(s.l1))) throw new ConfigError(`--l1 must be ≥ 0, got ${s.l1}`);
+  if (!(Number.isInteger(s.examples) && s.examples >= 0))
+    throw new ConfigError(`--examples must be a non-negative integer, got ${s.examples}`);
+  if (!(s.threshold >= 0 && Number.isFinite(s.threshold)))
+    throw new ConfigError(`--threshold must be ≥ 0, got ${s.threshold}`);
+}
+
+export async function runSuperTickets(o: {
+  settings: SuperTicketSettings;
+  root: string;
+  signal?: AbortSignal;
+  onStep?: (done: number, total: number, info: string) => void;
+}): Promise<SuperTicketResult> {
+  const s = o.settings;
+  validateSuperTickets(s);
+  const { seed: _seed, ...identity } = s;
+  const { seed: _d, ...defaults } = SUPERTICKET_DEFAULTS;
+  const exp = createExperimentDir(o.root, 'supertickets', nonDefaults(identity, defaults), { settings: identity });
+  const dir = path.join(exp.dir, `seed_${s.seed}`);
+  const resultFile = path.join(dir, 'result.json');
+  if (fs.existsSync(resultFile))
+    return { ...(JSON.parse(fs.readFileSync(resultFile, 'utf8')) as SuperTicketResult), reused: true };
+  fs.mkdirSync(dir, { recursive: true });
+  const lock = await acquireLock(dir);
+  try {
+    const r = await train(s, o, path.basename(exp.dir));
+    saveTensors(path.join(dir, 'final.safetensors'), r.model, r.model.stateDict(), { kind: 'final', seed: s.seed });
+    saveMasks(path.join(dir, 'mask.safetensors'), r.model, r.masks, { density: r.result.density, seed: s.seed });
+    writeFileAtomic(path.join(dir, 'arch.json'), JSON.stringify(r.result.architecture) + '\n');
+    writeFileAtomic(resultFile, JSON.stringify(r.result) + '\n');
+    return r.result;
+  } finally {
+    await lock.release();
+  }
+}
+
+async function train(
+  s: SuperTicketSettings,
+  o: { signal?: AbortSignal; onStep?: (done: number, total: number, info: string) => void },
+  run: string,
+): Promise<{ model: Supernet; masks: Masks; result: SuperTicketResult }> {
+  const modelName = `${s.dataset}_supernet`;
+  const h = lotteryDefaults(modelName);
+  const prepared = await prepareRun(modelName, h.dataset, undefined);
+  let model = prepared.model as Supernet;
+  initializeModel(model, s.seed, h.model.init);
+  const newOptimizer = (m: Supernet) => buildOptimizer(m.parameters(), h.training);
+  let opt: Optimizer = newOptimizer(model);
+  let masks = denseMasks(model);
+  applyMasks(model, masks);
+  const raw = new RawWeights();
+  const train = prepared.data.train;
+  const used = s.examples > 0 ? Math.min(s.examples, train.size) : train.size;
+  const batch = Math.min(h.dataset.batchSize, used);
+  const ipe = Math.floor(used / batch);
+  const total = s.epochs * ipe;
+  const rng = Rng.stream(s.seed, 'supertickets-batches');
+  const order = Int32Array.from({ length: train.size }, (_, i) => i);
+  const baseLr = opt.lr;
+  let step = 0;
+  let cutTotal = 0;
+  let fraction = 0;
+  const t0 = process.hrtime.bigint();
+  model.train();
+  for (let epoch = 0; epoch < s.epochs; epoch++) {
+    rng.shuffle(order);
+    // With --examples, each epoch draws its examples afresh from the whole training set.
+    for (let it = 0; it < ipe; it++, step++) {
+      if (o.signal?.aborted) throw new InterruptedError(`stopped at step ${step} of ${total}; rerun to start again`);
+      const ids = order.subarray(it * batch, (it + 1) * batch);
+      const { x, y } = train.batch(ids);
+      opt.lr = 0.5 * baseLr * (1 + Math.cos((Math.PI * step) / total)); // cosine decay to 0
+      opt.zeroGrad();
+      const loss = prepared.loss(model.forward(new Tensor(x, [ids.length, ...train.sampleShape])), y);
+      if (!Number.isFinite(loss.item())) throw new ConfigError(`the loss became ${loss.item()} at step ${step + 1}`);
+      backward(loss);
+      addL1Subgradient(model, s.l1 * Math.min(1, step / (s.interval * ipe)));
+      opt.step();
+      if (step % 20 === 0) {
+        o.onStep?.(step, total, `epoch ${epoch + 1}/${s.epochs}, pruned ${(100 * fraction).toFixed(0)}%`);
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    }
+    // The end of an epoch: cut the channels the L1 penalty silenced, then take the next pruning step when it is due.
+    const plan = planCut(model, s.threshold);
+    if (plan.cut > 0) {
+      const surgery = cutChannels(model, plan, masks);
+      const state = carryOptimizerState(opt.stateDict(), model, surgery, plan);
+      const rebuilt = [...plan.keep.keys()];
+      model = surgery.model;
+      masks = surgery.masks!;
+      if (s.reactivation === 'fresh')
+        for (const [n, m] of masks) if (rebuilt.some((b) => n.startsWith(`${b}.`))) m.fill(1);
+      raw.forget(
+        model
+          .prunableParameters()
+          .map(([n]) => n)
+          .filter((n) => rebuilt.some((b) => n.startsWith(`${b}.`))),
+      );
+      applyMasks(model, masks);
+      opt = newOptimizer(model);
+      opt.loadStateDict(state);
+      cutTotal += plan.cut;
+      model.train();
+    }
+    const due = prunedFraction(epoch, s.interval, s.targetRatio);
+    if (due > fraction) {
+      fraction = due;
+      for (const [, p] of model.prunableParameters()) p.setMask(null);
+      const weights = new Map(model.prunableParameters().map(([n, p]) => [n, p.data]));
+      const stepResult = pruningStep(weights, masks, fraction, s.reactivation, raw);
+      for (const [n, p] of model.prunableParameters()) p.data.set(stepResult.values.get(n)!);
+      masks = stepResult.train;
+      applyMasks(model, masks);
+    }
+  }
+  if (s.reactivation === 'reset' && fraction > 0) {
+    // Every weight trained on after the last step: the ticket is the final weights' largest at the final fraction.
+    for (const [, p] of model.prunableParameters()) p.setMask(null);
+    masks = globalMagnitudeMask(new Map(model.prunableParameters().map(([n, p]) => [n, p.data])), fraction);
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  applyMasks(model, masks);
+  const test = evaluate(model, prepared.data.test, prepared.loss, prepared.evalBatchSize);
+  const cost = modelCost(model);
+  return {
+    model,
+    masks,
+    result: {
+      run,
+      dataset: s.dataset,
+      flops: Math.round(cost.keptMacs),
+      dense_flops: cost.macs,
+      params: cost.keptParams,
+      density: totalDensity(masks),
+      test_accuracy: test.accuracy ?? 0,
+      architecture: model.arch,
+      channels_cut: cutTotal,
+      seconds,
+      reused: false,
+    },
+  };
+}

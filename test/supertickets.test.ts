@@ -1,0 +1,53 @@
+// `ticketlab supertickets` end to end at a toy size: the pruned fraction reaches the target exactly, the kept MACs
+// fall with it, the run is stored and found again, and bad settings are one line each.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from './helpers/cli.js';
+
+interface Result {
+  run: string;
+  flops: number;
+  dense_flops: number;
+  params: number;
+  density: number;
+  test_accuracy: number;
+  architecture: { blocks: { branches: { kernel: number; hidden: number }[] }[] };
+  reused: boolean;
+}
+
+test('supertickets: the target ratio exactly, fewer MACs, stored and found again', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-st-'));
+  try {
+    for (const reactivation of ['implicit', 'reset']) {
+      const args = ['--json', 'supertickets', '--epochs', '2', '--examples', '256', '--target-ratio', '0.2'];
+      const r = runCli([...args, '--reactivation', reactivation, '--root', root]);
+      assert.equal(r.status, 0, r.stderr);
+      const out = r.json<Result>();
+      assert.ok(Math.abs(out.density - 0.8) < 1e-4, `${reactivation}: density ${out.density}`);
+      assert.ok(out.flops < out.dense_flops && out.flops > 0.7 * out.dense_flops, `${out.flops} of ${out.dense_flops}`);
+      assert.equal(out.architecture.blocks.length, 5);
+      assert.ok(out.test_accuracy > 0 && out.test_accuracy <= 1);
+      const again = runCli([...args, '--reactivation', reactivation, '--root', root]);
+      assert.deepEqual({ ...again.json<Result>(), reused: false }, out);
+      assert.equal(again.json<Result>().reused, true);
+    }
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('supertickets: bad settings are one clear line', () => {
+  for (const [args, message] of [
+    [['--target-ratio', '1'], /--target-ratio must lie in \[0, 1\)/],
+    [['--dataset', 'cifar10'], /--dataset must be one of/],
+    [['--reactivation', 'sometimes'], /--reactivation must be one of/],
+  ] as const) {
+    const r = runCli(['supertickets', ...args]);
+    assert.notEqual(r.status, 0);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, message);
+  }
+});
