@@ -34,6 +34,24 @@ test('supertickets: the target ratio exactly, fewer MACs, stored and found again
       assert.deepEqual({ ...again.json<Result>(), reused: false }, out);
       assert.equal(again.json<Result>().reused, true);
     }
+    // Transfer: the MNIST ticket (its architecture and masks) as Fashion-MNIST's backbone, a new dense head.
+    const [exp] = fs.readdirSync(root).filter((d) => d.startsWith('supertickets_'));
+    const source = path.join(root, exp!, 'seed_0');
+    const src = JSON.parse(fs.readFileSync(path.join(source, 'result.json'), 'utf8')) as Result;
+    const t = runCli([
+      ...['--json', 'supertickets', '--dataset', 'fashion_mnist', '--epochs', '1', '--examples', '256'],
+      ...['--transfer-from', source, '--root', root],
+    ]);
+    assert.equal(t.status, 0, t.stderr);
+    const tr = t.json<Result & { transferred_from: string; dataset: string }>();
+    assert.equal(tr.dataset, 'fashion_mnist');
+    assert.equal(tr.transferred_from, `${exp}/seed_0`);
+    assert.deepEqual(tr.architecture, src.architecture);
+    assert.ok(tr.density > src.density, 'the head is dense again; the backbone keeps its masks');
+    assert.ok(Math.abs(tr.flops - src.flops) / src.flops < 0.01, 'the same backbone MACs (the head is 1,280 of them)');
+    const missing = runCli(['supertickets', '--transfer-from', path.join(root, 'nothing-here'), '--root', root]);
+    assert.notEqual(missing.status, 0);
+    assert.match(missing.stderr, /holds no finished SuperTickets run/);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

@@ -12,7 +12,7 @@ import { Rng } from '../engine/rng.js';
 import { lotteryDefaults } from '../hparams/defaults.js';
 import { nonDefaults } from '../hparams/diff.js';
 import { modelCost } from '../models/cost.js';
-import type { Supernet, SupernetArch } from '../models/supernet.js';
+import type { SupernetArch } from '../models/supernet.js';
 import { initializeModel } from '../nn/reset.js';
 import { buildOptimizer } from '../nn/optim/build.js';
 import type { Optimizer } from '../nn/optim/optimizer.js';
@@ -20,10 +20,14 @@ import { applyMasks, denseMasks, totalDensity, type Masks } from '../pruning/mas
 import { createExperimentDir } from '../store/experiment-dir.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { acquireLock } from '../store/lock.js';
-import { saveMasks, saveTensors } from '../store/weights.js';
+import { loadMasks, loadTensors, saveMasks, saveTensors } from '../store/weights.js';
 import { evaluate } from '../training/evaluate.js';
 import { prepareRun } from '../training/run-data.js';
-import { ConfigError, InterruptedError } from '../util/errors.js';
+import { ConfigError, InterruptedError, UserError } from '../util/errors.js';
+import { readJson } from '../store/json.js';
+import type { InitName } from '../nn/init.js';
+import { Supernet } from '../models/supernet.js';
+import { z } from 'zod';
 import { addL1Subgradient, carryOptimizerState, cutChannels, planCut } from './slimming.js';
 import {
   globalMagnitudeMask,
@@ -51,6 +55,12 @@ export interface SuperTicketSettings {
   threshold: number;
   /** Training examples used (0: all); a quick look or a test, not the study. */
   examples: number;
+  /**
+   * Transfer: a stored SuperTickets run (its seed directory, or its experiment directory holding this seed) whose
+   * ticket becomes the backbone here: its architecture, weights and masks, a new dense classifier head, trained
+   * `epochs` more on this dataset without further search or pruning. '' for a search.
+   */
+  transferFrom: string;
   seed: number;
 }
 
@@ -63,6 +73,7 @@ export const SUPERTICKET_DEFAULTS: SuperTicketSettings = {
   l1: 1e-4,
   threshold: 1e-3,
   examples: 0,
+  transferFrom: '',
   seed: 0,
 };
 
@@ -77,6 +88,8 @@ export interface SuperTicketResult {
   test_accuracy: number;
   architecture: SupernetArch;
   channels_cut: number;
+  /** The run the backbone came from, when transferred. */
+  transferred_from: string | null;
   seconds: number;
   reused: boolean;
 }
@@ -108,7 +121,9 @@ export async function runSuperTickets(o: {
 }): Promise<SuperTicketResult> {
   const s = o.settings;
   validateSuperTickets(s);
-  const { seed: _seed, ...identity } = s;
+  const source = s.transferFrom ? transferSource(s.transferFrom, s.seed) : null;
+  const { seed: _seed, ...rest } = s;
+  const identity = { ...rest, transferFrom: source ? source.id : '' };
   const { seed: _d, ...defaults } = SUPERTICKET_DEFAULTS;
   const exp = createExperimentDir(o.root, 'supertickets', nonDefaults(identity, defaults), { settings: identity });
   const dir = path.join(exp.dir, `seed_${s.seed}`);
@@ -118,7 +133,7 @@ export async function runSuperTickets(o: {
   fs.mkdirSync(dir, { recursive: true });
   const lock = await acquireLock(dir);
   try {
-    const r = await train(s, o, path.basename(exp.dir));
+    const r = await train(s, o, path.basename(exp.dir), source);
     saveTensors(path.join(dir, 'final.safetensors'), r.model, r.model.stateDict(), { kind: 'final', seed: s.seed });
     saveMasks(path.join(dir, 'mask.safetensors'), r.model, r.masks, { density: r.result.density, seed: s.seed });
     writeFileAtomic(path.join(dir, 'arch.json'), JSON.stringify(r.result.architecture) + '\n');
@@ -129,19 +144,67 @@ export async function runSuperTickets(o: {
   }
 }
 
+interface TransferSource {
+  dir: string;
+  /** `<experiment>/seed_<s>`: what names the source in this run's identity. */
+  id: string;
+}
+
+/** The stored run a transfer starts from: a seed directory, or an experiment directory holding `seed_<seed>`. */
+function transferSource(from: string, seed: number): TransferSource {
+  const candidates = [path.resolve(from), path.join(path.resolve(from), `seed_${seed}`)];
+  const dir = candidates.find((d) =>
+    ['result.json', 'arch.json', 'final.safetensors', 'mask.safetensors'].every((f) => fs.existsSync(path.join(d, f))),
+  );
+  if (!dir)
+    throw new UserError(
+      `--transfer-from ${from} holds no finished SuperTickets run (result.json, arch.json, final and mask files, ` +
+        `directly or in seed_${seed}/)`,
+    );
+  return { dir, id: `${path.basename(path.dirname(dir))}/${path.basename(dir)}` };
+}
+
+/** The source's ticket as this dataset's backbone: its architecture, weights and masks, and a new dense head. */
+function transferredModel(
+  source: TransferSource,
+  modelName: string,
+  s: SuperTicketSettings,
+  init: InitName,
+): { model: Supernet; masks: Masks } {
+  const arch = readJson(
+    path.join(source.dir, 'arch.json'),
+    z.custom<SupernetArch>((v) => typeof v === 'object' && v !== null && Array.isArray((v as SupernetArch).blocks)),
+  );
+  const model = new Supernet(modelName, s.dataset, arch);
+  initializeModel(model, s.seed, init);
+  const head = new Set(['fc.weight', 'fc.bias']);
+  const weights = loadTensors(path.join(source.dir, 'final.safetensors')).values;
+  const state = new Map([...model.stateDict()].map(([n, v]) => [n, head.has(n) ? v : (weights.get(n) ?? v)]));
+  model.loadStateDict(state);
+  const masks = loadMasks(path.join(source.dir, 'mask.safetensors'), model);
+  masks.get('fc.weight')!.fill(1);
+  return { model, masks };
+}
+
 async function train(
   s: SuperTicketSettings,
   o: { signal?: AbortSignal; onStep?: (done: number, total: number, info: string) => void },
   run: string,
+  source: TransferSource | null,
 ): Promise<{ model: Supernet; masks: Masks; result: SuperTicketResult }> {
   const modelName = `${s.dataset}_supernet`;
   const h = lotteryDefaults(modelName);
   const prepared = await prepareRun(modelName, h.dataset, undefined);
   let model = prepared.model as Supernet;
-  initializeModel(model, s.seed, h.model.init);
+  let masks: Masks;
+  if (source) ({ model, masks } = transferredModel(source, modelName, s, h.model.init));
+  else {
+    initializeModel(model, s.seed, h.model.init);
+    masks = denseMasks(model);
+  }
+  const searching = source === null;
   const newOptimizer = (m: Supernet) => buildOptimizer(m.parameters(), h.training);
   let opt: Optimizer = newOptimizer(model);
-  let masks = denseMasks(model);
   applyMasks(model, masks);
   const raw = new RawWeights();
   const train = prepared.data.train;
@@ -169,7 +232,7 @@ async function train(
       const loss = prepared.loss(model.forward(new Tensor(x, [ids.length, ...train.sampleShape])), y);
       if (!Number.isFinite(loss.item())) throw new ConfigError(`the loss became ${loss.item()} at step ${step + 1}`);
       backward(loss);
-      addL1Subgradient(model, s.l1 * Math.min(1, step / (s.interval * ipe)));
+      if (searching) addL1Subgradient(model, s.l1 * Math.min(1, step / (s.interval * ipe)));
       opt.step();
       if (step % 20 === 0) {
         o.onStep?.(step, total, `epoch ${epoch + 1}/${s.epochs}, pruned ${(100 * fraction).toFixed(0)}%`);
@@ -177,6 +240,7 @@ async function train(
       }
     }
     // The end of an epoch: cut the channels the L1 penalty silenced, then take the next pruning step when it is due.
+    if (!searching) continue;
     const plan = planCut(model, s.threshold);
     if (plan.cut > 0) {
       const surgery = cutChannels(model, plan, masks);
@@ -231,6 +295,7 @@ async function train(
       test_accuracy: test.accuracy ?? 0,
       architecture: model.arch,
       channels_cut: cutTotal,
+      transferred_from: source?.id ?? null,
       seconds,
       reused: false,
     },

@@ -44,6 +44,11 @@ export function superticketsCommand(program: Command): void {
     .option('--l1 <x>', 'L1 strength on the depthwise BN scales', finiteNumber('--l1'), d.l1)
     .option('--threshold <x>', 'cut channels whose |BN scale| is below this', finiteNumber('--threshold'), d.threshold)
     .option('--examples <n>', 'training examples used per epoch (0: all)', nonNegativeInt('--examples'), d.examples)
+    .option(
+      '--transfer-from <dir>',
+      "transfer: a stored supertickets run (its directory) whose ticket becomes this dataset's backbone, trained --epochs more",
+      d.transferFrom,
+    )
     .option('--seed <n>', 'seed of initialization and batches', nonNegativeInt('--seed'), d.seed)
     .option('--root <dir>', 'run root (default: $TICKETLAB_ROOT or ~/.ticketlab/runs)')
     .action(async (o: SuperTicketSettings & { root?: string }) => {
@@ -71,7 +76,8 @@ export function superticketsCommand(program: Command): void {
         g,
         `${r.reused ? 'found' : 'trained'} ${r.run} (${r.dataset}): test accuracy ${(100 * r.test_accuracy).toFixed(2)}%, ` +
           `${(100 * r.density).toFixed(1)}% of the weights kept, ${(r.flops / 1e6).toFixed(2)}M MACs (architecture ` +
-          `${(r.dense_flops / 1e6).toFixed(2)}M dense), ${r.params.toLocaleString('en-US')} parameters, ${r.channels_cut} channels cut; blocks ${branches}`,
+          `${(r.dense_flops / 1e6).toFixed(2)}M dense), ${r.params.toLocaleString('en-US')} parameters, ${r.channels_cut} channels cut; blocks ${branches}` +
+          (r.transferred_from ? `; backbone from ${r.transferred_from}` : ''),
       );
     });
 }
