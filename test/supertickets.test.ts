@@ -57,11 +57,30 @@ test('supertickets: the target ratio exactly, fewer MACs, stored and found again
   }
 });
 
+test('supertickets baselines: search then prune, and prune then search, reach the same target', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-st-order-'));
+  try {
+    for (const order of ['search-then-prune', 'prune-then-search']) {
+      const r = runCli([
+        ...['--json', 'supertickets', '--epochs', '2', '--examples', '256', '--target-ratio', '0.2'],
+        ...['--order', order, '--root', root],
+      ]);
+      assert.equal(r.status, 0, r.stderr);
+      const out = r.json<Result & { order: string }>();
+      assert.equal(out.order, order);
+      assert.ok(Math.abs(out.density - 0.8) < 1e-4, `${order}: density ${out.density}`);
+    }
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test('supertickets: bad settings are one clear line', () => {
   for (const [args, message] of [
     [['--target-ratio', '1'], /--target-ratio must lie in \[0, 1\)/],
     [['--dataset', 'cifar10'], /--dataset must be one of/],
     [['--reactivation', 'sometimes'], /--reactivation must be one of/],
+    [['--order', 'search-then-prune', '--epochs', '1'], /needs at least 2 epochs/],
   ] as const) {
     const r = runCli(['supertickets', ...args]);
     assert.notEqual(r.status, 0);

@@ -39,6 +39,8 @@ import {
 } from './progressive.js';
 
 export const SUPERTICKET_DATASETS = ['mnist', 'fashion_mnist'] as const;
+export const SEARCH_ORDERS = ['joint', 'search-then-prune', 'prune-then-search'] as const;
+export type SearchOrder = (typeof SEARCH_ORDERS)[number];
 export type SuperTicketDataset = (typeof SUPERTICKET_DATASETS)[number];
 
 export interface SuperTicketSettings {
@@ -55,6 +57,12 @@ export interface SuperTicketSettings {
   threshold: number;
   /** Training examples used (0: all); a quick look or a test, not the study. */
   examples: number;
+  /**
+   * The paper's method and its two baselines: search and prune together (joint); search for the first half of the
+   * epochs, then prune once to the target and fine-tune (search-then-prune); prune once at initialization to the
+   * target, then search (prune-then-search).
+   */
+  order: SearchOrder;
   /**
    * Transfer: a stored SuperTickets run (its seed directory, or its experiment directory holding this seed) whose
    * ticket becomes the backbone here: its architecture, weights and masks, a new dense classifier head, trained
@@ -73,6 +81,7 @@ export const SUPERTICKET_DEFAULTS: SuperTicketSettings = {
   l1: 1e-4,
   threshold: 1e-3,
   examples: 0,
+  order: 'joint',
   transferFrom: '',
   seed: 0,
 };
@@ -88,6 +97,7 @@ export interface SuperTicketResult {
   test_accuracy: number;
   architecture: SupernetArch;
   channels_cut: number;
+  order: SearchOrder;
   /** The run the backbone came from, when transferred. */
   transferred_from: string | null;
   seconds: number;
@@ -107,6 +117,10 @@ export function validateSuperTickets(s: SuperTicketSettings): void {
   ] as const)
     if (!(Number.isInteger(v) && v >= 1)) throw new ConfigError(`${flag} must be a positive integer, got ${v}`);
   if (!(s.l1 >= 0 && Number.isFinite(s.l1))) throw new ConfigError(`--l1 must be ≥ 0, got ${s.l1}`);
+  if (!SEARCH_ORDERS.includes(s.order))
+    throw new ConfigError(`unknown --order '${s.order}'; choose from ${SEARCH_ORDERS.join(', ')}`);
+  if (s.order === 'search-then-prune' && s.epochs < 2)
+    throw new ConfigError('--order search-then-prune needs at least 2 epochs: half search, half fine-tuning');
   if (!(Number.isInteger(s.examples) && s.examples >= 0))
     throw new ConfigError(`--examples must be a non-negative integer, got ${s.examples}`);
   if (!(s.threshold >= 0 && Number.isFinite(s.threshold)))
@@ -218,6 +232,20 @@ async function train(
   let step = 0;
   let cutTotal = 0;
   let fraction = 0;
+  /** Prunes to `to` of the prunable weights from the current weights and mask, as `mode` says. */
+  const prune = (to: number, mode: Reactivation) => {
+    fraction = to;
+    for (const [, p] of model.prunableParameters()) p.setMask(null);
+    const weights = new Map(model.prunableParameters().map(([n, p]) => [n, p.data]));
+    const stepResult = pruningStep(weights, masks, fraction, mode, raw);
+    for (const [n, p] of model.prunableParameters()) p.data.set(stepResult.values.get(n)!);
+    masks = stepResult.train;
+    applyMasks(model, masks);
+  };
+  const half = Math.floor(s.epochs / 2);
+  // Whether the channels are searched (L1 on, cuts at the epoch's end) in this epoch.
+  const searchesIn = (epoch: number) => searching && (s.order !== 'search-then-prune' || epoch < half);
+  if (searching && s.order === 'prune-then-search') prune(s.targetRatio, 'none'); // once, at initialization
   const t0 = process.hrtime.bigint();
   model.train();
   for (let epoch = 0; epoch < s.epochs; epoch++) {
@@ -232,7 +260,7 @@ async function train(
       const loss = prepared.loss(model.forward(new Tensor(x, [ids.length, ...train.sampleShape])), y);
       if (!Number.isFinite(loss.item())) throw new ConfigError(`the loss became ${loss.item()} at step ${step + 1}`);
       backward(loss);
-      if (searching) addL1Subgradient(model, s.l1 * Math.min(1, step / (s.interval * ipe)));
+      if (searchesIn(epoch)) addL1Subgradient(model, s.l1 * Math.min(1, step / (s.interval * ipe)));
       opt.step();
       if (step % 20 === 0) {
         o.onStep?.(step, total, `epoch ${epoch + 1}/${s.epochs}, pruned ${(100 * fraction).toFixed(0)}%`);
@@ -241,8 +269,8 @@ async function train(
     }
     // The end of an epoch: cut the channels the L1 penalty silenced, then take the next pruning step when it is due.
     if (!searching) continue;
-    const plan = planCut(model, s.threshold);
-    if (plan.cut > 0) {
+    const plan = searchesIn(epoch) ? planCut(model, s.threshold) : null;
+    if (plan && plan.cut > 0) {
       const surgery = cutChannels(model, plan, masks);
       const state = carryOptimizerState(opt.stateDict(), model, surgery, plan);
       const rebuilt = [...plan.keep.keys()];
@@ -262,18 +290,12 @@ async function train(
       cutTotal += plan.cut;
       model.train();
     }
-    const due = prunedFraction(epoch, s.interval, s.targetRatio);
-    if (due > fraction) {
-      fraction = due;
-      for (const [, p] of model.prunableParameters()) p.setMask(null);
-      const weights = new Map(model.prunableParameters().map(([n, p]) => [n, p.data]));
-      const stepResult = pruningStep(weights, masks, fraction, s.reactivation, raw);
-      for (const [n, p] of model.prunableParameters()) p.data.set(stepResult.values.get(n)!);
-      masks = stepResult.train;
-      applyMasks(model, masks);
-    }
+    if (s.order === 'joint') {
+      const due = prunedFraction(epoch, s.interval, s.targetRatio);
+      if (due > fraction) prune(due, s.reactivation);
+    } else if (s.order === 'search-then-prune' && epoch === half - 1) prune(s.targetRatio, 'none');
   }
-  if (s.reactivation === 'reset' && fraction > 0) {
+  if (s.order === 'joint' && s.reactivation === 'reset' && fraction > 0) {
     // Every weight trained on after the last step: the ticket is the final weights' largest at the final fraction.
     for (const [, p] of model.prunableParameters()) p.setMask(null);
     masks = globalMagnitudeMask(new Map(model.prunableParameters().map(([n, p]) => [n, p.data])), fraction);
@@ -295,6 +317,7 @@ async function train(
       test_accuracy: test.accuracy ?? 0,
       architecture: model.arch,
       channels_cut: cutTotal,
+      order: s.order,
       transferred_from: source?.id ?? null,
       seconds,
       reused: false,

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import {
   runSuperTickets,
+  SEARCH_ORDERS,
   SUPERTICKET_DATASETS,
   SUPERTICKET_DEFAULTS,
   type SuperTicketSettings,
@@ -44,6 +45,12 @@ export function superticketsCommand(program: Command): void {
     .option('--l1 <x>', 'L1 strength on the depthwise BN scales', finiteNumber('--l1'), d.l1)
     .option('--threshold <x>', 'cut channels whose |BN scale| is below this', finiteNumber('--threshold'), d.threshold)
     .option('--examples <n>', 'training examples used per epoch (0: all)', nonNegativeInt('--examples'), d.examples)
+    .option(
+      '--order <order>',
+      `${SEARCH_ORDERS.join(', ')}: search and prune together (SuperTickets) or one after the other (its baselines)`,
+      oneOf('--order', SEARCH_ORDERS),
+      d.order,
+    )
     .option(
       '--transfer-from <dir>',
       "transfer: a stored supertickets run (its directory) whose ticket becomes this dataset's backbone, trained --epochs more",
