@@ -316,6 +316,15 @@ test('sign, attack, verify, lock and unlock a stored LeNet ticket from the comma
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
       assert.match(r.stderr, pattern);
     }
+    const existing = path.join(root, 'key.safetensors');
+    fs.writeFileSync(existing, 'mine');
+    const keyOut = cli('lock', ...at('--paths', '5', '--out-branch', 'locked2', '--key-out', existing));
+    assert.notEqual(keyOut.status, 0);
+    assert.match(keyOut.stderr, /exists: --key-out never overwrites/);
+    assert.equal(fs.readFileSync(existing, 'utf8'), 'mine');
+    const noTriggers = cli('verify', ...at('--triggers', path.join(root, 'none.safetensors')));
+    assert.notEqual(noTriggers.status, 0);
+    assert.match(noTriggers.stderr, /no trigger set/);
     const badAttack = cli('attack', ...at('--kind', 'prune', '--amount', '1.5', '--out-branch', 'p2'));
     assert.match(badAttack.stderr, /fraction of the kept weights in \(0, 1\)/);
     assert.equal(filesHash(mainDir), before, 'the original ticket is never modified');

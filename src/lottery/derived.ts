@@ -15,7 +15,7 @@ import { writeFileAtomic } from '../store/atomic.js';
 import { openIndex } from '../store/index-db.js';
 import { readJson } from '../store/json.js';
 import { acquireLock } from '../store/lock.js';
-import { checkReplicate } from '../store/replicate.js';
+import { checkReplicate, readReplicate } from '../store/replicate.js';
 import { removeStaleTempFiles } from '../store/stale-temp.js';
 import { loadMasks, loadTensors, saveMasks, saveTensors, type Weights } from '../store/weights.js';
 import { evaluate } from '../training/evaluate.js';
@@ -123,7 +123,7 @@ export async function runDerived(spec: DerivedSpec): Promise<DerivedResult> {
   try {
     removeStaleTempFiles(dir);
     const prepared = await prepareRun(exp.hparams.model.model, exp.hparams.dataset, spec.dataDir);
-    const seed = replicateSeed(repDir);
+    const seed = readReplicate(repDir).seed;
     checkReplicate(repDir, { seed, data: prepared.fingerprint }, 'point --data-dir at the data the run used');
     const src = sourceLevel(exp, spec, prepared, seed);
     const plan = await spec.plan(src);
@@ -171,11 +171,6 @@ function storedDerived(exp: LotteryExperiment, spec: DerivedSpec, dir: string, w
         ` with ${JSON.stringify(have.params)}): choose another name`,
     );
   return exp.record(spec.replicate, spec.level, spec.name);
-}
-
-function replicateSeed(repDir: string): number {
-  const file = path.join(repDir, 'replicate.json');
-  return readJson(file, z.object({ seed: z.number().int().min(0) }).passthrough()).seed;
 }
 
 function sourceLevel(exp: LotteryExperiment, spec: DerivedSpec, prepared: PreparedRun, seed: number): SourceLevel {
@@ -229,7 +224,7 @@ async function buildLevel(
     trained = await trainRun({
       model,
       masks: t.dense ? null : masks,
-      start: t.dense ? plan.start : masked(plan.start, masks),
+      start: plan.start, // loading under the masks zeroes the pruned weights
       startStep: t.startStep,
       hparams: { dataset: exp.hparams.dataset, training: t.training },
       seed: src.replicateSeed,
@@ -292,15 +287,4 @@ async function buildLevel(
   writeFileAtomic(path.join(dir, FILES.result), JSON.stringify(record) + '\n');
   fs.rmSync(path.join(dir, CHECKPOINT_FILE), { force: true });
   return record;
-}
-
-/** `w` with every weight outside `masks` zero (prunable weights only; everything else as is). */
-function masked(w: Weights, masks: Masks): Weights {
-  const out: Weights = new Map(w);
-  for (const [name, m] of masks) {
-    const v = Float32Array.from(w.get(name)!);
-    for (let i = 0; i < v.length; i++) if (m[i] === 0) v[i] = 0;
-    out.set(name, v);
-  }
-  return out;
 }

@@ -45,9 +45,8 @@ export async function lockTicket(r: LockRequest): Promise<LockOutcome> {
       model.loadStateDict(src.final);
       applyMasks(model, src.masks);
       const train = prepared.data.train;
-      const ids = Int32Array.from({ length: Math.min(batch, train.size) }, () => 0);
       const rng = Rng.stream(src.seed, 'ownership-lock-batch');
-      for (let i = 0; i < ids.length; i++) ids[i] = rng.int(train.size);
+      const ids = Int32Array.from({ length: Math.min(batch, train.size) }, () => rng.int(train.size));
       const { x, y } = train.batch(ids);
       const loss = () => prepared.loss(model.forward(new Tensor(x, [ids.length, ...train.sampleShape])), y);
       const scores = pathScores(model, r.score, loss);

@@ -29,6 +29,11 @@ export function claimReplicate(dir: string, id: ReplicateIdentity, rerun: string
   writeFileAtomic(file, JSON.stringify(id) + '\n');
 }
 
+/** A replicate directory's recorded identity (its seed and data fingerprint). */
+export function readReplicate(dir: string): ReplicateIdentity {
+  return readJson(path.join(dir, REPLICATE_FILE), replicateIdentity);
+}
+
 /** Checks a replicate directory's recorded identity (if it has one) without writing anything. */
 export function checkReplicate(dir: string, id: ReplicateIdentity, rerun: string): void {
   const file = path.join(dir, REPLICATE_FILE);

@@ -45,12 +45,12 @@ export function verifyCommand(program: Command): void {
     .option('--triggers <file>', "a trigger set (V3) to test the ticket on (default: the branch's own, if it has one)")
     .action((run: string, o: VerifyFlags) => {
       const g = program.opts<GlobalOptions>();
+      if (o.triggers && !fs.existsSync(o.triggers)) throw new UserError(`no trigger set ${o.triggers}`);
       const ticket = loadTicket(run, { level: o.level, branch: o.branch, replicate: o.replicate, root: o.root });
       const shapes = new Map(ticket.model.namedParameters().map(([name, p]) => [name, p.shape]));
       const v = verifyMasks(ticket.masks, { shapes, layer: o.layer, all: o.all });
       const claim = o.message ? claimMessage(ticket.masks, { shapes, message: o.message, layer: o.layer }) : undefined;
       const triggerFile = o.triggers ?? path.join(ticket.dir, TRIGGER_FILE);
-      if (o.triggers && !fs.existsSync(o.triggers)) throw new UserError(`no trigger set ${o.triggers}`);
       const triggerAcc = fs.existsSync(triggerFile)
         ? triggerAccuracy(ticket.model, loadTriggers(triggerFile))
         : undefined;
