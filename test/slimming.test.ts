@@ -125,4 +125,15 @@ test('a threshold that would empty a block is refused, naming the block', () => 
     (e: Error) => e instanceof ConfigError && /would cut every expansion channel of block 0/.test(e.message),
   );
   assert.throws(() => planCut(model, -1), ConfigError);
+  // During a search, a block the penalty silenced keeps its strongest channel instead.
+  const scales = slimmingScales(model);
+  scales.get('blocks.1.k5')!.data[7] = 3;
+  const plan = planCut(model, 1e9, 'keep-strongest');
+  for (const block of plan.arch.blocks)
+    assert.equal(
+      block.branches.reduce((a, b) => a + b.hidden, 0),
+      1,
+    );
+  assert.deepEqual([...plan.keep.get('blocks.1.k5')!], [7]);
+  assert.equal(plan.cut, plan.total - plan.arch.blocks.length);
 });

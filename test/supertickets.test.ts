@@ -81,6 +81,7 @@ test('supertickets: bad settings are one clear line', () => {
     [['--dataset', 'cifar10'], /--dataset must be one of/],
     [['--reactivation', 'sometimes'], /--reactivation must be one of/],
     [['--order', 'search-then-prune', '--epochs', '1'], /needs at least 2 epochs/],
+    [['--target-ratio', '0.9', '--epochs', '4'], /takes 9 pruning steps .* needs --epochs ≥ 9, got 4/],
   ] as const) {
     const r = runCli(['supertickets', ...args]);
     assert.notEqual(r.status, 0);

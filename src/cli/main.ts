@@ -26,6 +26,7 @@ import { attackCommand } from './commands/attack.js';
 import { lockCommand, unlockCommand } from './commands/lock.js';
 import { ownershipStudyCommand } from './commands/ownership-study.js';
 import { superticketsCommand } from './commands/supertickets.js';
+import { superticketsStudyCommand } from './commands/supertickets-study.js';
 import type { GlobalOptions } from './output.js';
 
 const debug = process.argv.includes('--debug');
@@ -88,6 +89,7 @@ lockCommand(program);
 unlockCommand(program);
 ownershipStudyCommand(program);
 superticketsCommand(program);
+superticketsStudyCommand(program);
 
 process.on('uncaughtException', handle);
 try {

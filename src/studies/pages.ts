@@ -16,6 +16,8 @@ import { parseLtpData } from './ltp/study-data.js';
 import { parsePlantedData } from './planted/study-data.js';
 import { ownershipPageValues } from './ownership/page.js';
 import { parseOwnershipData } from './ownership/study-data.js';
+import { superticketsPageValues } from './supertickets/page.js';
+import { parseSuperTicketsData } from './supertickets/study-data.js';
 
 export interface StudyPage {
   /** The data file, relative to the results directory. */
@@ -32,6 +34,10 @@ export const STUDY_PAGES = {
   ownership: {
     data: 'ownership/results.jsonl',
     values: (text: string) => ownershipPageValues(parseOwnershipData(text)),
+  },
+  supertickets: {
+    data: 'supertickets/results.jsonl',
+    values: (text: string) => superticketsPageValues(parseSuperTicketsData(text)),
   },
 } satisfies Record<string, StudyPage>;
 

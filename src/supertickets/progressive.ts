@@ -13,8 +13,11 @@ import type { Masks } from '../pruning/masks.js';
 export const REACTIVATION_MODES = ['none', 'implicit', 'fresh', 'reset'] as const;
 export type Reactivation = (typeof REACTIVATION_MODES)[number];
 
+/** How much the pruned fraction rises at every step (the reference's 0.1). */
+export const PRUNE_STEP = 0.1;
+
 /** The pruned fraction after `epoch` (0-based): step × ⌊(epoch+1)/interval⌋, capped at the target. */
-export function prunedFraction(epoch: number, interval: number, target: number, step = 0.1): number {
+export function prunedFraction(epoch: number, interval: number, target: number, step = PRUNE_STEP): number {
   if (!(target >= 0 && target < 1)) throw new ConfigError(`--target-ratio must lie in [0, 1), got ${target}`);
   if (!(Number.isInteger(interval) && interval >= 1))
     throw new ConfigError(`the pruning interval must be a positive number of epochs, got ${interval}`);
@@ -49,6 +52,17 @@ export class RawWeights {
       );
     }
     return out;
+  }
+
+  /** The remembered values by tensor name (for a checkpoint). */
+  entries(): Map<string, Float32Array> {
+    return new Map(this.saved);
+  }
+
+  /** Takes back the values `entries` gave (resuming from a checkpoint). */
+  restore(saved: ReadonlyMap<string, Float32Array>): void {
+    this.saved.clear();
+    for (const [n, v] of saved) this.saved.set(n, v.slice());
   }
 
   /** Forgets the weights of tensors that were rebuilt (their shapes changed). */

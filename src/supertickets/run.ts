@@ -3,7 +3,8 @@
 // progressively (global magnitude on the prunable weights, +0.1 every `interval` epochs up to the target, no
 // rewinding, pruned weights able to return as the reactivation mode says). Stored as
 //   <root>/supertickets_<hash>/seed_<s>/{result.json, arch.json, final.safetensors, mask.safetensors}
-// and found again by an identical command; a run stopped before the end starts over (no mid-run checkpoint yet).
+// and found again by an identical command; a run stopped before the end resumes from its last finished epoch
+// (checkpoint.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { Tensor } from '../engine/tensor.js';
@@ -28,9 +29,11 @@ import { readJson } from '../store/json.js';
 import type { InitName } from '../nn/init.js';
 import { Supernet } from '../models/supernet.js';
 import { z } from 'zod';
+import { loadSuperTicketCheckpoint, saveSuperTicketCheckpoint } from './checkpoint.js';
 import { addL1Subgradient, carryOptimizerState, cutChannels, planCut } from './slimming.js';
 import {
   globalMagnitudeMask,
+  PRUNE_STEP,
   prunedFraction,
   pruningStep,
   RawWeights,
@@ -69,6 +72,11 @@ export interface SuperTicketSettings {
    * `epochs` more on this dataset without further search or pruning. '' for a search.
    */
   transferFrom: string;
+  /**
+   * The transfer's control: the source ticket's architecture and masks with fresh random weights (a random reinit, as
+   * in the lottery papers), so the transferred weights' own worth shows.
+   */
+  transferReinit: boolean;
   seed: number;
 }
 
@@ -83,6 +91,7 @@ export const SUPERTICKET_DEFAULTS: SuperTicketSettings = {
   examples: 0,
   order: 'joint',
   transferFrom: '',
+  transferReinit: false,
   seed: 0,
 };
 
@@ -98,8 +107,9 @@ export interface SuperTicketResult {
   architecture: SupernetArch;
   channels_cut: number;
   order: SearchOrder;
-  /** The run the backbone came from, when transferred. */
+  /** The run the backbone came from, when transferred, and whether its weights were drawn afresh (the control). */
   transferred_from: string | null;
+  transfer_reinit: boolean;
   seconds: number;
   reused: boolean;
 }
@@ -119,12 +129,21 @@ export function validateSuperTickets(s: SuperTicketSettings): void {
   if (!(s.l1 >= 0 && Number.isFinite(s.l1))) throw new ConfigError(`--l1 must be ≥ 0, got ${s.l1}`);
   if (!SEARCH_ORDERS.includes(s.order))
     throw new ConfigError(`unknown --order '${s.order}'; choose from ${SEARCH_ORDERS.join(', ')}`);
+  const steps = Math.ceil(s.targetRatio / PRUNE_STEP - 1e-9);
+  if (s.order === 'joint' && s.transferFrom === '' && steps * s.interval > s.epochs)
+    throw new ConfigError(
+      `--target-ratio ${s.targetRatio} takes ${steps} pruning steps of ${PRUNE_STEP}, one every ${s.interval} ` +
+        `epoch(s): it needs --epochs ≥ ${steps * s.interval}, got ${s.epochs}`,
+    );
+  if (s.transferReinit && s.transferFrom === '')
+    throw new ConfigError('--transfer-reinit is a control of a transfer: give --transfer-from too');
   if (s.order === 'search-then-prune' && s.epochs < 2)
     throw new ConfigError('--order search-then-prune needs at least 2 epochs: half search, half fine-tuning');
   if (!(Number.isInteger(s.examples) && s.examples >= 0))
     throw new ConfigError(`--examples must be a non-negative integer, got ${s.examples}`);
-  if (!(s.threshold >= 0 && Number.isFinite(s.threshold)))
-    throw new ConfigError(`--threshold must be ≥ 0, got ${s.threshold}`);
+  // Every BN scale starts at 1: a threshold of 1 or more would cut every channel at the first epoch's end.
+  if (!(s.threshold >= 0 && s.threshold < 1))
+    throw new ConfigError(`--threshold must lie in [0, 1) (the BN scales start at 1), got ${s.threshold}`);
 }
 
 export async function runSuperTickets(o: {
@@ -147,11 +166,13 @@ export async function runSuperTickets(o: {
   fs.mkdirSync(dir, { recursive: true });
   const lock = await acquireLock(dir);
   try {
-    const r = await train(s, o, path.basename(exp.dir), source);
+    const checkpoint = path.join(dir, 'checkpoint.safetensors');
+    const r = await train(s, o, path.basename(exp.dir), source, checkpoint);
     saveTensors(path.join(dir, 'final.safetensors'), r.model, r.model.stateDict(), { kind: 'final', seed: s.seed });
     saveMasks(path.join(dir, 'mask.safetensors'), r.model, r.masks, { density: r.result.density, seed: s.seed });
     writeFileAtomic(path.join(dir, 'arch.json'), JSON.stringify(r.result.architecture) + '\n');
     writeFileAtomic(resultFile, JSON.stringify(r.result) + '\n');
+    fs.rmSync(checkpoint, { force: true });
     return r.result;
   } finally {
     await lock.release();
@@ -193,8 +214,10 @@ function transferredModel(
   initializeModel(model, s.seed, init);
   const head = new Set(['fc.weight', 'fc.bias']);
   const weights = loadTensors(path.join(source.dir, 'final.safetensors')).values;
-  const state = new Map([...model.stateDict()].map(([n, v]) => [n, head.has(n) ? v : (weights.get(n) ?? v)]));
-  model.loadStateDict(state);
+  if (!s.transferReinit) {
+    const state = new Map([...model.stateDict()].map(([n, v]) => [n, head.has(n) ? v : (weights.get(n) ?? v)]));
+    model.loadStateDict(state);
+  }
   const masks = loadMasks(path.join(source.dir, 'mask.safetensors'), model);
   masks.get('fc.weight')!.fill(1);
   return { model, masks };
@@ -205,6 +228,7 @@ async function train(
   o: { signal?: AbortSignal; onStep?: (done: number, total: number, info: string) => void },
   run: string,
   source: TransferSource | null,
+  checkpoint: string,
 ): Promise<{ model: Supernet; masks: Masks; result: SuperTicketResult }> {
   const modelName = `${s.dataset}_supernet`;
   const h = lotteryDefaults(modelName);
@@ -245,14 +269,27 @@ async function train(
   const half = Math.floor(s.epochs / 2);
   // Whether the channels are searched (L1 on, cuts at the epoch's end) in this epoch.
   const searchesIn = (epoch: number) => searching && (s.order !== 'search-then-prune' || epoch < half);
-  if (searching && s.order === 'prune-then-search') prune(s.targetRatio, 'none'); // once, at initialization
+  let first = 0;
+  let seconds = 0;
+  const resumed = loadSuperTicketCheckpoint(checkpoint, modelName, s.dataset);
+  if (resumed) {
+    ({ model, masks } = resumed);
+    ({ epoch: first, step, fraction, cut: cutTotal, seconds } = resumed.loop);
+    raw.restore(resumed.raw);
+    opt = newOptimizer(model);
+    opt.loadStateDict(resumed.optimizer);
+    applyMasks(model, masks);
+    for (let e = 0; e < first; e++) rng.shuffle(order); // the batch order of the epochs already trained
+  } else if (searching && s.order === 'prune-then-search') prune(s.targetRatio, 'none'); // once, at initialization
   const t0 = process.hrtime.bigint();
+  const elapsed = () => seconds + Number(process.hrtime.bigint() - t0) / 1e9;
   model.train();
-  for (let epoch = 0; epoch < s.epochs; epoch++) {
+  for (let epoch = first; epoch < s.epochs; epoch++) {
     rng.shuffle(order);
     // With --examples, each epoch draws its examples afresh from the whole training set.
     for (let it = 0; it < ipe; it++, step++) {
-      if (o.signal?.aborted) throw new InterruptedError(`stopped at step ${step} of ${total}; rerun to start again`);
+      if (o.signal?.aborted)
+        throw new InterruptedError(`stopped at step ${step} of ${total}; rerun to resume from epoch ${epoch + 1}`);
       const ids = order.subarray(it * batch, (it + 1) * batch);
       const { x, y } = train.batch(ids);
       opt.lr = 0.5 * baseLr * (1 + Math.cos((Math.PI * step) / total)); // cosine decay to 0
@@ -268,39 +305,48 @@ async function train(
       }
     }
     // The end of an epoch: cut the channels the L1 penalty silenced, then take the next pruning step when it is due.
-    if (!searching) continue;
-    const plan = searchesIn(epoch) ? planCut(model, s.threshold) : null;
-    if (plan && plan.cut > 0) {
-      const surgery = cutChannels(model, plan, masks);
-      const state = carryOptimizerState(opt.stateDict(), model, surgery, plan);
-      const rebuilt = [...plan.keep.keys()];
-      model = surgery.model;
-      masks = surgery.masks!;
-      if (s.reactivation === 'fresh')
-        for (const [n, m] of masks) if (rebuilt.some((b) => n.startsWith(`${b}.`))) m.fill(1);
-      raw.forget(
-        model
-          .prunableParameters()
-          .map(([n]) => n)
-          .filter((n) => rebuilt.some((b) => n.startsWith(`${b}.`))),
-      );
-      applyMasks(model, masks);
-      opt = newOptimizer(model);
-      opt.loadStateDict(state);
-      cutTotal += plan.cut;
-      model.train();
+    if (searching) {
+      const plan = searchesIn(epoch) ? planCut(model, s.threshold, 'keep-strongest') : null;
+      if (plan && plan.cut > 0) {
+        const surgery = cutChannels(model, plan, masks);
+        const state = carryOptimizerState(opt.stateDict(), model, surgery, plan);
+        const rebuilt = [...plan.keep.keys()];
+        model = surgery.model;
+        masks = surgery.masks!;
+        if (s.reactivation === 'fresh')
+          for (const [n, m] of masks) if (rebuilt.some((b) => n.startsWith(`${b}.`))) m.fill(1);
+        raw.forget(
+          model
+            .prunableParameters()
+            .map(([n]) => n)
+            .filter((n) => rebuilt.some((b) => n.startsWith(`${b}.`))),
+        );
+        applyMasks(model, masks);
+        opt = newOptimizer(model);
+        opt.loadStateDict(state);
+        cutTotal += plan.cut;
+        model.train();
+      }
+      if (s.order === 'joint') {
+        const due = prunedFraction(epoch, s.interval, s.targetRatio);
+        if (due > fraction) prune(due, s.reactivation);
+      } else if (s.order === 'search-then-prune' && epoch === half - 1) prune(s.targetRatio, 'none');
     }
-    if (s.order === 'joint') {
-      const due = prunedFraction(epoch, s.interval, s.targetRatio);
-      if (due > fraction) prune(due, s.reactivation);
-    } else if (s.order === 'search-then-prune' && epoch === half - 1) prune(s.targetRatio, 'none');
+    if (epoch + 1 < s.epochs)
+      saveSuperTicketCheckpoint(checkpoint, {
+        model,
+        masks,
+        raw: raw.entries(),
+        optimizer: opt.stateDict(),
+        loop: { epoch: epoch + 1, step, fraction, cut: cutTotal, seconds: elapsed() },
+      });
   }
   if (s.order === 'joint' && s.reactivation === 'reset' && fraction > 0) {
     // Every weight trained on after the last step: the ticket is the final weights' largest at the final fraction.
     for (const [, p] of model.prunableParameters()) p.setMask(null);
     masks = globalMagnitudeMask(new Map(model.prunableParameters().map(([n, p]) => [n, p.data])), fraction);
   }
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  seconds = elapsed();
   applyMasks(model, masks);
   const test = evaluate(model, prepared.data.test, prepared.loss, prepared.evalBatchSize);
   const cost = modelCost(model);
@@ -319,6 +365,7 @@ async function train(
       channels_cut: cutTotal,
       order: s.order,
       transferred_from: source?.id ?? null,
+      transfer_reinit: s.transferReinit,
       seconds,
       reused: false,
     },

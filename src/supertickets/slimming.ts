@@ -36,8 +36,16 @@ export interface CutPlan {
   total: number;
 }
 
-/** Which expansion channels survive `threshold`; refuses a cut that would empty a whole block. */
-export function planCut(model: Supernet, threshold: number): CutPlan {
+/**
+ * Which expansion channels survive `threshold`. A cut that would empty a whole block is refused (`emptyBlock:
+ * 'refuse'`, a threshold given by hand), or, during a search (`'keep-strongest'`), leaves the block its channel of
+ * largest |scale|: a search that silenced a whole block keeps it as thin as a block can be rather than fail.
+ */
+export function planCut(
+  model: Supernet,
+  threshold: number,
+  emptyBlock: 'refuse' | 'keep-strongest' = 'refuse',
+): CutPlan {
   if (!(threshold >= 0 && Number.isFinite(threshold)))
     throw new ConfigError(`the channel threshold must be ≥ 0, got ${threshold}`);
   const scales = slimmingScales(model);
@@ -46,24 +54,30 @@ export function planCut(model: Supernet, threshold: number): CutPlan {
   let cut = 0;
   let total = 0;
   arch.blocks.forEach((block, b) => {
-    let left = 0;
-    for (const branch of block.branches) {
-      if (branch.hidden === 0) continue;
-      const path = `blocks.${b}.k${branch.kernel}`;
-      const g = scales.get(path)!.data;
-      const kept = Int32Array.from([...g.keys()].filter((i) => Math.abs(g[i]!) >= threshold));
-      total += g.length;
-      cut += g.length - kept.length;
-      branch.hidden = kept.length;
-      left += kept.length;
-      if (kept.length > 0) keep.set(path, kept);
+    const live = block.branches.filter((br) => br.hidden > 0);
+    const scaleOf = (br: { kernel: number }) => scales.get(`blocks.${b}.k${br.kernel}`)!.data;
+    const kept = live.map((br) => {
+      const g = scaleOf(br);
+      return Int32Array.from([...g.keys()].filter((i) => Math.abs(g[i]!) >= threshold));
+    });
+    if (kept.every((k) => k.length === 0)) {
+      const strongest = Math.max(...live.map((br) => maxAbs(scaleOf(br))));
+      if (emptyBlock === 'refuse')
+        throw new ConfigError(
+          `threshold ${threshold} would cut every expansion channel of block ${b} (its largest |BN scale| is ` +
+            `${strongest.toExponential(2)}): a block needs at least one channel`,
+        );
+      const j = live.findIndex((br) => maxAbs(scaleOf(br)) === strongest);
+      const g = scaleOf(live[j]!);
+      kept[j] = Int32Array.of(g.findIndex((v) => Math.abs(v) === strongest));
     }
-    if (left === 0)
-      throw new ConfigError(
-        `threshold ${threshold} would cut every expansion channel of block ${b} (its largest |BN scale| is ` +
-          `${Math.max(...block.branches.map((br) => maxAbs(scales.get(`blocks.${b}.k${br.kernel}`)?.data))).toExponential(2)}): ` +
-          'a block needs at least one channel',
-      );
+    live.forEach((br, j) => {
+      const path = `blocks.${b}.k${br.kernel}`;
+      total += br.hidden;
+      cut += br.hidden - kept[j]!.length;
+      br.hidden = kept[j]!.length;
+      if (kept[j]!.length > 0) keep.set(path, kept[j]!);
+    });
   });
   return { arch, keep, cut, total };
 }

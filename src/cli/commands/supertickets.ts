@@ -56,6 +56,11 @@ export function superticketsCommand(program: Command): void {
       "transfer: a stored supertickets run (its directory) whose ticket becomes this dataset's backbone, trained --epochs more",
       d.transferFrom,
     )
+    .option(
+      '--transfer-reinit',
+      "the transfer's control: the source ticket's architecture and masks with fresh random weights",
+      d.transferReinit,
+    )
     .option('--seed <n>', 'seed of initialization and batches', nonNegativeInt('--seed'), d.seed)
     .option('--root <dir>', 'run root (default: $TICKETLAB_ROOT or ~/.ticketlab/runs)')
     .action(async (o: SuperTicketSettings & { root?: string }) => {
@@ -84,7 +89,9 @@ export function superticketsCommand(program: Command): void {
         `${r.reused ? 'found' : 'trained'} ${r.run} (${r.dataset}): test accuracy ${(100 * r.test_accuracy).toFixed(2)}%, ` +
           `${(100 * r.density).toFixed(1)}% of the weights kept, ${(r.flops / 1e6).toFixed(2)}M MACs (architecture ` +
           `${(r.dense_flops / 1e6).toFixed(2)}M dense), ${r.params.toLocaleString('en-US')} parameters, ${r.channels_cut} channels cut; blocks ${branches}` +
-          (r.transferred_from ? `; backbone from ${r.transferred_from}` : ''),
+          (r.transferred_from
+            ? `; backbone from ${r.transferred_from}${r.transfer_reinit ? ' (architecture and masks, fresh weights)' : ''}`
+            : ''),
       );
     });
 }
