@@ -27,6 +27,7 @@ import { lockCommand, unlockCommand } from './commands/lock.js';
 import { ownershipStudyCommand } from './commands/ownership-study.js';
 import { superticketsCommand } from './commands/supertickets.js';
 import { superticketsStudyCommand } from './commands/supertickets-study.js';
+import { serveCommand } from './commands/serve.js';
 import type { GlobalOptions } from './output.js';
 
 const debug = process.argv.includes('--debug');
@@ -90,6 +91,7 @@ unlockCommand(program);
 ownershipStudyCommand(program);
 superticketsCommand(program);
 superticketsStudyCommand(program);
+serveCommand(program);
 
 process.on('uncaughtException', handle);
 try {

@@ -12,6 +12,7 @@ import { flatten, nonDefaults } from '../hparams/diff.js';
 import { denseMasks, totalDensity, type Masks } from '../pruning/masks.js';
 import { hparamHash } from '../store/hash.js';
 import { ensureWritableDir } from '../store/atomic.js';
+import { progressFile } from '../store/progress-file.js';
 import { acquireLock } from '../store/lock.js';
 import { openIndex } from '../store/index-db.js';
 import { checkReplicate, claimReplicate } from '../store/replicate.js';
@@ -109,6 +110,7 @@ export async function runLottery(o: LotteryOptions): Promise<LevelRecord[]> {
     iterations(b.training.steps, ipe) - (b.branch.freshInit ? 0 : rewindStep);
   const total = steps + o.levels * (steps - rewindStep + branches.reduce((s, b) => s + branchSteps(b), 0));
   let done = 0;
+  const progress = progressFile(repDir);
   const ctx: ReplicateContext = {
     exp,
     model,
@@ -123,7 +125,10 @@ export async function runLottery(o: LotteryOptions): Promise<LevelRecord[]> {
     checkpointEvery: o.checkpointEvery,
     kernels: o.kernels ?? 'auto',
     signal: o.signal,
-    onStep: (n, info) => o.onStep?.(done + n, total, info),
+    onStep: (n, info) => {
+      progress.report(done + n, total, info);
+      o.onStep?.(done + n, total, info);
+    },
     onLevel: (r) => {
       records.push(r);
       o.onLevel?.(r);
@@ -186,6 +191,7 @@ export async function runLottery(o: LotteryOptions): Promise<LevelRecord[]> {
     indexRuns(e instanceof InterruptedError ? 'interrupted' : 'failed');
     throw e;
   } finally {
+    progress.finish();
     index.close();
     await lock.release();
   }

@@ -25,6 +25,16 @@ const SCHEMA_VERSION = 1;
 /** How long a writer waits for another process's write transaction before giving up. */
 const BUSY_TIMEOUT_MS = 10_000;
 
+export interface RunQuery {
+  kind?: string;
+  model?: string;
+  status?: string;
+  search?: string;
+  hparam?: { key: string; value: string };
+  offset: number;
+  limit: number;
+}
+
 /** Timestamps default to now; an existing run keeps its original createdAt. */
 export type RunUpsert = Omit<RunRow, 'createdAt' | 'updatedAt'> & { createdAt?: string; updatedAt?: string };
 
@@ -146,6 +156,52 @@ export class RunIndex {
            ORDER BY created_at, id`,
         )
         .all({ kind: filter.kind ?? null, model: filter.model ?? null }) as Record<string, unknown>[];
+      return recs.map((r) => toRun(r, this.file));
+    });
+  }
+
+  /**
+   * One page of runs, newest first, filtered by kind, model, status, a hyperparameter's value (flattened key, e.g.
+   * `training.lr`, compared as JSON text) and an id substring; with the total count that matched.
+   */
+  pageRuns(q: RunQuery): { total: number; runs: RunRow[] } {
+    return this.guard(() => {
+      const where = `(@kind IS NULL OR kind = @kind) AND (@model IS NULL OR model = @model)
+        AND (@status IS NULL OR status = @status) AND (@search IS NULL OR instr(id, @search) > 0)
+        AND (@hpKey IS NULL OR CAST(json_extract(hparams, '$."' || @hpKey || '"') AS TEXT) = @hpValue)`;
+      const params = {
+        kind: q.kind ?? null,
+        model: q.model ?? null,
+        status: q.status ?? null,
+        search: q.search ?? null,
+        hpKey: q.hparam?.key ?? null,
+        hpValue: q.hparam?.value ?? null,
+      };
+      const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM runs WHERE ${where}`).get(params) as { n: number }).n;
+      const recs = this.db
+        .prepare(`SELECT * FROM runs WHERE ${where} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`)
+        .all({ ...params, limit: q.limit, offset: q.offset }) as Record<string, unknown>[];
+      return { total, runs: recs.map((r) => toRun(r, this.file)) };
+    });
+  }
+
+  /** The distinct kinds, models and statuses of the index's runs, for filters. */
+  facets(): { kinds: string[]; models: string[]; statuses: string[] } {
+    return this.guard(() => {
+      const distinct = (col: 'kind' | 'model' | 'status') =>
+        (this.db.prepare(`SELECT DISTINCT ${col} AS v FROM runs ORDER BY v`).all() as { v: unknown }[])
+          .map((r) => r.v)
+          .filter((v): v is string => typeof v === 'string');
+      return { kinds: distinct('kind'), models: distinct('model'), statuses: distinct('status') };
+    });
+  }
+
+  /** Runs whose id starts with `prefix` (an experiment's runs: `lottery_<hash>/`). */
+  runsUnder(prefix: string): RunRow[] {
+    return this.guard(() => {
+      const recs = this.db
+        .prepare('SELECT * FROM runs WHERE substr(id, 1, length(@prefix)) = @prefix ORDER BY id')
+        .all({ prefix }) as Record<string, unknown>[];
       return recs.map((r) => toRun(r, this.file));
     });
   }

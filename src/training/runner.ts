@@ -11,6 +11,7 @@ import { trainDefaults } from '../hparams/defaults.js';
 import { flatten, nonDefaults } from '../hparams/diff.js';
 import { ensureWritableDir, writeFileAtomic } from '../store/atomic.js';
 import { createExperimentDir } from '../store/experiment-dir.js';
+import { progressFile } from '../store/progress-file.js';
 import { acquireLock } from '../store/lock.js';
 import { readJson } from '../store/json.js';
 import { saveTensors } from '../store/weights.js';
@@ -80,6 +81,7 @@ export async function runTraining(o: TrainingOptions): Promise<TrainResult> {
       hparams: { ...flatten(h), replicate: o.replicate, seed: o.seed },
       status,
     });
+  const progress = progressFile(dir);
   try {
     indexRun('running');
     initializeModel(model, o.seed, h.model.init);
@@ -98,7 +100,12 @@ export async function runTraining(o: TrainingOptions): Promise<TrainResult> {
       checkpointEvery: o.checkpointEvery,
       kernels: o.kernels ?? 'auto',
       beforeWrite: () => lock.assertHeld(),
-      callbacks: [onEveryStep((s) => o.onStep?.(s.step, total, s.loss))],
+      callbacks: [
+        onEveryStep((s) => {
+          progress.report(s.step, total, `loss ${s.loss.toFixed(4)}`);
+          o.onStep?.(s.step, total, s.loss);
+        }),
+      ],
       meta: { kind: 'train', seed: o.seed },
       signal: o.signal,
     });
@@ -143,6 +150,7 @@ export async function runTraining(o: TrainingOptions): Promise<TrainResult> {
     indexRun(e instanceof InterruptedError ? 'interrupted' : 'failed');
     throw e;
   } finally {
+    progress.finish();
     index.close();
     await lock.release();
   }
