@@ -35,4 +35,21 @@ export default tseslint.config(
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // The dashboard's page runs in the browser, with vega-embed loaded as a global by index.html.
+    files: ['src/dashboard/web/**/*.js'],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        location: 'readonly',
+        fetch: 'readonly',
+        EventSource: 'readonly',
+        URLSearchParams: 'readonly',
+        FormData: 'readonly',
+        queueMicrotask: 'readonly',
+        vegaEmbed: 'readonly',
+      },
+    },
+  },
 );

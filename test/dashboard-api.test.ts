@@ -235,3 +235,21 @@ test('dashboard: live progress of a running run arrives as server-sent events, t
     await app.close();
   }
 });
+
+test('ticketlab serve: a missing root or a taken port is one clear line', async () => {
+  const missing = runCli(['serve', '--root', path.join(root, 'no-such-root')]);
+  assert.notEqual(missing.status, 0);
+  assert.equal(missing.stderr.trim().split('\n').length, 1, missing.stderr);
+  assert.match(missing.stderr, /no run root at/);
+  const taken = http.createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  try {
+    const port = (taken.address() as { port: number }).port;
+    const r = runCli(['serve', '--root', root, '--port', String(port)]);
+    assert.notEqual(r.status, 0);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`port ${port} is in use`));
+  } finally {
+    taken.close();
+  }
+});

@@ -35,6 +35,9 @@ export function dashboardAssets(): Map<string, Asset> {
     ['/app.css', { file: path.join(web, 'app.css'), type: 'text/css; charset=utf-8' }],
     ['/vendor/vega.min.js', { file: path.join(packageDir('vega'), 'build', 'vega.min.js'), type: js }],
     ['/vendor/vega-lite.min.js', { file: path.join(packageDir('vega-lite'), 'build', 'vega-lite.min.js'), type: js }],
-    ['/vendor/vega-embed.min.js', { file: path.join(packageDir('vega-embed'), 'build', 'vega-embed.min.js'), type: js }],
+    [
+      '/vendor/vega-embed.min.js',
+      { file: path.join(packageDir('vega-embed'), 'build', 'vega-embed.min.js'), type: js },
+    ],
   ]);
 }

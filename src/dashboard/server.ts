@@ -57,6 +57,7 @@ export async function createDashboard(o: DashboardOptions): Promise<FastifyInsta
     if (err.statusCode && err.statusCode < 500) return reply.code(err.statusCode).send({ error: err.message });
     return reply.code(500).send({ error: `internal error: ${err.message}` });
   });
+  app.get('/favicon.ico', (_req, reply) => reply.code(204).send());
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not found' }));
 
   for (const [url, asset] of dashboardAssets())
@@ -147,7 +148,8 @@ export async function createDashboard(o: DashboardOptions): Promise<FastifyInsta
       'cache-control': 'no-store',
       connection: 'keep-alive',
     });
-    const send = (event: string, data: unknown) => reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const send = (event: string, data: unknown) =>
+      reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     const unsubscribe = live.subscribe(send);
     req.raw.on('close', unsubscribe);
   });

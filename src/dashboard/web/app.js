@@ -7,7 +7,13 @@ const main = document.getElementById('main');
 const pct = (x, d = 2) => (x === null || x === undefined ? '—' : `${(100 * x).toFixed(d)}%`);
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const duration = (s) =>
-  s === null || s === undefined ? '—' : s < 90 ? `${Math.round(s)} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
+  s === null || s === undefined
+    ? '—'
+    : s < 90
+      ? `${Math.round(s)} s`
+      : s < 5400
+        ? `${Math.round(s / 60)} min`
+        : `${(s / 3600).toFixed(1)} h`;
 
 async function api(path) {
   const res = await fetch(path);
@@ -29,7 +35,10 @@ function errorCard(title, err) {
 /** Renders a Vega-Lite spec into `node`, or an error card in its place. */
 async function plot(node, spec) {
   try {
-    await vegaEmbed(node, spec, { actions: { export: true, source: false, compiled: false, editor: false } });
+    await vegaEmbed(node, spec, {
+      renderer: 'svg',
+      actions: { export: true, source: false, compiled: false, editor: false },
+    });
   } catch (e) {
     node.replaceWith(errorCard('plot', e));
   }
@@ -93,10 +102,17 @@ async function runsView() {
       <td>${esc(r.kind)}</td><td>${esc(r.model)}</td><td class="status status-${esc(r.status)}">${esc(r.status)}</td>
       <td class="num">${r.levels}</td><td class="num">${pct(r.last_level?.density)}</td>
       <td class="num">${pct(r.last_level?.test_accuracy)}</td><td class="progress">${progressCell(r.progress)}</td>
-      <td class="muted">${esc(r.updated.replace('T', ' ').slice(0, 19))}</td></tr></tbody></table>`).querySelector('tr');
+      <td class="muted">${esc(r.updated.replace('T', ' ').slice(0, 19))}</td></tr></tbody></table>`).querySelector(
+      'tr',
+    );
     body.append(tr);
   }
-  if (data.runs.length === 0) body.append(el(`<table><tbody><tr><td colspan="10" class="muted">no runs match</td></tr></tbody></table>`).querySelector('tr'));
+  if (data.runs.length === 0)
+    body.append(
+      el(`<table><tbody><tr><td colspan="10" class="muted">no runs match</td></tr></tbody></table>`).querySelector(
+        'tr',
+      ),
+    );
   const pages = Math.max(1, Math.ceil(data.total / data.per_page));
   const link = (n) => {
     const q = new URLSearchParams(p);
@@ -116,9 +132,17 @@ async function runsView() {
     const ids = [...view.querySelectorAll('tbody input:checked')].map((i) => i.value);
     location.hash = `#/compare?${new URLSearchParams({ ids: ids.join(',') })}`;
   });
+  let reloading = false;
   liveHandlers.add((kind, d) => {
     const row = [...body.querySelectorAll('tr[data-run]')].find((r) => r.dataset.run === d.id);
-    if (!row) return;
+    if (!row) {
+      // A run started since the list was drawn: draw it again (at most every 2 s).
+      if (kind === 'progress' && page === 1 && !reloading) {
+        reloading = true;
+        setTimeout(route, 2000);
+      }
+      return;
+    }
     if (kind === 'progress') row.querySelector('.progress').innerHTML = progressCell(d.progress);
     if (kind === 'status') {
       row.querySelector('.progress').innerHTML = '';
@@ -181,17 +205,31 @@ async function fillRun(view, run, levels) {
     exp = { runs: [{ ...run, levels }] };
   }
   const acc = levelRows(exp.runs, 'early_stop_test_accuracy');
-  plot(view.querySelector('[data-plot=accuracy]'), againstDensity(acc.length ? acc : levelRows(exp.runs, 'test_accuracy'), 'test accuracy', '.1%'));
-  plot(view.querySelector('[data-plot=early]'), againstDensity(levelRows(exp.runs, 'early_stop_step'), 'early-stop iteration', ','));
+  plot(
+    view.querySelector('[data-plot=accuracy]'),
+    againstDensity(acc.length ? acc : levelRows(exp.runs, 'test_accuracy'), 'test accuracy', '.1%'),
+  );
+  plot(
+    view.querySelector('[data-plot=early]'),
+    againstDensity(levelRows(exp.runs, 'early_stop_step'), 'early-stop iteration', ','),
+  );
   // Training curves of chosen levels of this run.
   const box = view.querySelector('.levels');
   for (const l of levels)
-    box.append(el(`<label><input type="checkbox" value="${l.level}" ${l.level === 0 || l.level === levels.length - 1 ? 'checked' : ''}> ${l.level} (${pct(l.density, 1)})</label>`));
+    box.append(
+      el(
+        `<label><input type="checkbox" value="${l.level}" ${l.level === 0 || l.level === levels.length - 1 ? 'checked' : ''}> ${l.level} (${pct(l.density, 1)})</label>`,
+      ),
+    );
   const drawCurves = async () => {
     const chosen = [...box.querySelectorAll('input:checked')].map((i) => Number(i.value));
     try {
       const all = await Promise.all(chosen.map((l) => api(`/api/curve?id=${encodeURIComponent(run.id)}&level=${l}`)));
-      const rows = all.flatMap((c) => c.curve.filter((p) => p.test_accuracy !== null && p.test_accuracy !== undefined).map((p) => ({ series: `level ${c.level}`, step: p.step, test_accuracy: p.test_accuracy })));
+      const rows = all.flatMap((c) =>
+        c.curve
+          .filter((p) => p.test_accuracy !== null && p.test_accuracy !== undefined)
+          .map((p) => ({ series: `level ${c.level}`, step: p.step, test_accuracy: p.test_accuracy })),
+      );
       const node = el('<div data-plot="curves" style="width:100%"></div>');
       view.querySelector('[data-plot=curves]').replaceWith(node);
       plot(node, curves(rows));
@@ -234,7 +272,11 @@ async function fillRun(view, run, levels) {
     try {
       const { layers } = await api(`/api/layers?id=${encodeURIComponent(run.id)}&level=${levelSel.value}`);
       const keep = layerSel.value;
-      layerSel.innerHTML = layers.map((l) => `<option value="${esc(l.name)}">${esc(l.name)} [${l.shape.join('×')}] ${pct(l.density, 1)}</option>`).join('');
+      layerSel.innerHTML = layers
+        .map(
+          (l) => `<option value="${esc(l.name)}">${esc(l.name)} [${l.shape.join('×')}] ${pct(l.density, 1)}</option>`,
+        )
+        .join('');
       if (layers.some((l) => l.name === keep)) layerSel.value = keep;
       showMask();
     } catch (e) {
@@ -267,8 +309,14 @@ async function compareView() {
       view.querySelector('.card').append(errorCard(id, e));
     }
   queueMicrotask(() => {
-    plot(view.querySelector('[data-plot=accuracy]'), againstDensity(levelRows(runs, 'early_stop_test_accuracy'), 'test accuracy', '.1%'));
-    plot(view.querySelector('[data-plot=early]'), againstDensity(levelRows(runs, 'early_stop_step'), 'early-stop iteration', ','));
+    plot(
+      view.querySelector('[data-plot=accuracy]'),
+      againstDensity(levelRows(runs, 'early_stop_test_accuracy'), 'test accuracy', '.1%'),
+    );
+    plot(
+      view.querySelector('[data-plot=early]'),
+      againstDensity(levelRows(runs, 'early_stop_step'), 'early-stop iteration', ','),
+    );
   });
   return view;
 }

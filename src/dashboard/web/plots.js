@@ -1,6 +1,6 @@
 // Vega-Lite specs of the dashboard's plots, from the API's rows. Rendered by vega-embed in the page.
 
-const schema = 'https://vega.github.io/schema/vega-lite/v5.json';
+const schema = 'https://vega.github.io/schema/vega-lite/v6.json';
 
 /**
  * A y value against % of weights remaining (log axis, dense on the left as in the LTH paper), one series per
@@ -24,7 +24,7 @@ export function againstDensity(rows, yTitle, yFormat) {
     data: { values },
     layer: [
       {
-        mark: { type: 'errorband', opacity: 0.2 },
+        mark: { type: 'area', opacity: 0.2 },
         encoding: {
           x,
           y: { aggregate: 'min', field: 'value', type: 'quantitative', title: yTitle, axis: { format: yFormat } },
@@ -36,7 +36,14 @@ export function againstDensity(rows, yTitle, yFormat) {
         mark: { type: 'line', point: true },
         encoding: {
           x,
-          y: { aggregate: 'mean', field: 'value', type: 'quantitative', title: yTitle, scale: { zero: false } },
+          y: {
+            aggregate: 'mean',
+            field: 'value',
+            type: 'quantitative',
+            title: yTitle,
+            scale: { zero: false },
+            axis: { format: yFormat },
+          },
           color,
           tooltip: [
             { field: 'series', type: 'nominal' },
@@ -60,7 +67,13 @@ export function curves(rows) {
     mark: { type: 'line' },
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'training iteration' },
-      y: { field: 'test_accuracy', type: 'quantitative', title: 'test accuracy', scale: { zero: false }, axis: { format: '.1%' } },
+      y: {
+        field: 'test_accuracy',
+        type: 'quantitative',
+        title: 'test accuracy',
+        scale: { zero: false },
+        axis: { format: '.1%' },
+      },
       color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom' } },
     },
   };
@@ -72,11 +85,18 @@ export function layerBars(rows) {
     $schema: schema,
     width: 'container',
     height: { step: 22 },
+    autosize: { type: 'fit-x', contains: 'padding' },
     data: { values: rows },
     mark: { type: 'bar', tooltip: true },
     encoding: {
       y: { field: 'layer', type: 'nominal', sort: null, title: null },
-      x: { field: 'density', type: 'quantitative', title: 'fraction of weights kept', scale: { domain: [0, 1] }, axis: { format: '%' } },
+      x: {
+        field: 'density',
+        type: 'quantitative',
+        title: 'fraction of weights kept',
+        scale: { domain: [0, 1] },
+        axis: { format: '%' },
+      },
     },
   };
 }
