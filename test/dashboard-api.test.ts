@@ -253,3 +253,38 @@ test('ticketlab serve: a missing root or a taken port is one clear line', async 
     taken.close();
   }
 });
+
+test('dashboard API: study pages list the kinds present, with rows, plots and an error row for a damaged one', async () => {
+  const studies = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-dash-studies-'));
+  try {
+    const r = runCli([
+      ...['--json', 'supertickets', '--epochs', '1', '--examples', '256', '--target-ratio', '0.1'],
+      ...['--root', studies],
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    // A damaged grokking experiment: its page shows the error, the SuperTickets page is untouched.
+    fs.mkdirSync(path.join(studies, 'grok_0123456789abcdef', 'seed_0', 'ticket'), { recursive: true });
+    fs.writeFileSync(path.join(studies, 'grok_0123456789abcdef', 'seed_0', 'ticket', 'result.json'), '{"t_gen":');
+    const app = await createDashboard({ root: studies });
+    try {
+      const list = json((await app.inject('/api/studies')).body) as { studies: { kind: string }[] };
+      assert.deepEqual(list.studies.map((s) => s.kind).sort(), ['grok', 'supertickets']);
+      const st = json((await app.inject('/api/study?kind=supertickets')).body) as {
+        rows: { method: string; test_accuracy: number; error?: string }[];
+        plots: { spec: { data: { values: unknown[] } } }[];
+      };
+      assert.equal(st.rows.length, 1);
+      assert.equal(st.rows[0]!.method, 'joint, reactivation implicit');
+      assert.equal(st.plots[0]!.spec.data.values.length, 1);
+      const grok = json((await app.inject('/api/study?kind=grok')).body) as { rows: { error?: string }[] };
+      assert.equal(grok.rows.length, 1);
+      assert.match(grok.rows[0]!.error ?? '', /result\.json/);
+      assert.equal((await app.inject('/api/study?kind=nothing')).statusCode, 404);
+      assert.equal((await app.inject('/api/study?kind=..%2F..')).statusCode, 400);
+    } finally {
+      await app.close();
+    }
+  } finally {
+    fs.rmSync(studies, { recursive: true, force: true });
+  }
+});

@@ -141,6 +141,21 @@ export async function createDashboard(o: DashboardOptions): Promise<FastifyInsta
       return reply.type('image/png').header('cache-control', 'no-store').send(maskImage(mask, other));
     },
   );
+  app.get('/api/studies', () => store.studies());
+  app.get(
+    '/api/study',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          required: ['kind'],
+          properties: { kind: { type: 'string', pattern: '^[a-z][a-z0-9-]*$', maxLength: 40 } },
+          additionalProperties: false,
+        },
+      },
+    },
+    (req) => store.study((req.query as { kind: string }).kind),
+  );
   app.get('/api/events', (req, reply) => {
     reply.hijack();
     reply.raw.writeHead(200, {

@@ -8,6 +8,9 @@ import { readJson } from '../store/json.js';
 import { loadSafetensors } from '../store/safetensors.js';
 import { readProgress, type Progress } from '../store/progress-file.js';
 import { DataError } from '../util/errors.js';
+import { STUDY_VIEWS, studyView } from './studies/registry.js';
+import type { StudyExperiment } from './studies/view.js';
+import fs from 'node:fs';
 
 /** An unknown run, level or layer: the API answers 404. */
 export class NotFound extends Error {}
@@ -189,6 +192,34 @@ export class DashboardStore {
         return { name, shape: t.shape, density: d.length ? kept / d.length : 0 };
       }),
     };
+  }
+
+  /** The root's experiment directories of the study kinds the dashboard shows (`<kind>_<16 hex>`). */
+  private experimentsOf(kind: string): StudyExperiment[] {
+    const pattern = new RegExp(`^${kind}_[0-9a-f]{16}$`);
+    return fs
+      .readdirSync(this.root, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && pattern.test(e.name))
+      .map((e) => ({ name: e.name, dir: path.join(this.root, e.name) }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The study kinds present in the root, with their number of experiments. */
+  studies() {
+    return {
+      studies: STUDY_VIEWS.map((v) => ({
+        kind: v.kind,
+        title: v.title,
+        experiments: this.experimentsOf(v.kind).length,
+      })).filter((s) => s.experiments > 0),
+    };
+  }
+
+  study(kind: string) {
+    const view = studyView(kind);
+    if (!view) throw new NotFound(`no study page for ${JSON.stringify(kind)}`);
+    const { rows, plots } = view.read(this.experimentsOf(kind));
+    return { kind, title: view.title, columns: view.columns, rows, plots };
   }
 
   mask(id: string, level: number, layer: string): MaskTensor {

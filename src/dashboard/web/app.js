@@ -211,7 +211,7 @@ async function fillRun(view, run, levels) {
   );
   plot(
     view.querySelector('[data-plot=early]'),
-    againstDensity(levelRows(exp.runs, 'early_stop_step'), 'early-stop iteration', ','),
+    againstDensity(levelRows(exp.runs, 'early_stop_step'), 'early-stop iteration', ',.0f'),
   );
   // Training curves of chosen levels of this run.
   const box = view.querySelector('.levels');
@@ -315,15 +315,67 @@ async function compareView() {
     );
     plot(
       view.querySelector('[data-plot=early]'),
-      againstDensity(levelRows(runs, 'early_stop_step'), 'early-stop iteration', ','),
+      againstDensity(levelRows(runs, 'early_stop_step'), 'early-stop iteration', ',.0f'),
     );
   });
   return view;
 }
 
+// ---- Studies ----------------------------------------------------------------------------------------------------
+
+const formats = {
+  text: (v) => esc(v ?? '—'),
+  int: (v) => (v === null || v === undefined ? '—' : Math.round(v).toLocaleString('en-US')),
+  pct: (v) => pct(v),
+  mega: (v) => (v === null || v === undefined ? '—' : `${(v / 1e6).toFixed(2)}M`),
+  num: (v) => (v === null || v === undefined ? '—' : String(v)),
+};
+
+/** A study's page: its plots and table, both given by the server (src/dashboard/studies/). */
+async function studyView() {
+  const kind = params().get('kind');
+  if (!kind) throw new Error('no study kind in the address');
+  const data = await api(`/api/study?kind=${encodeURIComponent(kind)}`);
+  const view = el(`<div><div class="card"><h2 data-testid="study-title">${esc(data.title)}</h2>
+    <span class="muted">${data.rows.length} rows</span></div><div class="grid"></div>
+    <div class="card"><table data-testid="study-table"><thead><tr></tr></thead><tbody></tbody></table></div></div>`);
+  view.querySelector('thead tr').innerHTML = data.columns.map((c) => `<th>${esc(c.title)}</th>`).join('');
+  const body = view.querySelector('tbody');
+  for (const row of data.rows) {
+    const tr = document.createElement('tr');
+    tr.innerHTML = row.error
+      ? `<td>${esc(row.experiment)}</td><td colspan="${data.columns.length - 1}" class="error">${esc(row.error)}</td>`
+      : data.columns
+          .map((c) => `<td class="${c.format === 'text' ? '' : 'num'}">${formats[c.format](row[c.key])}</td>`)
+          .join('');
+    body.append(tr);
+  }
+  const grid = view.querySelector('.grid');
+  queueMicrotask(() => {
+    for (const p of data.plots) {
+      const card = el(`<div class="card"><h2>${esc(p.title)}</h2><div style="width:100%"></div></div>`);
+      grid.append(card);
+      plot(card.querySelector('div'), p.spec);
+    }
+  });
+  return view;
+}
+
+/** Links to the study pages of the kinds present in the root. */
+async function studyLinks() {
+  try {
+    const { studies } = await api('/api/studies');
+    const nav = document.querySelector('header nav');
+    for (const s of studies)
+      nav.append(el(`<a href="#/study?kind=${encodeURIComponent(s.kind)}">${esc(s.title)}</a>`), ' ');
+  } catch {
+    // the Runs page still works; the study links are missing until the root can be read
+  }
+}
+
 // ---- Router -----------------------------------------------------------------------------------------------------
 
-const routes = { '#/runs': runsView, '#/run': runView, '#/compare': compareView };
+const routes = { '#/runs': runsView, '#/run': runView, '#/compare': compareView, '#/study': studyView };
 
 async function route() {
   liveHandlers.clear();
@@ -338,4 +390,5 @@ async function route() {
 
 window.addEventListener('hashchange', route);
 startLive();
+studyLinks();
 route();
