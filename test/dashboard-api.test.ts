@@ -262,13 +262,26 @@ test('dashboard API: study pages list the kinds present, with rows, plots and an
       ...['--root', studies],
     ]);
     assert.equal(r.status, 0, r.stderr);
+    const plant = runCli(['--json', 'plant', '--task', 'circle', '--depth', '5', '--width', '24', '--root', studies]);
+    assert.equal(plant.status, 0, plant.stderr);
+    const seek = runCli([
+      ...['--json', 'seek', '--planted', plant.json<{ run: string }>().run, '--pruner', 'magnitude'],
+      ...['--density', 'planted', '--steps', '1ep', '--root', studies],
+    ]);
+    assert.equal(seek.status, 0, seek.stderr);
     // A damaged grokking experiment: its page shows the error, the SuperTickets page is untouched.
     fs.mkdirSync(path.join(studies, 'grok_0123456789abcdef', 'seed_0', 'ticket'), { recursive: true });
     fs.writeFileSync(path.join(studies, 'grok_0123456789abcdef', 'seed_0', 'ticket', 'result.json'), '{"t_gen":');
     const app = await createDashboard({ root: studies });
     try {
       const list = json((await app.inject('/api/studies')).body) as { studies: { kind: string }[] };
-      assert.deepEqual(list.studies.map((s) => s.kind).sort(), ['grok', 'supertickets']);
+      assert.deepEqual(list.studies.map((s) => s.kind).sort(), ['grok', 'planted', 'supertickets']);
+      const planted = json((await app.inject('/api/study?kind=planted')).body) as {
+        rows: { pruner: string; jaccard: number; precision: number; recall: number }[];
+      };
+      assert.equal(planted.rows.length, 1);
+      assert.equal(planted.rows[0]!.pruner, 'magnitude');
+      assert.equal(planted.rows[0]!.precision, planted.rows[0]!.recall, 'at the planted density');
       const st = json((await app.inject('/api/study?kind=supertickets')).body) as {
         rows: { method: string; test_accuracy: number; error?: string }[];
         plots: { spec: { data: { values: unknown[] } } }[];

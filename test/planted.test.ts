@@ -378,6 +378,15 @@ test('CLI: plant then seek (single-shot and multishot) report densities, quality
   assert.equal(sj.planted.init_rescaled.accuracy, pj.target_test_accuracy);
   assert.ok(sj.ticket.test.accuracy > 0.25 && sj.planted.test.accuracy > 0.25);
   assert.equal(typeof sj.collapse.collapsed, 'boolean');
+  // Stored under the planted run: the same command finds it instead of training again.
+  const again = runCli(
+    ['--json', 'seek', '--planted', pj.run, '--pruner', 'magnitude', '--density', 'planted', '--steps', '1ep'],
+    env,
+  );
+  assert.equal(again.status, 0, again.stderr);
+  assert.deepEqual({ ...again.json<R & { reused: boolean }>(), reused: false }, { ...sj, reused: false });
+  assert.equal(again.json<{ reused: boolean }>().reused, true);
+  assert.equal(fs.readdirSync(path.join(pj.run, 'seeks')).length, 1);
 
   const m = runCli(
     [

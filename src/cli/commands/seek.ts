@@ -1,9 +1,12 @@
-// `ticketlab seek`: prune a planted network at initialization and score the ticket against the planted one.
+// `ticketlab seek`: prune a planted network at initialization and score the ticket against the planted one. The
+// result is stored under the planted run (seek-store.ts), so the same command finds it again.
 import type { Command } from 'commander';
 import { defaultRoot } from '../../store/root.js';
 import { PRUNER_NAMES } from '../../pruning/scorers/index.js';
 import { loadPlantedRun, resolvePlantedDir } from '../../studies/planted/store.js';
 import { checkPruner, seek, type SeekResult } from '../../studies/planted/seek.js';
+import { storedSeekRun } from '../../studies/planted/seek-store.js';
+import { nonDefaults } from '../../hparams/diff.js';
 import type { Agreement } from '../../studies/planted/metrics.js';
 import type { Score } from '../../studies/planted/score.js';
 import { ConfigError } from '../../util/errors.js';
@@ -69,19 +72,34 @@ export function seekCommand(program: Command): void {
     const run = loadPlantedRun(resolvePlantedDir(o.planted, o.root ?? defaultRoot()));
     const train = withFlags(PLANTED_DEFAULTS, { dataset: datasetGroup, training: trainingGroup }, o);
     validateTraining(train.training);
-    const r = await seek(run, {
+    const multishot = o.multishot ?? false;
+    const identity = {
       pruner,
       density: o.density,
-      multishot: o.multishot ?? false,
-      rounds: o.rounds,
       scope: o.scope,
-      train,
+      multishot,
+      rounds: multishot ? o.rounds : null,
       seed: o.seed,
-      onStage: (s) => say(g, `${s}...`),
-      signal: stopSignal(),
-    });
+      training: nonDefaults(train, PLANTED_DEFAULTS),
+    };
+    const r = await storedSeekRun(run.dir, identity, () =>
+      seek(run, {
+        pruner,
+        density: o.density,
+        multishot,
+        rounds: o.rounds,
+        scope: o.scope,
+        train,
+        seed: o.seed,
+        onStage: (s) => say(g, `${s}...`),
+        signal: stopSignal(),
+      }),
+    );
     if (g.json) emit(g, r as unknown as Record<string, unknown>);
-    else printResult(g, r);
+    else {
+      if (r.reused) say(g, `found this seek stored in ${run.dir}`);
+      printResult(g, r);
+    }
   });
 }
 

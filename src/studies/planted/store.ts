@@ -53,7 +53,7 @@ export interface PlantedMeta extends PlantSpec {
 
 const score = z.object({ loss: z.number(), accuracy: z.number().min(0).max(1).optional() });
 const positive = z.number().int().min(1);
-const plantedMetaSchema = z.object({
+export const plantedMetaSchema = z.object({
   task: z.enum(TASK_NAMES),
   depth: positive.max(100),
   width: positive.max(10_000),
