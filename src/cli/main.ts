@@ -28,6 +28,7 @@ import { ownershipStudyCommand } from './commands/ownership-study.js';
 import { superticketsCommand } from './commands/supertickets.js';
 import { superticketsStudyCommand } from './commands/supertickets-study.js';
 import { serveCommand } from './commands/serve.js';
+import { sweepCommand } from './commands/sweep.js';
 import type { GlobalOptions } from './output.js';
 
 const debug = process.argv.includes('--debug');
@@ -92,6 +93,7 @@ ownershipStudyCommand(program);
 superticketsCommand(program);
 superticketsStudyCommand(program);
 serveCommand(program);
+sweepCommand(program);
 
 process.on('uncaughtException', handle);
 try {

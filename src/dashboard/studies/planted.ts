@@ -28,7 +28,7 @@ export const plantedView: StudyView = {
   read(experiments) {
     const rows: StudyRow[] = [];
     for (const e of experiments) {
-      let task = '';
+      let task: string;
       try {
         task = readJson(path.join(e.dir, PLANTED_FILES.meta), plantedMetaSchema).task;
       } catch (err) {
