@@ -29,7 +29,9 @@ import { superticketsCommand } from './commands/supertickets.js';
 import { superticketsStudyCommand } from './commands/supertickets-study.js';
 import { serveCommand } from './commands/serve.js';
 import { sweepCommand } from './commands/sweep.js';
+import { workerCommand } from './commands/worker.js';
 import type { GlobalOptions } from './output.js';
+import { stopWithParent } from './stop.js';
 
 const debug = process.argv.includes('--debug');
 
@@ -57,6 +59,7 @@ const program = new Command('ticketlab')
   .exitOverride()
   .configureOutput({ outputError: (str, write) => write(str.replace(/^error:/, 'ticketlab: error:')) })
   .hook('preAction', () => {
+    stopWithParent();
     const g = program.opts<GlobalOptions>();
     if (g.threads) native.setThreads(g.threads);
     if (g.gemm) {
@@ -94,6 +97,7 @@ superticketsCommand(program);
 superticketsStudyCommand(program);
 serveCommand(program);
 sweepCommand(program);
+workerCommand(program);
 
 process.on('uncaughtException', handle);
 try {

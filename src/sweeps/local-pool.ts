@@ -35,7 +35,7 @@ export function runJobProcess(
     const child = spawn(
       process.execPath,
       [...NODE_FLAGS, bin, '--json', '--threads', String(o.threads), ...job.args, '--root', o.root],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TICKETLAB_STOP_WITH_PARENT: '1' } },
     );
     let out = '';
     let err = '';

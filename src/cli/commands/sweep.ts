@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { parseSweepSpec, type CommandFlags, type SweepJob } from '../../sweeps/spec.js';
 import { runLocalPool } from '../../sweeps/local-pool.js';
 import { readJobRecords, writeSweepPlan, type JobRecord } from '../../sweeps/state.js';
+import { enqueueSweep, sweepStatus } from '../../sweeps/queue.js';
 import { defaultRoot } from '../../store/root.js';
 import { ensureWritableDir } from '../../store/atomic.js';
 import { positiveInt } from '../../util/flags.js';
@@ -49,18 +50,77 @@ function headline(r: JobRecord | undefined): string {
   return parts.join(', ');
 }
 
+interface SweepFlags {
+  root?: string;
+  jobs?: number;
+  threadsPerJob: number;
+  queue?: string;
+  detach?: boolean;
+}
+
+/** With --queue: put the jobs on the queue and follow them, or only one of the two. */
+async function queueSweep(
+  g: GlobalOptions,
+  spec: ReturnType<typeof parseSweepSpec>,
+  url: string,
+  mode: 'status' | 'detach' | 'follow',
+): Promise<void> {
+  if (mode !== 'status') {
+    await enqueueSweep(url, spec.hash, spec.jobs);
+    say(
+      g,
+      `sweep ${spec.hash}: ${spec.jobs.length} jobs of ${spec.command} on ${url}; start workers with ticketlab worker --queue ${url}`,
+    );
+    if (mode === 'detach') return;
+  }
+  const bar = progressBar('sweep', spec.jobs.length, !g.json && mode === 'follow');
+  const signal = stopSignal();
+  let s = await sweepStatus(url, spec.jobs);
+  try {
+    while (mode === 'follow' && s.waiting + s.active > 0 && !signal.aborted) {
+      bar.report(s.done + s.failed, spec.jobs.length, `${s.active} running, ${s.waiting} waiting, ${s.failed} failed`);
+      await new Promise((r) => setTimeout(r, 1000));
+      s = await sweepStatus(url, spec.jobs);
+    }
+  } finally {
+    bar.stop();
+  }
+  if (g.json) emit(g, { sweep: spec.hash, total: spec.jobs.length, ...s });
+  else {
+    say(
+      g,
+      `sweep ${spec.hash}: ${s.done} done, ${s.failed} failed, ${s.active} running, ${s.waiting} waiting` +
+        (s.missing ? `, ${s.missing} not on the queue` : '') +
+        ` of ${spec.jobs.length}`,
+    );
+    for (const f of s.failures) say(g, `  failed after ${f.attempts} attempts: ${JSON.stringify(f.point)}: ${f.error}`);
+  }
+  if (mode === 'follow' && s.failed > 0)
+    throw new UserError(`${s.failed} of ${spec.jobs.length} jobs failed (first: ${s.failures[0]!.error})`);
+}
+
 export function sweepCommand(program: Command): void {
   program
     .command('sweep')
     .description('run a grid of runs from a YAML spec: many processes on this machine, finished jobs skipped')
-    .argument('<spec>', 'the sweep spec (YAML: command, flags, axes, replicates)')
+    .argument('<spec>', "the sweep spec (YAML: command, flags, axes, replicates), or 'status' followed by the spec")
+    .argument('[spec]', "with 'status': the spec whose progress on --queue to show")
     .option('--root <dir>', 'run root (default: $TICKETLAB_ROOT or ~/.ticketlab/runs)')
     .option('--jobs <n>', 'jobs at once (default: one per core)', positiveInt('--jobs', 1024))
     .option('--threads-per-job <n>', 'compute threads of each job', positiveInt('--threads-per-job', 256), 1)
-    .action(async (specFile: string, o: { root?: string; jobs?: number; threadsPerJob: number }) => {
+    .option('--queue <url>', 'redis://HOST:PORT: put the jobs on this BullMQ queue for `ticketlab worker`s')
+    .option('--detach', 'with --queue: only put the jobs on the queue, do not follow them')
+    .action(async (first: string, second: string | undefined, o: SweepFlags) => {
       const g = program.opts<GlobalOptions>();
+      const status = first === 'status';
+      const specFile = status ? second : first;
+      if (!specFile) throw new UserError("'sweep status' needs the spec: ticketlab sweep status SPEC --queue URL");
       if (!fs.existsSync(specFile)) throw new UserError(`no sweep spec at ${specFile}`);
       const spec = parseSweepSpec(fs.readFileSync(specFile, 'utf8'), specFile, commandFlags(program));
+      if (status || o.queue) {
+        if (!o.queue) throw new UserError("'sweep status' reads the queue: give --queue redis://HOST:PORT");
+        return queueSweep(g, spec, o.queue, status ? 'status' : o.detach ? 'detach' : 'follow');
+      }
       const root = o.root ?? defaultRoot();
       ensureWritableDir(root);
       writeSweepPlan(root, spec.hash, {
