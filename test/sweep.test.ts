@@ -100,6 +100,23 @@ test('ticketlab sweep: a grid runs with two workers, a failed job stops nothing,
     const done = runCli(['sweep', spec, '--root', root]);
     assert.equal(done.status, 0, done.stderr);
     assert.match(done.stdout, /4 jobs of train, 4 already done, 0 to run/);
+    // The report groups the sweep's runs by its axes.
+    const report = runCli(['--json', 'report', '--sweep', spec, '--root', root]);
+    assert.equal(report.status, 0, report.stderr);
+    const groups = report.json<{
+      axes: string[];
+      groups: { point: object; done: number; metrics: { test_accuracy: { n: number } } }[];
+    }>();
+    assert.deepEqual(groups.axes, ['steps', 'lr']);
+    assert.deepEqual(
+      groups.groups.map((g) => [g.point, g.done, g.metrics.test_accuracy.n]),
+      [
+        [{ steps: '100it', lr: 0.001 }, 1, 1],
+        [{ steps: '100it', lr: 0.003 }, 1, 1],
+        [{ steps: '150it', lr: 0.001 }, 1, 1],
+        [{ steps: '150it', lr: 0.003 }, 1, 1],
+      ],
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { parseSweepSpec, type CommandFlags, type SweepJob } from '../../sweeps/spec.js';
 import { runLocalPool } from '../../sweeps/local-pool.js';
 import { readJobRecords, writeSweepPlan, type JobRecord } from '../../sweeps/state.js';
-import { enqueueSweep, sweepStatus } from '../../sweeps/queue.js';
+import { checkRedis, enqueueSweep, sweepStatus } from '../../sweeps/queue.js';
 import { defaultRoot } from '../../store/root.js';
 import { ensureWritableDir } from '../../store/atomic.js';
 import { positiveInt } from '../../util/flags.js';
@@ -31,7 +31,7 @@ const SWEEPABLE = [
   'supertickets-study',
 ];
 
-function commandFlags(program: Command): CommandFlags {
+export function sweepCommandFlags(program: Command): CommandFlags {
   const out = new Map<string, Set<string>>();
   for (const c of program.commands)
     if (SWEEPABLE.includes(c.name()))
@@ -116,20 +116,27 @@ export function sweepCommand(program: Command): void {
       const specFile = status ? second : first;
       if (!specFile) throw new UserError("'sweep status' needs the spec: ticketlab sweep status SPEC --queue URL");
       if (!fs.existsSync(specFile)) throw new UserError(`no sweep spec at ${specFile}`);
-      const spec = parseSweepSpec(fs.readFileSync(specFile, 'utf8'), specFile, commandFlags(program));
-      if (status || o.queue) {
-        if (!o.queue) throw new UserError("'sweep status' reads the queue: give --queue redis://HOST:PORT");
-        return queueSweep(g, spec, o.queue, status ? 'status' : o.detach ? 'detach' : 'follow');
-      }
+      const spec = parseSweepSpec(fs.readFileSync(specFile, 'utf8'), specFile, sweepCommandFlags(program));
+      if (status && !o.queue) throw new UserError("'sweep status' reads the queue: give --queue redis://HOST:PORT");
+      if (status) return queueSweep(g, spec, o.queue!, 'status');
       const root = o.root ?? defaultRoot();
-      ensureWritableDir(root);
-      writeSweepPlan(root, spec.hash, {
-        command: spec.command,
-        flags: spec.flags,
-        axes: spec.axes,
-        replicates: spec.replicates,
-        jobs: spec.jobs,
-      });
+      const plan = () => {
+        // The plan beside the records, for `report --sweep` (on the shared root, whichever machine submits).
+        ensureWritableDir(root);
+        writeSweepPlan(root, spec.hash, {
+          command: spec.command,
+          flags: spec.flags,
+          axes: spec.axes,
+          replicates: spec.replicates,
+          jobs: spec.jobs,
+        });
+      };
+      if (o.queue) {
+        await checkRedis(o.queue); // an unreachable queue writes nothing
+        plan();
+        return queueSweep(g, spec, o.queue, o.detach ? 'detach' : 'follow');
+      }
+      plan();
       const records = readJobRecords(root);
       const todo = spec.jobs.filter((j) => records.get(j.key)?.status !== 'done');
       const parallel = Math.min(o.jobs ?? os.availableParallelism(), Math.max(1, todo.length));
