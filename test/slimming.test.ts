@@ -13,10 +13,13 @@ import { crossEntropy } from '../src/training/loss.js';
 import { buildOptimizer } from '../src/nn/optim/build.js';
 import { studyTrainingDefaults } from '../src/hparams/defaults.js';
 import { applyMasks, type Masks } from '../src/pruning/masks.js';
+import { RawWeights } from '../src/supertickets/progressive.js';
 import {
   addL1Subgradient,
+  carry,
   carryOptimizerState,
   cutChannels,
+  narrowedBranches,
   planCut,
   sliceChannels,
   slimmingScales,
@@ -136,4 +139,32 @@ test('a threshold that would empty a block is refused, naming the block', () => 
     );
   assert.deepEqual([...plan.keep.get('blocks.1.k5')!], [7]);
   assert.equal(plan.cut, plan.total - plan.arch.blocks.length);
+});
+
+test('a cut carries the pruned weights remembered values with their channels, and names the narrowed branches', () => {
+  const { model, masks } = setup();
+  const scales = slimmingScales(model);
+  scales.get('blocks.0.k3')!.data.subarray(0, 4).fill(0); // narrows blocks.0.k3 (32 → 28)
+  scales.get('blocks.2.k7')!.data.fill(0); // removes blocks.2.k7 entirely
+  const plan = planCut(model, 1e-3);
+  assert.deepEqual(narrowedBranches(model, plan), ['blocks.0.k3']);
+  const raw = new RawWeights();
+  const weights = new Map(model.prunableParameters().map(([n, p]) => [n, p.denseCopy().map((v, i) => v || i + 1)]));
+  raw.remember(weights, masks);
+  const shapes = new Map(model.prunableParameters().map(([n, p]) => [n, p.shape]));
+  const before = raw.entries();
+  raw.reshape((n, v) => carry(n, v, shapes.get(n)!, plan));
+  const after = raw.entries();
+  const keep = plan.keep.get('blocks.0.k3')!;
+  assert.deepEqual(
+    after.get('blocks.0.k3.expand.weight'),
+    sliceChannels(before.get('blocks.0.k3.expand.weight')!, shapes.get('blocks.0.k3.expand.weight')!, 0, keep),
+  );
+  assert.deepEqual(
+    after.get('blocks.0.k3.project.weight'),
+    sliceChannels(before.get('blocks.0.k3.project.weight')!, shapes.get('blocks.0.k3.project.weight')!, 1, keep),
+  );
+  assert.ok(![...after.keys()].some((n) => n.startsWith('blocks.2.k7.')), 'a removed branch is forgotten');
+  assert.deepEqual(after.get('blocks.1.k5.dw.weight'), before.get('blocks.1.k5.dw.weight'), 'untouched branches');
+  assert.deepEqual(after.get('stem.weight'), before.get('stem.weight'));
 });

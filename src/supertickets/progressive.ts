@@ -65,9 +65,16 @@ export class RawWeights {
     for (const [n, v] of saved) this.saved.set(n, v.slice());
   }
 
-  /** Forgets the weights of tensors that were rebuilt (their shapes changed). */
-  forget(names: Iterable<string>): void {
-    for (const n of names) this.saved.delete(n);
+  /**
+   * Carries the remembered values through channel surgery: `carry` gives each tensor as the new network holds it
+   * (sliced like its weight), or null when its branch is gone.
+   */
+  reshape(carry: (name: string, values: Float32Array) => Float32Array | null): void {
+    for (const [n, v] of [...this.saved]) {
+      const next = carry(n, v);
+      if (next) this.saved.set(n, next);
+      else this.saved.delete(n);
+    }
   }
 }
 

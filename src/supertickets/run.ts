@@ -30,7 +30,7 @@ import type { InitName } from '../nn/init.js';
 import { Supernet } from '../models/supernet.js';
 import { z } from 'zod';
 import { loadSuperTicketCheckpoint, saveSuperTicketCheckpoint } from './checkpoint.js';
-import { addL1Subgradient, carryOptimizerState, cutChannels, planCut } from './slimming.js';
+import { addL1Subgradient, carry, carryOptimizerState, cutChannels, narrowedBranches, planCut } from './slimming.js';
 import {
   globalMagnitudeMask,
   PRUNE_STEP,
@@ -310,17 +310,20 @@ async function train(
       if (plan && plan.cut > 0) {
         const surgery = cutChannels(model, plan, masks);
         const state = carryOptimizerState(opt.stateDict(), model, surgery, plan);
-        const rebuilt = [...plan.keep.keys()];
+        const shapes = new Map(model.prunableParameters().map(([n, p]) => [n, p.shape]));
+        const narrowed = narrowedBranches(model, plan);
+        // The pruned weights' remembered values follow their channels, so implicit reactivation survives the cut.
+        raw.reshape((n, v) => carry(n, v, shapes.get(n)!, plan));
         model = surgery.model;
         masks = surgery.masks!;
         if (s.reactivation === 'fresh')
-          for (const [n, m] of masks) if (rebuilt.some((b) => n.startsWith(`${b}.`))) m.fill(1);
-        raw.forget(
-          model
-            .prunableParameters()
-            .map(([n]) => n)
-            .filter((n) => rebuilt.some((b) => n.startsWith(`${b}.`))),
-        );
+          // A narrowed block starts over with a full mask: its pruned weights return with their remembered values.
+          for (const [n, p] of model.prunableParameters()) {
+            if (!narrowed.some((b) => n.startsWith(`${b}.`))) continue;
+            const m = masks.get(n)!;
+            p.data.set(raw.raw(new Map([[n, p.data]]), new Map([[n, m]])).get(n)!);
+            m.fill(1);
+          }
         applyMasks(model, masks);
         opt = newOptimizer(model);
         opt.loadStateDict(state);

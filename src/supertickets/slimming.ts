@@ -123,11 +123,23 @@ export function sliceChannels(
 }
 
 /** A tensor of the old network as the new network holds it: sliced, copied, or gone (its branch was cut). */
-function carry(name: string, data: Float32Array, shape: readonly number[], plan: CutPlan): Float32Array | null {
+export function carry(name: string, data: Float32Array, shape: readonly number[], plan: CutPlan): Float32Array | null {
   const axis = channelAxis(name);
   if (!axis) return data.slice();
   const keep = plan.keep.get(axis.branch);
   return keep ? sliceChannels(data, shape, axis.axis, keep) : null;
+}
+
+/** The branches (blocks.<b>.k<kernel>) the plan narrows but keeps: the blocks a cut rebuilds with fewer channels. */
+export function narrowedBranches(model: Supernet, plan: CutPlan): string[] {
+  const out: string[] = [];
+  model.arch.blocks.forEach((block, b) =>
+    block.branches.forEach((br, j) => {
+      const left = plan.arch.blocks[b]!.branches[j]!.hidden;
+      if (left > 0 && left < br.hidden) out.push(`blocks.${b}.k${br.kernel}`);
+    }),
+  );
+  return out;
 }
 
 export interface Surgery {
