@@ -32,10 +32,14 @@ export const SUPERTICKETS_STUDY_DEFAULTS: SuperTicketsStudySettings = {
   seed: 0,
 };
 
-/** The methods compared at every budget: the paper's, without reactivation, and its two baselines. */
+/**
+ * The methods compared at every budget: the paper's (implicit reactivation), without reactivation, with the masks
+ * reset after every step (the reference's reset_mask), and its two baselines.
+ */
 export const STUDY_METHODS = [
   { method: 'supertickets', order: 'joint', reactivation: 'implicit' },
   { method: 'no-reactivation', order: 'joint', reactivation: 'none' },
+  { method: 'reset-masks', order: 'joint', reactivation: 'reset' },
   { method: 'search-then-prune', order: 'search-then-prune', reactivation: 'implicit' },
   { method: 'prune-then-search', order: 'prune-then-search', reactivation: 'implicit' },
 ] as const satisfies readonly { method: string; order: SearchOrder; reactivation: Reactivation }[];
