@@ -6,7 +6,7 @@
 //             ranks it back in, it returns with that value (the reference's default behaviour);
 //   fresh     as implicit, and a block rebuilt by channel surgery starts with a full mask;
 //   reset     the mask is applied once (small weights zeroed) and then reset to ones, so every weight trains on and
-//             the next step chooses again from scratch.
+//             the next step chooses again from scratch; the step that reaches the target keeps its mask (run.ts).
 import { ConfigError } from '../util/errors.js';
 import type { Masks } from '../pruning/masks.js';
 

@@ -32,7 +32,6 @@ import { z } from 'zod';
 import { loadSuperTicketCheckpoint, saveSuperTicketCheckpoint } from './checkpoint.js';
 import { addL1Subgradient, carry, carryOptimizerState, cutChannels, narrowedBranches, planCut } from './slimming.js';
 import {
-  globalMagnitudeMask,
   PRUNE_STEP,
   prunedFraction,
   pruningStep,
@@ -332,7 +331,10 @@ async function train(
       }
       if (s.order === 'joint') {
         const due = prunedFraction(epoch, s.interval, s.targetRatio);
-        if (due > fraction) prune(due, s.reactivation);
+        // Masks reset after each step until the target; the step that reaches it keeps its mask, and the epochs
+        // left train the ticket itself (as every other mode does).
+        const mode = s.reactivation === 'reset' && due >= s.targetRatio ? 'implicit' : s.reactivation;
+        if (due > fraction) prune(due, mode);
       } else if (s.order === 'search-then-prune' && epoch === half - 1) prune(s.targetRatio, 'none');
     }
     if (epoch + 1 < s.epochs)
@@ -343,11 +345,6 @@ async function train(
         optimizer: opt.stateDict(),
         loop: { epoch: epoch + 1, step, fraction, cut: cutTotal, seconds: elapsed() },
       });
-  }
-  if (s.order === 'joint' && s.reactivation === 'reset' && fraction > 0) {
-    // Every weight trained on after the last step: the ticket is the final weights' largest at the final fraction.
-    for (const [, p] of model.prunableParameters()) p.setMask(null);
-    masks = globalMagnitudeMask(new Map(model.prunableParameters().map(([n, p]) => [n, p.data])), fraction);
   }
   seconds = elapsed();
   applyMasks(model, masks);
