@@ -44,11 +44,11 @@ export function sweepReport(root: string, hash: string): { command: string; axes
   const p = readJson(file, plan);
   const records = readJobRecords(root);
   const axes = Object.keys(p.axes);
-  const groups = new Map<string, SweepGroup>();
+  const groups = new Map<string, SweepGroup & { values: Record<string, number[]> }>();
   for (const job of p.jobs) {
     const point = Object.fromEntries(axes.map((a) => [a, job.point[a]!]));
     const id = JSON.stringify(point);
-    const g = groups.get(id) ?? { point, jobs: 0, done: 0, failed: 0, metrics: {} };
+    const g = groups.get(id) ?? { point, jobs: 0, done: 0, failed: 0, metrics: {}, values: {} };
     groups.set(id, g);
     g.jobs++;
     const r = records.get(job.key);
@@ -57,23 +57,19 @@ export function sweepReport(root: string, hash: string): { command: string; axes
     g.done++;
     for (const m of METRICS) {
       const v = r.result[m];
-      if (typeof v !== 'number') continue;
-      const acc = (g.metrics[m] ??= { mean: 0, std: 0, n: 0 }) as {
-        mean: number;
-        std: number;
-        n: number;
-        values?: number[];
-      };
-      (acc.values ??= []).push(v);
+      if (typeof v === 'number') (g.values[m] ??= []).push(v);
     }
   }
-  for (const g of groups.values())
-    for (const [m, acc] of Object.entries(g.metrics)) {
-      const values = (acc as { values?: number[] }).values ?? [];
-      const s = summarize(values);
-      g.metrics[m] = { mean: s.mean, std: s.std, n: s.n };
-    }
-  return { command: p.command, axes, groups: [...groups.values()] };
+  const out: SweepGroup[] = [...groups.values()].map(({ values, ...g }) => ({
+    ...g,
+    metrics: Object.fromEntries(
+      Object.entries(values).map(([m, xs]) => {
+        const s = summarize(xs);
+        return [m, { mean: s.mean, std: s.std, n: s.n }];
+      }),
+    ),
+  }));
+  return { command: p.command, axes, groups: out };
 }
 
 export function sweepTable(r: ReturnType<typeof sweepReport>): string {
