@@ -1,11 +1,11 @@
-// Benchmark cases. Step cases time one training step on fixed random data; run cases time a whole job. Each is
-// mirrored by the PyTorch reference (pytorch_ref.py for steps, pytorch_imp.py for the IMP run).
+// Benchmark cases. Step cases time one training step on real batches (MNIST, drawn by the training loop's own
+// sampler and gathered by its own data pipeline); run cases time a whole job. Each is mirrored by the PyTorch
+// reference (pytorch_ref.py for steps, pytorch_imp.py for the IMP run), which trains on the same data.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Tensor } from '../src/engine/tensor.js';
 import { Rng } from '../src/engine/rng.js';
-import { backward } from '../src/engine/autograd.js';
 import * as ops from '../src/engine/ops/index.js';
 import { Conv2d } from '../src/nn/layers/conv.js';
 import { Linear } from '../src/nn/layers/linear.js';
@@ -14,7 +14,12 @@ import { initializeModel } from '../src/nn/reset.js';
 import { Module } from '../src/nn/module.js';
 import { chooseKernels, type KernelChoice } from '../src/nn/dispatch.js';
 import { createModel } from '../src/models/registry.js';
-import { defaultMnistDir } from '../src/data/mnist.js';
+import { defaultMnistDir, loadMnist, MNIST_MEAN, MNIST_STD } from '../src/data/mnist.js';
+import { ImageDataset } from '../src/data/dataset.js';
+import { BatchSampler } from '../src/data/sampler.js';
+import type { Dataset } from '../src/data/types.js';
+import { trainStep } from '../src/training/step.js';
+import { crossEntropy } from '../src/training/loss.js';
 import { runLottery } from '../src/lottery/runner.js';
 import { lotteryDefaults } from '../src/hparams/defaults.js';
 
@@ -40,17 +45,41 @@ export interface RunCase {
 
 export type BenchCase = StepCase | RunCase;
 
-function stepOf(model: Module, lr: number, shape: number[], seed = 0): () => void {
-  const rng = new Rng(seed, 'bench');
-  const x = new Tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1))), shape);
-  const y = Int32Array.from({ length: shape[0]! }, () => rng.int(10));
-  const opt = new Adam(model.parameters(), { lr });
-  return () => {
-    opt.zeroGrad();
-    const loss = ops.softmaxCrossEntropy(model.forward(x), y);
-    backward(loss);
-    opt.step();
+/** One training step of the real loop (sampler, batch gather, loss, backward, Adam) on `data`. */
+function stepOf(model: Module, lr: number, data: Dataset, batchSize: number): () => void {
+  const s = {
+    model,
+    optimizer: new Adam(model.parameters(), { lr }),
+    data,
+    sampler: new BatchSampler(data.size, batchSize, 0),
+    loss: crossEntropy,
   };
+  let step = 0;
+  return () => void trainStep(s, step++);
+}
+
+let mnist: ImageDataset | null = null;
+const mnistTrain = () => (mnist ??= loadMnist().train);
+
+/** MNIST padded to 32x32 and repeated on 3 channels: real images in the shape of CIFAR-10's (as pytorch_ref.py). */
+function mnistRgb32(): ImageDataset {
+  const src = mnistTrain();
+  const images = new Uint8Array(src.size * 3 * 32 * 32);
+  for (let i = 0; i < src.size; i++)
+    for (let c = 0; c < 3; c++)
+      for (let r = 0; r < 28; r++) {
+        const from = src.images.subarray(i * 784 + r * 28, i * 784 + (r + 1) * 28);
+        images.set(from, ((i * 3 + c) * 32 + r + 2) * 32 + 2);
+      }
+  return new ImageDataset({
+    images,
+    labels: src.labels,
+    shape: [3, 32, 32],
+    numClasses: 10,
+    mean: MNIST_MEAN,
+    std: MNIST_STD,
+    name: 'mnist-rgb32',
+  });
 }
 
 class ConvBlock extends Module {
@@ -75,7 +104,7 @@ function maskedLenet(density: number): { step: () => void; kernels: KernelChoice
     }
   }
   const kernels = chooseKernels(m, 60, 'auto');
-  return { step: stepOf(m, 1.2e-3, [60, 1, 28, 28]), kernels };
+  return { step: stepOf(m, 1.2e-3, mnistTrain(), 60), kernels };
 }
 
 /** The LTH paper's layerwise IMP densities of LeNet's fc layers: 0.8^n for n = 0, 3, 7, 11, 15, 19. */
@@ -86,7 +115,7 @@ export const CASES: BenchCase[] = [
     kind: 'step',
     name: d === 1 ? 'lenet_300_100_step' : `lenet_300_100_step_d${(d * 100).toFixed(1)}`,
     steps: 300,
-    pytorch: ['lenet_300_100_step', '--density', String(d)],
+    pytorch: ['lenet_300_100_step', defaultMnistDir(), '--density', String(d)],
     setup() {
       const { step, kernels } = maskedLenet(d);
       return { step, info: { density: d, kernels: kernels.map((k) => `${k.layer}:${k.kernel}`).join(',') } };
@@ -96,11 +125,11 @@ export const CASES: BenchCase[] = [
     kind: 'step',
     name: 'conv2_block_step',
     steps: 5,
-    pytorch: ['conv2_block_step'],
+    pytorch: ['conv2_block_step', defaultMnistDir()],
     setup() {
       const m = new ConvBlock();
       initializeModel(m, 0, 'kaiming_normal');
-      return { step: stepOf(m, 2e-4, [60, 3, 32, 32]) };
+      return { step: stepOf(m, 2e-4, mnistRgb32(), 60) };
     },
   },
   {
@@ -125,9 +154,16 @@ export const CASES: BenchCase[] = [
           checkpointEvery: 1_000_000,
         });
         const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+        // No level may train slower than the dense level 0 of the same run: the dispatcher's choices are checked.
+        const levelSeconds = rows.map((r) => +r.seconds.toFixed(2));
         return {
           seconds,
-          info: { final_density: rows[rows.length - 1]!.density, accuracies: rows.map((r) => r.test_accuracy) },
+          info: {
+            final_density: rows[rows.length - 1]!.density,
+            accuracies: rows.map((r) => r.test_accuracy),
+            level_train_seconds: levelSeconds,
+            slowest_level_vs_level0: +(Math.max(...levelSeconds.slice(1)) / levelSeconds[0]!).toFixed(3),
+          },
         };
       } finally {
         fs.rmSync(root, { recursive: true, force: true });

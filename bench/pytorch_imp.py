@@ -3,7 +3,7 @@ way PyTorch lottery frameworks do it (dense weights times masks), matching `tick
 Adam 1.2e-3, batch 60, STEPS iterations per level, layerwise pruning of 20% (fc) / 10% (output) of the surviving
 weights by magnitude, reset to θ0, test evaluation at the start and end of every level.
 
-Usage: python3 pytorch_imp.py MNIST_DIR --levels L --steps S [--threads N]
+Usage: python3 pytorch_imp.py MNIST_DIR --levels L --steps S [--threads N] [--flush-denormal]
 Prints one JSON object: {"seconds", "levels", "steps", "final_density", "accuracies"}.
 """
 import argparse
@@ -32,8 +32,10 @@ def main():
     ap.add_argument("--levels", type=int, default=10)
     ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--flush-denormal", action="store_true", help="flush subnormals to zero (faster; not the default)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    torch.set_flush_denormal(a.flush_denormal)
     torch.manual_seed(0)
     d = a.mnist_dir
     xtr = torch.from_numpy(idx(f"{d}/train-images-idx3-ubyte", 16).reshape(-1, 784).astype(np.float32) / 255.0)

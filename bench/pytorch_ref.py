@@ -1,20 +1,29 @@
-"""PyTorch reference for ticketlab's benchmark: the same training steps, timed the same way.
+"""PyTorch reference for ticketlab's benchmark: the same training steps on the same real data, timed the same way.
 
-Usage: python3 pytorch_ref.py CASE [--threads N] [--steps N] [--repeats N]
-Prints one JSON object: {"case", "ms_per_step", "torch", "threads"}.
+Usage: python3 pytorch_ref.py CASE MNIST_DIR [--threads N] [--steps N] [--warmup N] [--repeats N] [--density D]
+Prints one JSON object: {"case", "ms_per_step" (the faster configuration), "configurations": {name: ms}, "torch",
+"threads"}.
+
+Each step draws a fresh batch of real MNIST images the way an in-memory PyTorch pipeline does (a shuffled index
+into normalized tensors), so the loss, gradients and Adam moments stay those of real training. (Training one fixed
+batch over and over drives them subnormal, and PyTorch, which does not flush subnormals by default, then runs 4x
+slower.) Two configurations are timed in alternating blocks: as users run it (`default`) and with subnormals flushed
+to zero (`flush_denormal`); the caller runs this script once per OpenBLAS core type.
 Thread pinning: torch.set_num_threads(N) here, and OPENBLAS_NUM_THREADS / OMP_NUM_THREADS set by the caller.
 """
 import argparse
 import json
+import math
 import sys
 import time
 
 try:
+    import numpy as np
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
-except ImportError:
-    print(json.dumps({"error": "torch not installed"}))
+except ImportError as e:
+    print(json.dumps({"error": str(e)}))
     sys.exit(3)
 
 
@@ -36,10 +45,25 @@ class ConvBlock(nn.Module):
         return self.fc(torch.flatten(x, 1))
 
 
+def idx(path, offset):
+    with open(path, "rb") as f:
+        return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
+
+
+def mnist(d, rgb32):
+    """MNIST training images normalized as ticketlab does; `rgb32`: padded to 32x32 and repeated on 3 channels, the
+    shape of a CIFAR-10 image (the Conv-2 block's input), as bench/cases.ts builds it."""
+    x = idx(f"{d}/train-images-idx3-ubyte", 16).reshape(-1, 1, 28, 28)
+    y = torch.from_numpy(idx(f"{d}/train-labels-idx1-ubyte", 8).astype(np.int64))
+    if rgb32:
+        x = np.repeat(np.pad(x, ((0, 0), (0, 0), (2, 2), (2, 2))), 3, axis=1)
+    x = (torch.from_numpy(x.astype(np.float32)) / 255.0 - 0.1307) / 0.3081
+    return x, y
+
+
 def lenet_masks(model, density):
     """Random masks at IMP's layerwise densities: fc layers at `density`, the output layer at the density the
     paper's half rate gives after the same number of levels (0.9^n when the fc layers are at 0.8^n)."""
-    import math
     g = torch.Generator().manual_seed(0)
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
     out = []
@@ -50,14 +74,15 @@ def lenet_masks(model, density):
 
 
 CASES = {
-    "lenet_300_100_step": (lenet_300_100, (60, 1, 28, 28), lambda p: torch.optim.Adam(p, lr=1.2e-3)),
-    "conv2_block_step": (ConvBlock, (60, 3, 32, 32), lambda p: torch.optim.Adam(p, lr=2e-4)),
+    "lenet_300_100_step": (lenet_300_100, False, 60, lambda p: torch.optim.Adam(p, lr=1.2e-3)),
+    "conv2_block_step": (ConvBlock, True, 60, lambda p: torch.optim.Adam(p, lr=2e-4)),
 }
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("case", choices=sorted(CASES))
+    ap.add_argument("mnist_dir")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--warmup", type=int, default=20)
@@ -66,33 +91,43 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    build, shape, make_opt = CASES[a.case]
+    build, rgb32, batch, make_opt = CASES[a.case]
+    xtr, ytr = mnist(a.mnist_dir, rgb32)
     model = build()
     opt = make_opt(model.parameters())
     masks = lenet_masks(model, a.density) if a.density < 1.0 else None
-    x = torch.randn(*shape)
-    y = torch.randint(0, 10, (shape[0],))
+    g = torch.Generator().manual_seed(0)
+    state = {"perm": torch.randperm(xtr.shape[0], generator=g), "pos": 0}
 
     def step():
+        if state["pos"] + batch > xtr.shape[0]:
+            state["perm"], state["pos"] = torch.randperm(xtr.shape[0], generator=g), 0
+        ids = state["perm"][state["pos"]:state["pos"] + batch]
+        state["pos"] += batch
         if masks is not None:
             # How PyTorch lottery frameworks (OpenLTH's PrunedModel) train a ticket: dense weights times a mask.
             with torch.no_grad():
                 for p, m in masks:
                     p.mul_(m)
         opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
-        loss.backward()
+        F.cross_entropy(model(xtr[ids]), ytr[ids]).backward()
         opt.step()
 
-    for _ in range(a.warmup):
-        step()
-    best = float("inf")
-    for _ in range(a.repeats):
-        t0 = time.perf_counter()
-        for _ in range(a.steps):
+    configs = {"default": False, "flush_denormal": True}
+    for flush in configs.values():
+        torch.set_flush_denormal(flush)
+        for _ in range(a.warmup):
             step()
-        best = min(best, (time.perf_counter() - t0) / a.steps)
-    print(json.dumps({"case": a.case, "ms_per_step": best * 1e3, "torch": torch.__version__, "threads": torch.get_num_threads()}))
+    best = {name: float("inf") for name in configs}
+    for _ in range(a.repeats):
+        for name, flush in configs.items():
+            torch.set_flush_denormal(flush)
+            t0 = time.perf_counter()
+            for _ in range(a.steps):
+                step()
+            best[name] = min(best[name], (time.perf_counter() - t0) / a.steps * 1e3)
+    print(json.dumps({"case": a.case, "ms_per_step": min(best.values()), "configurations": best,
+                      "torch": torch.__version__, "threads": torch.get_num_threads()}))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,12 @@
-// `npm run bench`: times each case in ticketlab and in the PyTorch reference (a child python process, threads
-// pinned equally on both sides, same OpenBLAS core type) and prints one JSON line per case:
-// {case, ticketlab_ms, pytorch_ms, ratio} with ratio = ticketlab ÷ PyTorch (below 1: ticketlab is faster).
+// `npm run bench`: times each case in ticketlab and in the PyTorch reference (child python processes, on the same
+// real data, threads pinned on both sides) and prints one JSON line per case:
+// {case, ticketlab_ms, pytorch_ms, ratio, pytorch_default_ms, ratio_default, pytorch_configurations, ...} with
+// ratio = ticketlab ÷ PyTorch's fastest configuration (below 1: ticketlab is faster). PyTorch runs as users run it
+// (`default`: its own OpenBLAS core type, subnormals not flushed, the same thread count) and in its best
+// configuration: subnormals flushed, each OpenBLAS core type this CPU can run, and with --threads N every thread
+// count up to N; the fastest is the one compared against.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -17,17 +22,23 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const benchDir = path.resolve(here, '..', '..', 'bench');
 const INSTALL = 'Install the reference with: sudo apt-get install -y python3-torch libopenblas0-pthread';
 
-function python(script: string, args: string[], threads: number): Record<string, unknown> {
+function python(
+  script: string,
+  args: string[],
+  threads: number,
+  coretype: string | null = null,
+): Record<string, unknown> {
   // OpenBLAS's workers otherwise busy-wait ~0.1 s after each call and fight PyTorch's OpenMP threads for the cores
   // (measured, Conv-2 block at 2 threads: 187 ms per step by default, 90-100 ms with 2^20 cycles): give the peer
   // its better setting.
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     OPENBLAS_NUM_THREADS: String(threads),
     OMP_NUM_THREADS: String(threads),
     MKL_NUM_THREADS: String(threads),
     OPENBLAS_THREAD_TIMEOUT: process.env.OPENBLAS_THREAD_TIMEOUT ?? '20',
   };
+  if (coretype) env.OPENBLAS_CORETYPE = coretype;
   const r = spawnSync(PYTHON, [path.join(benchDir, script), ...args, '--threads', String(threads)], {
     env,
     encoding: 'utf8',
@@ -39,6 +50,37 @@ function python(script: string, args: string[], threads: number): Record<string,
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
 }
 
+/** OpenBLAS core types worth trying on this CPU besides its own pick (`auto`): its x86 kernels by vector width. */
+function coretypes(): string[] {
+  if (process.arch !== 'x64') return ['auto'];
+  let flags = '';
+  try {
+    flags = fs.readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return ['auto'];
+  }
+  const out = ['auto'];
+  if (/\bavx2\b/.test(flags)) out.push('Haswell');
+  if (/AuthenticAMD/.test(flags) && /\bavx2\b/.test(flags)) out.push('Zen');
+  if (/\bavx512f\b/.test(flags)) out.push('SkylakeX');
+  return out;
+}
+
+interface PeerConfig {
+  coretype: string;
+  threads: number;
+}
+
+/** PyTorch configurations to time: as users run it first, then the candidates for its best. */
+function peerConfigs(threads: number, bestCoretype: string | null): PeerConfig[] {
+  const types = bestCoretype ? [...new Set(['auto', bestCoretype])] : coretypes();
+  const out: PeerConfig[] = [];
+  for (let t = threads; t >= 1; t--) for (const coretype of types) out.push({ coretype, threads: t });
+  return out;
+}
+
+const configName = (c: PeerConfig, flush: boolean) => `${c.coretype}/t${c.threads}${flush ? '/flush_denormal' : ''}`;
+
 function timeStep(c: StepCase, warmup: number, repeats: number): { ms: number; info?: Record<string, unknown> } {
   const { step, info } = c.setup();
   for (let i = 0; i < warmup; i++) step();
@@ -49,6 +91,17 @@ function timeStep(c: StepCase, warmup: number, repeats: number): { ms: number; i
     best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e6 / c.steps);
   }
   return { ms: best, info };
+}
+
+/** The vector instruction sets the CPU reports (what the kernels and OpenBLAS can use). */
+function cpuFlags(): string {
+  try {
+    const flags = /^flags\s*:(.*)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '';
+    const want = ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512bw', 'avx512vl', 'avx512_vnni', 'amx_tile'];
+    return want.filter((f) => flags.split(/\s+/).includes(f)).join(' ') || 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 const program = new Command('bench')
@@ -71,37 +124,73 @@ const info = native.info();
 // Figures hold for the machine they ran on (the project's CPU changes between sessions): every line names it.
 const machine = `${machineInfo().cpu} (${machineInfo().cores} cores)`;
 console.error(
-  `# ${machine}, gemm=${info.gemm} (${info.blasConfig}), threads=${threads}, OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? 'auto'} on both sides`,
+  `# ${machine}, gemm=${info.gemm} (${info.blasConfig}), threads=${threads}, kernels=${info.simd}, OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? 'auto'} for ticketlab, CPU flags: ${cpuFlags()}`,
 );
+let bestCoretype: string | null = null;
 try {
   const wanted = (name: string) => !opts.case || name.includes(opts.case);
   const lm = ['transformer_step', 'grok_mlp_epoch'].some(wanted) ? await lmCases() : [];
   for (const c of [...CASES, ...lm, ...KS_CASES].filter((c) => wanted(c.name))) {
     let ours: number;
     let theirs: number;
+    let theirsDefault: number;
     let extra: Record<string, unknown> | undefined;
     if (c.kind === 'step') {
       const t = timeStep(c, warmup, repeats);
       ours = t.ms;
       extra = t.info;
       const [pyCase, ...pyArgs] = c.pytorch;
-      const py = python(
-        c.script ?? 'pytorch_ref.py',
-        [pyCase!, ...pyArgs, '--steps', String(c.steps), '--warmup', String(warmup), '--repeats', String(repeats)],
-        threads,
-      );
-      theirs = py.ms_per_step as number;
-      // Scripts that time several PyTorch configurations report each; ms_per_step is the fastest.
-      if (py.configurations) extra = { ...extra, pytorch_configurations: py.configurations };
+      const all: Record<string, number> = {};
+      // Only the training-step reference has configurations to search; other scripts run as they are.
+      const configs = c.script ? [{ coretype: 'auto', threads }] : peerConfigs(threads, bestCoretype);
+      for (const pc of configs) {
+        const py = python(
+          c.script ?? 'pytorch_ref.py',
+          [pyCase!, ...pyArgs, '--steps', String(c.steps), '--warmup', String(warmup), '--repeats', String(repeats)],
+          pc.threads,
+          pc.coretype === 'auto' ? null : pc.coretype,
+        );
+        const confs = (py.configurations ?? { default: py.ms_per_step }) as Record<string, number>;
+        for (const [name, ms] of Object.entries(confs)) all[configName(pc, name === 'flush_denormal')] = ms;
+      }
+      theirs = Math.min(...Object.values(all));
+      theirsDefault = all[configName({ coretype: 'auto', threads }, false)] ?? theirs;
+      // The core type that won the first case is the only one besides `auto` the later cases try.
+      if (!bestCoretype && !c.script)
+        bestCoretype = Object.entries(all)
+          .sort((a, b) => a[1] - b[1])[0]![0]
+          .split('/')[0]!;
+      extra = { ...extra, pytorch_configurations: all };
     } else {
       const rc = c as RunCase;
       const t = await rc.run();
       ours = t.seconds * 1000;
       extra = t.info;
       const [script, ...args] = rc.pytorch;
-      const py = python(script, args, threads);
-      theirs = (py.seconds as number) * 1000;
-      extra = { ...extra, pytorch_accuracies: py.accuracies, pytorch_final_density: py.final_density };
+      const all: Record<string, number> = {};
+      let py: Record<string, unknown> = {};
+      const runs: [PeerConfig, boolean][] = [
+        [{ coretype: 'auto', threads }, false],
+        ...peerConfigs(threads, bestCoretype ?? 'auto').map((pc): [PeerConfig, boolean] => [pc, true]),
+      ];
+      for (const [pc, flush] of runs) {
+        const r = python(
+          script,
+          flush ? [...args, '--flush-denormal'] : args,
+          pc.threads,
+          pc.coretype === 'auto' ? null : pc.coretype,
+        );
+        all[configName(pc, flush)] = (r.seconds as number) * 1000;
+        if (Object.keys(all).length === 1) py = r;
+      }
+      theirs = Math.min(...Object.values(all));
+      theirsDefault = all[configName({ coretype: 'auto', threads }, false)]!;
+      extra = {
+        ...extra,
+        pytorch_configurations: all,
+        pytorch_accuracies: py.accuracies,
+        pytorch_final_density: py.final_density,
+      };
       if (py.selected !== undefined) extra = { ...extra, peer_selected: py.selected };
     }
     console.log(
@@ -110,6 +199,8 @@ try {
         ticketlab_ms: +ours.toFixed(3),
         pytorch_ms: +theirs.toFixed(3),
         ratio: +(ours / theirs).toFixed(3),
+        pytorch_default_ms: +theirsDefault.toFixed(3),
+        ratio_default: +(ours / theirsDefault).toFixed(3),
         threads,
         gemm: info.gemm,
         machine,

@@ -251,6 +251,35 @@ test('ImageDataset batch, buffers and validation', () => {
   );
 });
 
+test('ImageDataset gathers feature-major batches: the transpose of the batch-major one, bit for bit', () => {
+  const rng = new Rng(4, 'fm');
+  // 8x8 register blocks and their tails: batch sizes around 8, rows not a multiple of 8, one and three channels.
+  for (const [C, H, W] of [
+    [1, 28, 28],
+    [3, 5, 3],
+  ] as const) {
+    const D = C * H * W;
+    const size = 40;
+    const ds = new ImageDataset({
+      images: Uint8Array.from({ length: size * D }, () => rng.int(256)),
+      labels: Int32Array.from({ length: size }, () => rng.int(10)),
+      shape: [C, H, W],
+      numClasses: 10,
+      mean: C === 1 ? 0.13 : [0.4, 0.5, 0.6],
+      std: C === 1 ? 0.31 : [0.2, 0.3, 0.25],
+    });
+    for (const n of [1, 7, 8, 9, 17, 33]) {
+      const ids = Int32Array.from({ length: n }, () => rng.int(size));
+      const rows = ds.batch(ids);
+      const cols = ds.batch(ids, { x: new Float32Array(n * D), y: new Int32Array(n) }, true);
+      assert.deepEqual([...cols.y], [...rows.y]);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < D; j++)
+          assert.ok(Object.is(cols.x[j * n + i], rows.x[i * D + j]), `C${C} n${n}: sample ${i} feature ${j}`);
+    }
+  }
+});
+
 test('split is seeded, disjoint and complete; subsets share nothing', () => {
   const ds = tinyDataset(50);
   const a = ds.split(12, 7);

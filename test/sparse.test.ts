@@ -82,10 +82,20 @@ test('the dispatcher times both kernels, caches its choice and reports it', () =
     assert.equal(first.length, 3);
     for (const c of first) {
       assert.ok(c.dense_ms! > 0 && c.sparse_ms! > 0);
-      assert.equal(c.kernel, c.sparse_ms! < c.dense_ms! ? 'sparse' : 'dense');
+      assert.ok(c.dense_median_ms! >= c.dense_ms! && c.sparse_median_ms! >= c.sparse_ms!);
+      // The faster kernel of the layer alone, unless the whole step ran faster all-dense (then it says so).
+      if (c.note) assert.match(c.note, /whole step faster all-dense/);
+      else assert.equal(c.kernel, c.sparse_ms! < c.dense_ms! ? 'sparse' : 'dense');
     }
     const cache = JSON.parse(fs.readFileSync(process.env.TICKETLAB_KERNEL_CACHE, 'utf8')) as Record<string, unknown>;
-    assert.equal(Object.keys(cache).length, 3);
+    const keys = Object.keys(cache);
+    assert.equal(keys.filter((k) => /:linear:/.test(k)).length, 3);
+    assert.ok(
+      keys.every((k) => k.startsWith(`v4:${native.info().simd}:`)),
+      'keys name the build',
+    );
+    // A whole-step check is stored when any layer picked sparse.
+    assert.equal(keys.filter((k) => /:step:/.test(k)).length, first.some((c) => c.sparse_ms! < c.dense_ms!) ? 1 : 0);
     assert.deepEqual(chooseKernels(m, 60, 'auto', 3), first, 'cached: same choices and timings');
     const conv = masked('cifar_conv_2', 0.05);
     const convChoices = chooseKernels(conv, 4, 'auto', 2);
@@ -98,6 +108,57 @@ test('the dispatcher times both kernels, caches its choice and reports it', () =
     );
     const out = noGrad(() => m.forward(Tensor.zeros([2, 1, 28, 28])));
     assert.deepEqual(out.shape, [2, 10]);
+  } finally {
+    if (prev === undefined) delete process.env.TICKETLAB_KERNEL_CACHE;
+    else process.env.TICKETLAB_KERNEL_CACHE = prev;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** The cache file as an object, and a writer. */
+function cacheFileIO(): { read: () => Record<string, Record<string, unknown>>; write: (c: object) => void } {
+  const file = process.env.TICKETLAB_KERNEL_CACHE!;
+  return {
+    read: () => JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Record<string, unknown>>,
+    write: (c) => fs.writeFileSync(file, JSON.stringify(c)),
+  };
+}
+
+test('the dispatcher keeps dense when the whole step says so, and re-times a choice against the density order', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-kcache-'));
+  const prev = process.env.TICKETLAB_KERNEL_CACHE;
+  process.env.TICKETLAB_KERNEL_CACHE = path.join(dir, 'k.json');
+  try {
+    const io = cacheFileIO();
+    const m = masked('mnist_lenet_300_100', 0.02);
+    chooseKernels(m, 60, 'auto', 2);
+    const cache = io.read();
+    const layerKeys = Object.keys(cache).filter((k) => /:linear:/.test(k));
+    // Every layer cached as sparse, and the whole step cached as faster all-dense: the layers go dense, with a note.
+    for (const k of layerKeys) cache[k] = { ...cache[k], kind: 'layer', kernel: 'sparse', dense_ms: 2, sparse_ms: 1 };
+    delete cache[Object.keys(cache).find((k) => /:step:/.test(k)) ?? ''];
+    io.write(cache);
+    const probe = chooseKernels(masked('mnist_lenet_300_100', 0.02), 60, 'auto', 2);
+    assert.ok(probe.every((c) => c.kernel === 'sparse' || c.note !== undefined));
+    const stepKey = Object.keys(io.read()).find((k) => /:step:/.test(k))!;
+    io.write({ ...io.read(), [stepKey]: { kind: 'step', use: 'dense', layers_ms: 2, dense_ms: 1 } });
+    const m2 = masked('mnist_lenet_300_100', 0.02);
+    const overridden = chooseKernels(m2, 60, 'auto', 2);
+    assert.ok(overridden.every((c) => c.kernel === 'dense'));
+    assert.ok(overridden.every((c) => /whole step faster all-dense \(1 ms against 2 ms\)/.test(c.note ?? '')));
+    assert.ok(
+      m2.prunableParameters().every(([, p]) => !p.packed),
+      'dense layers are unpacked',
+    );
+    // fc1 cached as sparse at this mask while a sparser fc1 mask was cached dense: timed again, once.
+    const fc1 = layerKeys.find((k) => k.includes('300x784'))!;
+    const sparser = fc1.replace(/nnz\d+/, 'nnz10');
+    io.write({ ...io.read(), [sparser]: { ...io.read()[fc1], kernel: 'dense' } });
+    chooseKernels(masked('mnist_lenet_300_100', 0.02), 60, 'auto', 2);
+    assert.equal(io.read()[fc1]!.retimed, true);
+    const after = io.read()[fc1];
+    chooseKernels(masked('mnist_lenet_300_100', 0.02), 60, 'auto', 2);
+    assert.deepEqual(io.read()[fc1], after, 'a re-timed entry is kept');
   } finally {
     if (prev === undefined) delete process.env.TICKETLAB_KERNEL_CACHE;
     else process.env.TICKETLAB_KERNEL_CACHE = prev;

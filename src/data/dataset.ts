@@ -86,8 +86,11 @@ export class ImageDataset implements Dataset {
     return Float32Array.from(this.shift);
   }
 
-  /** Gather samples `indices` as normalized [n, C, H, W] floats and their labels. `out` buffers are reused when given. */
-  batch(indices: Int32Array, out?: Batch): Batch {
+  /**
+   * Gather samples `indices` as normalized [n, C, H, W] floats and their labels. `out` buffers are reused when
+   * given. With `featureMajor` the floats are laid out [C*H*W, n] (sparse layers' layout, see engine/ops/layout.ts).
+   */
+  batch(indices: Int32Array, out?: Batch, featureMajor = false): Batch {
     const n = indices.length;
     const D = this.sampleSize;
     let x: Float32Array;
@@ -110,9 +113,13 @@ export class ImageDataset implements Dataset {
       y[i] = this.labels[k]!;
     }
     if (!this.perChannel) {
-      native.gatherU8(this.images, indices, D, n, this.scale[0]!, this.shift[0]!, x);
-    } else {
+      native.gatherU8(this.images, indices, D, n, this.scale[0]!, this.shift[0]!, x, featureMajor);
+    } else if (!featureMajor) {
       this.gatherPerChannel(indices, x);
+    } else {
+      const rows = new Float32Array(n * D);
+      this.gatherPerChannel(indices, rows);
+      native.transpose(rows, x, n, D);
     }
     return { x, y };
   }
@@ -129,7 +136,7 @@ export class ImageDataset implements Dataset {
     const idx = this.chanIdx.subarray(0, n);
     for (let c = 0; c < C; c++) {
       for (let i = 0; i < n; i++) idx[i] = indices[i]! * C + c;
-      native.gatherU8(this.images, idx, P, n, this.scale[c]!, this.shift[c]!, scratch);
+      native.gatherU8(this.images, idx, P, n, this.scale[c]!, this.shift[c]!, scratch, false);
       for (let i = 0; i < n; i++) x.set(scratch.subarray(i * P, (i + 1) * P), (i * C + c) * P);
     }
   }

@@ -9,6 +9,8 @@ export interface NativeInfo {
   compiledWithOpenBLAS: boolean;
   threads: number;
   blasConfig: string;
+  /** Vector width of the hand-written kernels: AVX-512, AVX2 + FMA, or none (generic loops). */
+  simd: 'avx512' | 'avx2' | 'none';
 }
 
 type F = Float32Array;
@@ -255,7 +257,16 @@ export interface NativeCore extends SparseKernels, TransformerKernels {
     decoupled: boolean,
     step: number,
   ): void;
-  gatherU8(src: Uint8Array, idx: I, rowLen: number, n: number, scale: number, shift: number, out: F): void;
+  gatherU8(
+    src: Uint8Array,
+    idx: I,
+    rowLen: number,
+    n: number,
+    scale: number,
+    shift: number,
+    out: F,
+    featureMajor: boolean,
+  ): void;
   kthSmallest(values: F, k: number): number;
 }
 

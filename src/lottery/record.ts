@@ -19,6 +19,9 @@ const kernelChoice = z.object({
   kernel: z.enum(['dense', 'sparse']),
   dense_ms: z.number().nullable(),
   sparse_ms: z.number().nullable(),
+  dense_median_ms: z.number().nullable().optional(),
+  sparse_median_ms: z.number().nullable().optional(),
+  note: z.string().optional(),
 });
 
 export const levelRecordSchema = z.object({

@@ -30,6 +30,12 @@ export class LeNet extends Model {
     this.outputWeight = `${out}.weight`;
   }
 
+  override inputLayout(): 'batch' | 'feature' {
+    const first = this.layers[0]!;
+    return first.kernel === 'sparse' && first.weight.masked ? 'feature' : 'batch';
+  }
+
+  /** x: [N, 1, 28, 28] or [N, 784] (which may be feature-major, as the training loop gathers it for sparse fc1). */
   forward(x: Tensor): Tensor {
     let h = x.ndim === 2 ? x : flatten(x);
     for (let i = 0; i < this.layers.length; i++) {

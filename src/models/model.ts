@@ -21,4 +21,13 @@ export abstract class Model extends Module {
   /** The initializer the model's paper uses for weights. */
   abstract readonly defaultInit: InitName;
   readonly objective: Objective = 'classify';
+  /**
+   * The layout the model's first layer reads its input in: `feature` when it is a sparse layer, which works on
+   * feature-major activations ([features, batch]), so the training loop gathers batches that way instead of
+   * transposing each one. Models that take [N, features] inputs flattened as they come may say so; the rest keep
+   * `batch`.
+   */
+  inputLayout(): 'batch' | 'feature' {
+    return 'batch';
+  }
 }

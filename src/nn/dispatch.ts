@@ -2,21 +2,28 @@
 // weight), by timing both on the layer's real shape and mask: forward, backward (with the input gradient only
 // where training computes one) and the optimizer's update, whose cost follows the storage (dense weights and
 // state, or only the non-zeros). Done once per mask (per pruning level): below ~85% sparsity dense GEMM wins,
-// above it the sparse kernels do (measured for SparseProp-style kernels), but the crossover depends on shape.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { z } from 'zod';
+// above it the sparse kernels do (measured for SparseProp-style kernels), but the crossover depends on shape and
+// machine. A layer timed alone does not see everything a real step costs, so when any layer picks sparse the whole
+// model's step is timed too, against all-dense, and the layers' picks stand only if that step is faster.
+import crypto from 'node:crypto';
 import { Tensor } from '../engine/tensor.js';
-import { backward } from '../engine/autograd.js';
 import { Rng } from '../engine/rng.js';
-import { sum } from '../engine/ops/arith.js';
-import { Module } from './module.js';
+import type { Module } from './module.js';
 import { Linear } from './layers/linear.js';
-import { Conv2d } from './layers/conv.js';
 import { Adam } from './optim/adam.js';
 import type { Optimizer } from './optim/optimizer.js';
 import type { Parameter } from './parameter.js';
+import { inputOf, switchableLayers, timeKernels, timeWholeSteps, type Switchable } from './kernel-timing.js';
+import {
+  buildKey,
+  contradicts,
+  layerEntryOf,
+  readCache,
+  stepEntryOf,
+  writeEntries,
+  type LayerEntry,
+  type StepEntry,
+} from './kernel-cache.js';
 
 export type KernelPolicy = 'auto' | 'dense' | 'sparse';
 export const KERNEL_POLICIES: readonly KernelPolicy[] = ['auto', 'dense', 'sparse'];
@@ -25,151 +32,14 @@ export interface KernelChoice {
   layer: string;
   density: number;
   kernel: 'dense' | 'sparse';
-  /** Measured forward + backward time per call (ms); null when not measured (forced policy). */
+  /** Fastest measured training step of the layer alone (ms) on each kernel; null when not measured (forced policy). */
   dense_ms: number | null;
   sparse_ms: number | null;
-}
-
-type Switchable = Linear | Conv2d;
-
-/** Linear and conv layers by dotted name (`fc1`, `blocks.0.conv1`). */
-function switchableLayers(m: Module): [string, Switchable][] {
-  return m
-    .namedModules()
-    .filter((e): e is [string, Switchable] => e[1] instanceof Linear || e[1] instanceof Conv2d)
-    .map(([prefix, layer]) => [prefix.slice(0, -1), layer]);
-}
-
-/**
- * Input shape of a layer at this batch size, and whether training needs its input gradient (not for a layer fed
- * the model's input). Layers record both on every forward pass; one eval-mode pass of a single sample tells them.
- */
-function inputOf(model: Module, layer: Switchable, batchSize: number): { shape: number[]; needsGrad: boolean } | null {
-  if (!layer.lastInputShape || layer.lastInputNeedsGrad === null) {
-    const shape = (model as unknown as { inputShape?: readonly number[] }).inputShape;
-    if (shape) {
-      const wasTraining = model.training;
-      model.eval();
-      try {
-        model.forward(new Tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), [1, ...shape]));
-      } finally {
-        model.train(wasTraining);
-      }
-    }
-  }
-  if (layer instanceof Linear) {
-    // A sequence model feeds [N, S, in]: every position of every sample is a row of the layer.
-    const last = layer.lastInputShape;
-    const perSample = last && last.length > 2 ? last.slice(1, -1).reduce((a, b) => a * b, 1) : 1;
-    return { shape: [batchSize * perSample, layer.inFeatures], needsGrad: layer.lastInputNeedsGrad ?? true };
-  }
-  return layer.lastInputShape
-    ? { shape: [batchSize, ...layer.lastInputShape.slice(1)], needsGrad: layer.lastInputNeedsGrad ?? true }
-    : null;
-}
-
-/**
- * Fastest time of one training step of the layer alone (forward, backward, optimizer update) on each kernel. The
- * two are timed alternately and the minimum kept, so a burst of load elsewhere on the machine cannot pick for
- * one side.
- */
-function timeKernels(
-  layer: Switchable,
-  x: Tensor,
-  reps: number,
-  makeOptimizer: (params: Parameter[]) => Optimizer,
-): { dense: number; sparse: number } {
-  const proxy = proxyOf(layer);
-  if (proxy) {
-    // Both kernels' cost grows in proportion to the output rows: time a slice and scale.
-    const t = timeKernels(proxy.layer, x, reps, makeOptimizer);
-    return { dense: t.dense * proxy.scale, sparse: t.sparse * proxy.scale };
-  }
-  const params = layer.bias ? [layer.weight, layer.bias] : [layer.weight];
-  // Timing trains the layer for a few steps: its weights are put back afterwards.
-  const saved = params.map((p) => p.denseCopy());
-  const optimizers = { dense: makeOptimizer(params), sparse: makeOptimizer(params) };
-  const best = { dense: Infinity, sparse: Infinity };
-  for (let r = -1; r < reps; r++) {
-    for (const kernel of ['dense', 'sparse'] as const) {
-      layer.setKernel(kernel);
-      const opt = optimizers[kernel];
-      const t0 = process.hrtime.bigint();
-      opt.zeroGrad();
-      backward(sum(layer.forward(x)));
-      opt.step();
-      // The first round warms up (builds the CSR structure, allocates optimizer state) and is not counted.
-      if (r >= 0) best[kernel] = Math.min(best[kernel], Number(process.hrtime.bigint() - t0) / 1e6);
-    }
-  }
-  params.forEach((p, i) => {
-    p.assignDense(saved[i]!);
-    p.grad = null;
-  });
-  return best;
-}
-
-/** Weights above which a layer is timed through a slice of its output rows. */
-const PROXY_WEIGHTS = 1 << 20;
-
-/**
- * A layer made of the first output rows (channels) of a big one, with their weights and mask, or null when the
- * layer is small enough to time as it is. Timing the dense kernel allocates a dense gradient and dense optimizer
- * state; for a layer of tens of millions of weights that is hundreds of megabytes a sparse ticket never needs.
- */
-function proxyOf(layer: Switchable): { layer: Switchable; scale: number } | null {
-  const w = layer.weight;
-  if (w.size <= PROXY_WEIGHTS || !w.masked) return null;
-  const rowSize = w.size / w.shape[0]!;
-  const rows = Math.max(1, Math.floor(PROXY_WEIGHTS / rowSize));
-  if (rows >= w.shape[0]!) return null;
-  const proxy =
-    layer instanceof Linear
-      ? new Linear(layer.inFeatures, rows, layer.bias !== null)
-      : new Conv2d(layer.inChannels, rows, layer.kernelSize, {
-          stride: layer.stride,
-          padding: layer.padding,
-          bias: layer.bias !== null,
-        });
-  const n = rows * rowSize;
-  const values = w.packed ? w.denseCopy() : w.data;
-  proxy.weight.data.set(values.subarray(0, n));
-  const mask = new Float32Array(n); // from the positions, so a packed weight need not rebuild its dense mask
-  for (const i of w.active!) {
-    if (i >= n) break;
-    mask[i] = 1;
-  }
-  proxy.weight.setMask(mask);
-  if (layer.bias && proxy.bias) proxy.bias.data.set(layer.bias.storage.subarray(0, rows));
-  return { layer: proxy, scale: w.shape[0]! / rows };
-}
-
-const cacheEntry = z.object({ kernel: z.enum(['dense', 'sparse']), dense_ms: z.number(), sparse_ms: z.number() });
-type CacheEntry = z.infer<typeof cacheEntry>;
-
-function cacheFile(): string {
-  return process.env.TICKETLAB_KERNEL_CACHE ?? path.join(os.homedir(), '.ticketlab', 'kernel-choices.json');
-}
-
-/** The cached choices; a missing or damaged cache is empty (choices are measured again and the cache rewritten). */
-function readCache(): Record<string, CacheEntry> {
-  try {
-    const r = z.record(z.string(), cacheEntry).safeParse(JSON.parse(fs.readFileSync(cacheFile(), 'utf8')));
-    return r.success ? r.data : {};
-  } catch {
-    return {};
-  }
-}
-
-function writeCache(c: Record<string, CacheEntry>): void {
-  try {
-    fs.mkdirSync(path.dirname(cacheFile()), { recursive: true });
-    const tmp = `${cacheFile()}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(c, null, 1));
-    fs.renameSync(tmp, cacheFile());
-  } catch {
-    // An unwritable cache only costs re-measuring next time.
-  }
+  /** Median of the same timings: how far the fastest can be trusted. */
+  dense_median_ms?: number | null;
+  sparse_median_ms?: number | null;
+  /** Why the kernel differs from the faster of the two, when it does (the whole step ran faster all-dense). */
+  note?: string;
 }
 
 /** Re-applies recorded choices (a resumed level keeps the kernels it started with). */
@@ -184,6 +54,67 @@ export function applyKernelChoices(model: Module, choices: readonly KernelChoice
 /** Timing updates with Adam unless told otherwise (the papers' LeNet and ResNet recipes differ: SGD is cheaper). */
 const defaultTimingOptimizer = (params: Parameter[]): Optimizer => new Adam(params, { lr: 1e-3 });
 
+/** The cached or freshly timed choice of one layer at this input. */
+function layerChoice(
+  layer: Switchable,
+  key: string,
+  shape: number[],
+  needsGrad: boolean,
+  reps: number,
+  makeOptimizer: (params: Parameter[]) => Optimizer,
+): LayerEntry {
+  const cache = readCache();
+  const cached = layerEntryOf(cache[key]);
+  if (cached && !contradicts(cache, key, cached)) return cached;
+  const rng = new Rng(0, 'kernel-timing');
+  const x = new Tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1))), shape, needsGrad);
+  const t = timeKernels(layer, x, reps, makeOptimizer);
+  const entry: LayerEntry = {
+    kind: 'layer',
+    kernel: t.sparse.min < t.dense.min ? 'sparse' : 'dense',
+    dense_ms: +t.dense.min.toFixed(4),
+    sparse_ms: +t.sparse.min.toFixed(4),
+    dense_median_ms: +t.dense.median.toFixed(4),
+    sparse_median_ms: +t.sparse.median.toFixed(4),
+    ...(cached ? { retimed: true } : {}),
+  };
+  writeEntries({ [key]: entry });
+  return entry;
+}
+
+/**
+ * Whether the layers' sparse picks make the whole step faster than all-dense (cached under the layers' keys), or
+ * null when the model cannot be timed whole (it does not declare its input shape).
+ */
+function stepCheck(
+  model: Module,
+  batchSize: number,
+  picked: [Switchable, string][],
+  makeOptimizer: (params: Parameter[]) => Optimizer,
+): StepEntry | null {
+  const digest = crypto
+    .createHash('sha256')
+    .update(picked.map(([, k]) => k).join('|'))
+    .digest('hex')
+    .slice(0, 16);
+  const key = `${buildKey()}:step:${digest}`;
+  const cached = stepEntryOf(readCache()[key]);
+  if (cached) return cached;
+  const layers = new Map(picked.map(([l]) => [l, l.kernel] as [Switchable, 'dense' | 'sparse']));
+  const dense = new Map(picked.map(([l]) => [l, 'dense'] as [Switchable, 'dense' | 'sparse']));
+  const t = timeWholeSteps(model, batchSize, [layers, dense], makeOptimizer);
+  for (const [l, k] of layers) l.setKernel(k);
+  if (!t) return null;
+  const entry: StepEntry = {
+    kind: 'step',
+    use: t[0]!.min < t[1]!.min ? 'layers' : 'dense',
+    layers_ms: +t[0]!.min.toFixed(4),
+    dense_ms: +t[1]!.min.toFixed(4),
+  };
+  writeEntries({ [key]: entry });
+  return entry;
+}
+
 /**
  * Sets each masked Linear / stride-1 Conv2d layer's kernel (unmasked layers stay dense; sparse ones are packed);
  * returns the choices. `makeOptimizer` should build the optimizer training will use, so its update is timed too.
@@ -196,44 +127,45 @@ export function chooseKernels(
   makeOptimizer: (params: Parameter[]) => Optimizer = defaultTimingOptimizer,
 ): KernelChoice[] {
   const choices: KernelChoice[] = [];
-  const rng = new Rng(0, 'kernel-timing');
+  const picked: [Switchable, string][] = [];
   for (const [name, layer] of switchableLayers(model)) {
     const mask = layer.weight.masked;
     const density = layer.weight.density();
     const capable = layer instanceof Linear || layer.sparseCapable;
-    if (!mask || !capable || policy !== 'auto') {
+    const input = mask && capable && policy === 'auto' ? inputOf(model, layer, batchSize) : null;
+    if (!input) {
       layer.setKernel(mask && capable && policy === 'sparse' ? 'sparse' : 'dense');
       choices.push({ layer: name, density, kernel: layer.kernel, dense_ms: null, sparse_ms: null });
       continue;
     }
-    const input = inputOf(model, layer, batchSize);
-    if (!input) {
-      layer.setKernel('dense');
-      choices.push({ layer: name, density, kernel: 'dense', dense_ms: null, sparse_ms: null });
-      continue;
-    }
     const { shape, needsGrad } = input;
-    // Dense and sparse kernels round differently, so the choice is cached per machine: the same layer, input,
-    // batch size, number of non-zeros and optimizer always get the same kernel, keeping reruns and resumed runs
-    // bit-identical. The version prefix retires choices timed by older kernels.
     const probe = makeOptimizer([layer.weight]).constructor.name;
     const kind = layer instanceof Linear ? 'linear' : 'conv';
     const nnz = layer.weight.active?.length ?? layer.weight.size;
-    const key = `v3:${kind}:${layer.weight.shape.join('x')}/in${shape.join('x')}${needsGrad ? '' : '/nodx'}/nnz${nnz}/${probe}`;
-    const cache = readCache();
-    let entry = cache[key];
-    if (!entry) {
-      const x = new Tensor(rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b, 1))), shape, needsGrad);
-      const { dense: denseMs, sparse: sparseMs } = timeKernels(layer, x, reps, makeOptimizer);
-      entry = {
-        kernel: sparseMs < denseMs ? 'sparse' : 'dense',
-        dense_ms: +denseMs.toFixed(4),
-        sparse_ms: +sparseMs.toFixed(4),
-      };
-      writeCache({ ...readCache(), [key]: entry });
-    }
-    layer.setKernel(entry.kernel);
-    choices.push({ layer: name, density, ...entry });
+    const key = `${buildKey()}:${kind}:${layer.weight.shape.join('x')}/in${shape.join('x')}${needsGrad ? '' : '/nodx'}/nnz${nnz}/${probe}`;
+    const e = layerChoice(layer, key, shape, needsGrad, reps, makeOptimizer);
+    layer.setKernel(e.kernel);
+    if (e.kernel === 'sparse') picked.push([layer, key]);
+    choices.push({
+      layer: name,
+      density,
+      kernel: e.kernel,
+      dense_ms: e.dense_ms,
+      sparse_ms: e.sparse_ms,
+      dense_median_ms: e.dense_median_ms,
+      sparse_median_ms: e.sparse_median_ms,
+    });
+  }
+  if (picked.length === 0) return choices;
+  const check = stepCheck(model, batchSize, picked, makeOptimizer);
+  if (check?.use !== 'dense') return choices;
+  const note = `whole step faster all-dense (${check.dense_ms} ms against ${check.layers_ms} ms)`;
+  const names = new Map(switchableLayers(model).map(([n, l]) => [l, n]));
+  for (const [layer] of picked) {
+    layer.setKernel('dense');
+    const c = choices.find((c) => c.layer === names.get(layer))!;
+    c.kernel = 'dense';
+    c.note = note;
   }
   return choices;
 }

@@ -3,6 +3,8 @@
 import { Tensor } from '../engine/tensor.js';
 import { backward } from '../engine/autograd.js';
 import type { Dataset } from '../data/types.js';
+import { ImageDataset, type Batch } from '../data/dataset.js';
+import { Model } from '../models/model.js';
 import type { BatchSampler } from '../data/sampler.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../nn/optim/optimizer.js';
@@ -32,15 +34,40 @@ export interface StepInputs {
   mixIn?: MixIn;
 }
 
+// Batch buffers of an image dataset, reused from step to step (a step's tensors are dropped when it ends).
+const batchBuffers = new WeakMap<StepInputs, Batch>();
+
+/**
+ * The step's input tensor: an image batch gathered into reused buffers, feature-major and already flattened when
+ * the model's first layer is sparse (no transpose per step); otherwise a fresh batch-major gather.
+ */
+function drawBatch(s: StepInputs, step: number): { x: Tensor; y: Int32Array | Float32Array } {
+  const ids = s.sampler.next();
+  const n = ids.length;
+  if (s.data instanceof ImageDataset && !s.augment && !s.mixIn) {
+    let buf = batchBuffers.get(s);
+    if (!buf || buf.y.length !== n) {
+      buf = { x: new Float32Array(n * s.data.sampleSize), y: new Int32Array(n) };
+      batchBuffers.set(s, buf);
+    }
+    const featureMajor = s.model instanceof Model && s.model.inputLayout() === 'feature';
+    s.data.batch(ids, buf, featureMajor);
+    if (!featureMajor) return { x: new Tensor(buf.x, [n, ...s.data.sampleShape]), y: buf.y };
+    const x = new Tensor(buf.x, [n, s.data.sampleSize]);
+    x.featureMajor = true;
+    return { x, y: buf.y };
+  }
+  const drawn = s.data.batch(ids);
+  s.augment?.(drawn.x, n, step);
+  const { x, y } = s.mixIn ? withMixIn(drawn.x, drawn.y as Int32Array, s.mixIn, step) : drawn;
+  return { x: new Tensor(x, [n + (s.mixIn?.perBatch ?? 0), ...s.data.sampleShape]), y };
+}
+
 /** Takes step `step` (0-based) and returns the batch loss. */
 export function trainStep(s: StepInputs, step: number): number {
-  const ids = s.sampler.next();
-  const drawn = s.data.batch(ids);
-  s.augment?.(drawn.x, ids.length, step);
-  const { x, y } = s.mixIn ? withMixIn(drawn.x, drawn.y as Int32Array, s.mixIn, step) : drawn;
-  const n = ids.length + (s.mixIn?.perBatch ?? 0);
+  const { x, y } = drawBatch(s, step);
   s.optimizer.zeroGrad();
-  const loss = s.loss(s.model.forward(new Tensor(x, [n, ...s.data.sampleShape])), y);
+  const loss = s.loss(s.model.forward(x), y);
   const value = loss.item();
   if (!Number.isFinite(value))
     throw new DivergenceError(

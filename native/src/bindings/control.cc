@@ -6,12 +6,13 @@
 #include "bindings/binder.h"
 #include "bindings/exports.h"
 #include "kernels/backend.h"
+#include "kernels/simd.h"
 
 namespace tl::binding {
 namespace {
 
 const Binding kControl[] = {
-    // info() -> { gemm, compiledWithOpenBLAS, threads, blasConfig }
+    // info() -> { gemm, compiledWithOpenBLAS, threads, blasConfig, simd }
     {"info",
      [](const Call& c) -> napi_value {
        Napi::Object o = Napi::Object::New(c.env());
@@ -19,6 +20,8 @@ const Binding kControl[] = {
        o.Set("compiledWithOpenBLAS", gemmCompiledWithBlas());
        o.Set("threads", getThreads());
        o.Set("blasConfig", blasConfig());
+       // The vector width the hand-written kernels were built for: 'avx512', 'avx2' or 'none' (generic loops).
+       o.Set("simd", TL_VEC_LANES == 16 ? "avx512" : TL_VEC_LANES == 8 ? "avx2" : "none");
        return o;
      }},
     // setThreads(threads)

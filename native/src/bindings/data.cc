@@ -8,14 +8,14 @@ namespace tl::binding {
 namespace {
 
 const Binding kData[] = {
-    // gatherU8(src:Uint8Array, indices:Int32Array, rowLen, n, scale, shift, out): out[i,:] = src[idx[i],:] * scale
-    // + shift
+    // gatherU8(src:Uint8Array, indices:Int32Array, rowLen, n, scale, shift, out, featureMajor): out[i,:] =
+    // src[idx[i],:] * scale + shift (out[:,i] with featureMajor)
     {"gatherU8",
      [](const Call& c) {
        const View<uint8_t> src = c.u8(0, "src");
        const size_t rowLen = c.integer(2, "rowLen", 1), n = c.integer(3, "n");
        return c.run(gatherU8, src.data, src.size, I32(1, "indices", n), rowLen, n, Num(4, "scale"), Num(5, "shift"),
-                    F32(6, "out", n * rowLen));
+                    F32(6, "out", n * rowLen), c.boolean(7, "featureMajor"));
      }},
     // kthSmallest(values, k) -> the k-th smallest value (1-based), partially reordering `values` in place
     {"kthSmallest",

@@ -12,67 +12,68 @@
 
 namespace tl {
 
-#ifdef __AVX512F__
-// AVX-512: the batch row is NB 16-float blocks, the last one masked when N is not a multiple of 16, so the
-// tail costs one masked vector op instead of a scalar loop (masked loads never fault past the row's end).
+#if TL_VEC_LANES > 0
+// The batch row is NB vectors of Vec::W floats, the last one masked when N is not a multiple of W, so the tail
+// costs one masked vector op instead of a scalar loop (masked loads never fault past the row's end).
 template <int NB>
 static void forwardRows(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int ld,
                         int r0, int r1) {
-  const __mmask16 last = static_cast<__mmask16>(N % 16 == 0 ? 0xFFFF : (1u << (N % 16)) - 1);
+  constexpr int W = Vec::W;
+  const Vec::Mask last = Vec::tail(N - W * (NB - 1));
   for (int i = r0; i < r1; ++i) {
-    __m512 acc[NB];
-    const __m512 b0 = _mm512_set1_ps(b ? b[i] : 0.0f);
+    Vec::V acc[NB];
+    const Vec::V b0 = Vec::set1(b ? b[i] : 0.0f);
     for (int q = 0; q < NB; ++q) acc[q] = b0;
     for (int32_t k = c.rowPtr[i]; k < c.rowPtr[i + 1]; ++k) {
-      const __m512 w = _mm512_set1_ps(val[k]);
+      const Vec::V w = Vec::set1(val[k]);
       const float* x = xT + static_cast<size_t>(c.col[k]) * ld;
-      for (int q = 0; q < NB - 1; ++q) acc[q] = _mm512_fmadd_ps(w, _mm512_loadu_ps(x + 16 * q), acc[q]);
-      acc[NB - 1] = _mm512_fmadd_ps(w, _mm512_maskz_loadu_ps(last, x + 16 * (NB - 1)), acc[NB - 1]);
+      for (int q = 0; q < NB - 1; ++q) acc[q] = Vec::fma(w, Vec::load(x + W * q), acc[q]);
+      acc[NB - 1] = Vec::fma(w, Vec::load(last, x + W * (NB - 1)), acc[NB - 1]);
     }
     float* y = yT + static_cast<size_t>(i) * ld;
-    for (int q = 0; q < NB - 1; ++q) _mm512_storeu_ps(y + 16 * q, acc[q]);
-    _mm512_mask_storeu_ps(y + 16 * (NB - 1), last, acc[NB - 1]);
+    for (int q = 0; q < NB - 1; ++q) Vec::store(y + W * q, acc[q]);
+    Vec::store(y + W * (NB - 1), last, acc[NB - 1]);
   }
 }
 
 template <int NB>
 static void backwardRows(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval,
                          float* db, int N, int ld, bool acc, int r0, int r1) {
-  const __mmask16 last = static_cast<__mmask16>(N % 16 == 0 ? 0xFFFF : (1u << (N % 16)) - 1);
+  constexpr int W = Vec::W;
+  const Vec::Mask last = Vec::tail(N - W * (NB - 1));
   for (int i = r0; i < r1; ++i) {
     const float* g = dyT + static_cast<size_t>(i) * ld;
-    __m512 gv[NB];
-    for (int q = 0; q < NB - 1; ++q) gv[q] = _mm512_loadu_ps(g + 16 * q);
-    gv[NB - 1] = _mm512_maskz_loadu_ps(last, g + 16 * (NB - 1));
+    Vec::V gv[NB];
+    for (int q = 0; q < NB - 1; ++q) gv[q] = Vec::load(g + W * q);
+    gv[NB - 1] = Vec::load(last, g + W * (NB - 1));
     if (db) {
-      __m512 s = gv[0];
-      for (int q = 1; q < NB; ++q) s = _mm512_add_ps(s, gv[q]);
-      const float t = _mm512_reduce_add_ps(s);
+      Vec::V s = gv[0];
+      for (int q = 1; q < NB; ++q) s = Vec::add(s, gv[q]);
+      const float t = Vec::sum(s);
       db[i] = acc ? db[i] + t : t;
     }
     for (int32_t k = c.rowPtr[i]; k < c.rowPtr[i + 1]; ++k) {
       const size_t off = static_cast<size_t>(c.col[k]) * ld;
       if (dval) {
         const float* x = xT + off;
-        __m512 s = _mm512_mul_ps(gv[0], NB == 1 ? _mm512_maskz_loadu_ps(last, x) : _mm512_loadu_ps(x));
-        for (int q = 1; q < NB - 1; ++q) s = _mm512_fmadd_ps(gv[q], _mm512_loadu_ps(x + 16 * q), s);
-        if (NB > 1) s = _mm512_fmadd_ps(gv[NB - 1], _mm512_maskz_loadu_ps(last, x + 16 * (NB - 1)), s);
-        const float t = _mm512_reduce_add_ps(s);
+        Vec::V s = Vec::mul(gv[0], NB == 1 ? Vec::load(last, x) : Vec::load(x));
+        for (int q = 1; q < NB - 1; ++q) s = Vec::fma(gv[q], Vec::load(x + W * q), s);
+        if (NB > 1) s = Vec::fma(gv[NB - 1], Vec::load(last, x + W * (NB - 1)), s);
+        const float t = Vec::sum(s);
         dval[k] = acc ? dval[k] + t : t;
       }
       if (dxT) {
-        const __m512 w = _mm512_set1_ps(val[k]);
+        const Vec::V w = Vec::set1(val[k]);
         float* dx = dxT + off;
-        for (int q = 0; q < NB - 1; ++q)
-          _mm512_storeu_ps(dx + 16 * q, _mm512_fmadd_ps(w, gv[q], _mm512_loadu_ps(dx + 16 * q)));
-        float* dl = dx + 16 * (NB - 1);
-        _mm512_mask_storeu_ps(dl, last, _mm512_fmadd_ps(w, gv[NB - 1], _mm512_maskz_loadu_ps(last, dl)));
+        for (int q = 0; q < NB - 1; ++q) Vec::store(dx + W * q, Vec::fma(w, gv[q], Vec::load(dx + W * q)));
+        float* dl = dx + W * (NB - 1);
+        Vec::store(dl, last, Vec::fma(w, gv[NB - 1], Vec::load(last, dl)));
       }
     }
   }
 }
 static constexpr int kMaxBlocks = 8;
-static inline int blocksFor(int N) { return (N + 15) / 16; }
+static inline int blocksFor(int N) { return (N + Vec::W - 1) / Vec::W; }
 #else
 template <int NB>
 static void forwardRows(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int ld,
@@ -80,17 +81,18 @@ static void forwardRows(const Csr& c, const float* val, const float* b, const fl
 template <int NB>
 static void backwardRows(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval,
                          float* db, int N, int ld, bool acc, int r0, int r1);
-static constexpr int kMaxBlocks = 0;  // no AVX-512: the generic loops below (auto-vectorized) serve every batch size
+static constexpr int kMaxBlocks = 0;  // no vector kernels: the generic loops below (auto-vectorized) serve every N
 static inline int blocksFor(int) { return kMaxBlocks + 1; }
 #endif
 
-// Batches of up to 8 blocks (N <= 128) run the register-blocked kernels in one piece; larger ones run them in
-// column chunks (forwardRange / backwardRange below); machines without AVX-512 run the generic loops.
+// Batches of up to 8 vectors (N <= 128 with AVX-512, 64 with AVX2) run the register-blocked kernels in one piece;
+// larger ones run them in column chunks (forwardRange / backwardRange below); builds without vector kernels run
+// the generic loops.
 template <template <int> class F, typename... A>
 static bool dispatchNB(int N, A... args) {
   const int nb = blocksFor(N);
   if (nb < 1 || nb > kMaxBlocks) return false;
-#ifdef __AVX512F__
+#if TL_VEC_LANES > 0
   switch (nb) {
     case 1: F<1>::run(args...); return true;
     case 2: F<2>::run(args...); return true;
@@ -159,13 +161,14 @@ struct Bwd {
   }
 }
 
-// Rows [r0, r1) over the whole batch. Batches wider than the register-blocked kernels (128) are cut into column
-// chunks of 128 that run those kernels with the full row stride; the weight and bias gradients add up over chunks.
+// Rows [r0, r1) over the whole batch. Batches wider than the register-blocked kernels (8 vectors) are cut into column
+// chunks of 8 vectors that run those kernels with the full row stride; the weight and bias gradients add up over
+// chunks.
 static void forwardRange(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int r0,
                          int r1) {
   if (dispatchNB<Fwd>(N, &c, val, b, xT, yT, N, N, r0, r1)) return;
-#ifdef __AVX512F__
-  constexpr int kChunk = 16 * kMaxBlocks;
+#if TL_VEC_LANES > 0
+  constexpr int kChunk = Vec::W * kMaxBlocks;
   for (int c0 = 0; c0 < N; c0 += kChunk)
     dispatchNB<Fwd>(std::min(kChunk, N - c0), &c, val, b, xT + c0, yT + c0, std::min(kChunk, N - c0), N, r0, r1);
 #else
@@ -176,8 +179,8 @@ static void forwardRange(const Csr& c, const float* val, const float* b, const f
 static void backwardRange(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval,
                           float* db, int N, bool acc, int r0, int r1) {
   if (dispatchNB<Bwd>(N, &c, val, xT, dyT, dxT, dval, db, N, N, acc, r0, r1)) return;
-#ifdef __AVX512F__
-  constexpr int kChunk = 16 * kMaxBlocks;
+#if TL_VEC_LANES > 0
+  constexpr int kChunk = Vec::W * kMaxBlocks;
   for (int c0 = 0; c0 < N; c0 += kChunk) {
     const int w = std::min(kChunk, N - c0);
     dispatchNB<Bwd>(w, &c, val, xT + c0, dyT + c0, dxT ? dxT + c0 : nullptr, dval, db, w, N, acc || c0 > 0, r0, r1);
