@@ -3,8 +3,9 @@
 // R = Σ outputs, and s = |θ ⊙ ∂R/∂θ|; signs are restored afterwards (by the caller, which restores the model after
 // every scoring call). pruneAtInit iterates it (100 rounds by default, exponential density schedule).
 //
-// Overflow: the reference computes in float64; we only have float32, where R of a deep network overflows (it
-// grows like the product of the layers' gains — about 1e70 for ResNet-56). Two guards:
+// Overflow: both the reference (ganguli-lab Synaptic-Flow, Pruners/pruners.py, whose `model.double()` and float64
+// input lines are commented out) and we score in float32, where R of a deep network overflows (it grows like the
+// product of the layers' gains — about 1e70 for ResNet-56) and the reference gets inf/NaN scores. Two guards:
 //  1. We differentiate R / R₀ (R₀ = the forward value) instead of R: backward seeds 1/R₀, so gradients and
 //     scores stay O(1) (each layer's scores sum to about 1). The ranking is unchanged.
 //  2. If R₀ still leaves [1e-30, 1e30] and the weights form a chain (no residual connections), each layer l is
