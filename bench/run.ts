@@ -39,6 +39,11 @@ function python(
     OPENBLAS_THREAD_TIMEOUT: process.env.OPENBLAS_THREAD_TIMEOUT ?? '20',
   };
   if (coretype) env.OPENBLAS_CORETYPE = coretype;
+  else if (process.env.TICKETLAB_CORETYPE_CHOSEN) {
+    // `auto`: OpenBLAS's own pick, not the core type ticketlab chose for itself when it loaded (native/index.cjs).
+    delete env.OPENBLAS_CORETYPE;
+    delete env.TICKETLAB_CORETYPE_CHOSEN;
+  }
   const r = spawnSync(PYTHON, [path.join(benchDir, script), ...args, '--threads', String(threads)], {
     env,
     encoding: 'utf8',
@@ -109,8 +114,9 @@ const program = new Command('bench')
   .option('--case <name>', 'run only cases whose name contains this')
   .option('--repeats <n>', 'timed repeats of step cases (best is kept)', '3')
   .option('--warmup <n>', 'untimed warm-up steps', '10')
+  .option('--out <file>', 'also append each result line to this file (bench/readme-table.ts reads it)')
   .parse();
-const opts = program.opts<{ threads: string; case?: string; repeats: string; warmup: string }>();
+const opts = program.opts<{ threads: string; case?: string; repeats: string; warmup: string; out?: string }>();
 const threads = Number(opts.threads);
 const repeats = Number(opts.repeats);
 const warmup = Number(opts.warmup);
@@ -193,20 +199,23 @@ try {
       };
       if (py.selected !== undefined) extra = { ...extra, peer_selected: py.selected };
     }
-    console.log(
-      JSON.stringify({
-        case: c.name,
-        ticketlab_ms: +ours.toFixed(3),
-        pytorch_ms: +theirs.toFixed(3),
-        ratio: +(ours / theirs).toFixed(3),
-        pytorch_default_ms: +theirsDefault.toFixed(3),
-        ratio_default: +(ours / theirsDefault).toFixed(3),
-        threads,
-        gemm: info.gemm,
-        machine,
-        ...extra,
-      }),
-    );
+    const line = JSON.stringify({
+      case: c.name,
+      ticketlab_ms: +ours.toFixed(3),
+      pytorch_ms: +theirs.toFixed(3),
+      ratio: +(ours / theirs).toFixed(3),
+      pytorch_default_ms: +theirsDefault.toFixed(3),
+      ratio_default: +(ours / theirsDefault).toFixed(3),
+      threads,
+      gemm: info.gemm,
+      kernels_simd: info.simd,
+      machine,
+      cpu_flags: cpuFlags(),
+      date: new Date().toISOString().slice(0, 10),
+      ...extra,
+    });
+    console.log(line);
+    if (opts.out) fs.appendFileSync(opts.out, `${line}\n`);
   }
 } catch (e) {
   console.error(`bench: ${(e as Error).message}`);

@@ -33,6 +33,7 @@ export function infoCommand(program: Command): void {
         blas_config: n.blasConfig,
         openblas_coretype: process.env.OPENBLAS_CORETYPE ?? null,
         threads: n.threads,
+        kernels: n.simd,
       };
       if (opts.json) return emit(opts, info);
       const lines = [
@@ -40,6 +41,7 @@ export function infoCommand(program: Command): void {
         `cpu:     ${info.cpu} (${info.cores} cores)`,
         `gemm:    ${info.gemm}${gemmNote(info.gemm, info.blas_config, info.compiled_with_openblas)}`,
         `threads: ${info.threads}`,
+        `kernels: ${info.kernels === 'none' ? 'generic loops (no AVX2 + FMA in this build)' : `${info.kernels} (sparse and direct conv)`}`,
       ];
       console.log(lines.join('\n'));
     });
