@@ -130,13 +130,18 @@ void filtTile(const float* __restrict xh, const int32_t* __restrict roff, const 
 using FiltFn = void (*)(const float*, const int32_t*, const float*, int, int, int, int, int, float*, int);
 
 // Register-tile limits (MR*NV accumulators, NV loaded vectors and one broadcast fit in the register file) and the
-// widest output-channel strip, in vectors.
+// widest output-channel strip, in vectors; kFiltBlockPixels > 0 splits each image into blocks of rows.
 #if defined(__AVX512F__)
 constexpr int filtMaxMR(int nv) { return nv == 1 ? 14 : nv == 2 ? 13 : nv == 3 ? 8 : 6; }
 constexpr int kFiltWideNv = 4;
+constexpr int kFiltBlockPixels = 0;
 #else
 constexpr int filtMaxMR(int nv) { return nv == 1 ? 14 : nv == 2 ? 6 : nv == 3 ? 4 : 2; }
 constexpr int kFiltWideNv = 2;
+// Each tile streams its dy^T strip and a line of the NHWC input per pixel; with 8-lane tiles that outruns L2 on
+// large images, so the tiles take the pixels in blocks of whole rows, about this many at a time (measured: +10-15%
+// on 64->64 channels at 32x32).
+constexpr int kFiltBlockPixels = 128;
 #endif
 
 template <int NV, int MR = 1>
@@ -187,6 +192,7 @@ void backwardFilter(const Shape& s, const float* dy, const float* x, float* dw, 
     o0 += W * nv;
   }
 
+  const int blockRows = kFiltBlockPixels > 0 ? std::max(1, kFiltBlockPixels / s.OW) : s.OH;
   const size_t accLen = static_cast<size_t>(R) * Opad;
   const size_t inImage = static_cast<size_t>(s.C) * s.H * s.W, outImage = static_cast<size_t>(s.O) * P;
   // Worker 0 accumulates into this thread's buffer, others into their own; partials are added in worker order.
@@ -229,9 +235,14 @@ void backwardFilter(const Shape& s, const float* dy, const float* x, float* dw, 
           for (; p < P; p += W) s0 = Vec::add(s0, Vec::load(src + p, Vec::mask(P - p)));
           bsum[o] += static_cast<double>(Vec::sum(Vec::add(s0, s1)));
         }
-      for (const Tile& t : tiles)
-        t.fn(xh, roff.data() + t.r0, dyt + t.o0, Opad, s.OH, s.OW, Wp * s.C, s.C,
-             acc + static_cast<size_t>(t.r0) * Opad + t.o0, Opad);
+      for (int oh0 = 0; oh0 < s.OH; oh0 += blockRows) {
+        const int rows = std::min(blockRows, s.OH - oh0);
+        const float* xb = xh + static_cast<size_t>(oh0) * Wp * s.C;
+        const float* db = dyt + static_cast<size_t>(oh0) * s.OW * Opad;
+        for (const Tile& t : tiles)
+          t.fn(xb, roff.data() + t.r0, db + t.o0, Opad, rows, s.OW, Wp * s.C, s.C,
+               acc + static_cast<size_t>(t.r0) * Opad + t.o0, Opad);
+      }
     }
   });
   float* acc = acc0;
