@@ -38,16 +38,23 @@ thread_local Scratch t_wpack, t_flat;
 
 // ---------------------------------------------------------------------------------------------------------
 // Correlation tile: MR output channels x (W*NV) consecutive output positions; with Tail, the last vector is
-// partial (masked by `last`).
+// partial (masked by `last`). The accumulators start from the bias (or zero), or with `add` from y itself (a later
+// part of a split reduction).
 template <int MR, int NV, bool Tail>
 void corrTile(int K, const float* __restrict a, const float* __restrict xb, const int32_t* __restrict koff,
-              float* __restrict y, size_t ldy, Vec::Mask last, const float* __restrict bias) {
+              float* __restrict y, size_t ldy, Vec::Mask last, const float* __restrict bias, bool add) {
   Vec::Reg acc[MR][NV];
 #pragma GCC unroll 16
   for (int i = 0; i < MR; ++i) {
     const Vec::Reg init = bias ? Vec::set1(bias[i]) : Vec::zero();
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) acc[i][v] = init;
+    if (add) {
+      const float* yr = y + static_cast<size_t>(i) * ldy;
+#pragma GCC unroll 4
+      for (int v = 0; v < NV - 1; ++v) acc[i][v] = Vec::load(yr + W * v);
+      acc[i][NV - 1] = Tail ? Vec::load(yr + W * (NV - 1), last) : Vec::load(yr + W * (NV - 1));
+    }
   }
   for (int k = 0; k < K; ++k) {
     const float* src = xb + koff[k];
@@ -75,7 +82,7 @@ void corrTile(int K, const float* __restrict a, const float* __restrict xb, cons
   }
 }
 
-using CorrFn = void (*)(int, const float*, const float*, const int32_t*, float*, size_t, Vec::Mask, const float*);
+using CorrFn = void (*)(int, const float*, const float*, const int32_t*, float*, size_t, Vec::Mask, const float*, bool);
 
 // Register-tile limits: MR*NV accumulators, NV loaded vectors and one broadcast must fit in the register file.
 #if defined(__AVX512F__)
@@ -83,9 +90,15 @@ constexpr int corrMaxMR(int nv) { return nv == 1 ? 14 : nv == 2 ? 13 : nv == 3 ?
 // Tile width (in vectors) for long runs of outputs: with few output channels (M) a tile has few rows, so it takes
 // more pixels to keep enough accumulators in flight.
 int wideNv(int M) { return M <= corrMaxMR(4) ? 4 : 2; }
+// Row mode runs each tile over the whole reduction, output row by output row.
+constexpr int kChunkK = 0;
 #else
 constexpr int corrMaxMR(int nv) { return nv == 1 ? 14 : nv == 2 ? 6 : nv == 3 ? 4 : 2; }
 int wideNv(int M) { return M <= corrMaxMR(4) ? 4 : M <= corrMaxMR(3) ? 3 : 2; }
+// Row mode splits the reduction into chunks of whole input channels, about this many k each, and runs each tile
+// down the image per chunk, so the tile's packed weights and the few input rows it reads stay in L1 (measured on
+// 64->64 channels at 32x32: 76-78 GFLOPS against 67-70 over the whole reduction, row by row).
+constexpr int kChunkK = 256;
 #endif
 
 template <int NV, bool Tail, int MR = 1>
@@ -234,20 +247,34 @@ void correlate(const Corr& p, const float* in, const float* wc, const float* bia
         for (const Segment& s : segs)
           for (const Tile& t : tilesByNv[s.nv])
             t.fn[s.tail](K, t.a, xp + s.ow0, koff.data(), tmp + t.m0 * ld + s.ow0, ld, s.last,
-                         bias ? bias + t.m0 : nullptr);
+                         bias ? bias + t.m0 : nullptr, false);
         for (int m = 0; m < p.M; ++m)
           for (int oh = 0; oh < p.OH; ++oh)
             std::memcpy(yn + m * ldy + static_cast<size_t>(oh) * p.OW, tmp + m * ld + static_cast<size_t>(oh) * Wp,
                         sizeof(float) * p.OW);
         continue;
       }
-      for (int oh = 0; oh < p.OH; ++oh)
-        for (const Segment& s : segs) {
-          const float* xb = xp + static_cast<size_t>(oh) * Wp + s.ow0;
-          float* yrow = yn + static_cast<size_t>(oh) * p.OW + s.ow0;
-          for (const Tile& t : tilesByNv[s.nv])
-            t.fn[s.tail](K, t.a, xb, koff.data(), yrow + t.m0 * ldy, ldy, s.last, bias ? bias + t.m0 : nullptr);
+      // Reduction k0 .. k0+kn of one tile at one segment of output row oh.
+      auto run = [&](const Tile& t, const Segment& s, int oh, int k0, int kn) {
+        const float* xb = xp + static_cast<size_t>(oh) * Wp + s.ow0;
+        float* yt = yn + static_cast<size_t>(oh) * p.OW + s.ow0 + t.m0 * ldy;
+        t.fn[s.tail](kn, t.a + static_cast<size_t>(k0) * t.mr, xb, koff.data() + k0, yt, ldy, s.last,
+                     bias && k0 == 0 ? bias + t.m0 : nullptr, k0 > 0);
+      };
+      if constexpr (kChunkK == 0) {
+        for (int oh = 0; oh < p.OH; ++oh)
+          for (const Segment& s : segs)
+            for (const Tile& t : tilesByNv[s.nv]) run(t, s, oh, 0, K);
+      } else {
+        const int perChannel = p.KH * p.KW, chunks = (K + kChunkK - 1) / kChunkK;
+        for (int chunk = 0; chunk < chunks; ++chunk) {
+          const int c0 = static_cast<int>(rangeStart(p.Cin, chunk, chunks));
+          const int c1 = static_cast<int>(rangeStart(p.Cin, chunk + 1, chunks));
+          for (const Segment& s : segs)
+            for (const Tile& t : tilesByNv[s.nv])
+              for (int oh = 0; oh < p.OH; ++oh) run(t, s, oh, c0 * perChannel, (c1 - c0) * perChannel);
         }
+      }
     }
   });
 }
