@@ -1,6 +1,7 @@
-// Direct ("implicit GEMM") kernels for stride-1 2-D convolutions: register-blocked AVX-512 loops that read the
+// Direct ("implicit GEMM") kernels for stride-1 2-D convolutions: register-blocked SIMD loops that read the
 // (zero-padded) image in place instead of materializing an im2col matrix and handing it to a general GEMM.
-// Compiled in only when the target has AVX-512F; conv.cc falls back to im2col + gemm() otherwise.
+// Compiled in only when the target has AVX-512F or AVX2 + FMA (convk_common.h); conv.cc falls back to
+// im2col + gemm() otherwise.
 #pragma once
 #include <cstddef>
 
@@ -12,7 +13,7 @@ struct Shape {
   int N, C, H, W, O, KH, KW, pad, OH, OW;
 };
 
-// True when this build has the kernels (target with AVX-512F).
+// True when this build has the kernels (target with AVX-512F, or AVX2 and FMA).
 bool compiled();
 // True when the direct kernel for that pass handles this shape well (stride 1 is the caller's business).
 bool suitableForward(const Shape& s);
