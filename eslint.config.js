@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'native/build/', 'native-fallback-build/'] },
+  { ignores: ['dist/', 'node_modules/', 'native/build/', 'native-*-build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

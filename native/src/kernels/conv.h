@@ -1,5 +1,5 @@
 // 2-D convolution, NCHW input x[N,C,H,W], OIHW weight w[O,C,KH,KW], output y[N,O,OH,OW], same padding on every side.
-// Stride-1 passes go to the direct AVX-512 kernels (convk.h) when the build has them and the shape suits them;
+// Stride-1 passes go to the direct AVX-512 or AVX2 kernels (convk.h) when the build has them and the shape suits them;
 // everything else runs by im2col + GEMM.
 #pragma once
 #include <cstddef>

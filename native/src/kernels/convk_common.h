@@ -3,9 +3,9 @@
 // bookkeeping. Built for AVX-512F targets (16-lane zmm) and for AVX2 + FMA targets (8-lane ymm); TL_CONVK is
 // defined to 1 where they are, and the kernels compile out elsewhere.
 #pragma once
-#if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
+#include "kernels/simd.h"
+#if TL_VEC_LANES > 0
 #define TL_CONVK 1
-#include <immintrin.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -15,57 +15,11 @@
 #include <vector>
 
 #include "kernels/parallel.h"
-#include "kernels/simd.h"
 
 namespace tl {
 namespace convk {
 
-// One register of W floats and the operations the tiles use. `Mask` selects the first lanes of a register (from
-// mask(lanes)); masked loads read nothing from masked-off lanes (no fault past a buffer's end) and give zeros there,
-// masked stores leave those lanes' memory untouched.
-#if defined(__AVX512F__)
-struct Vec {
-  static constexpr int W = 16;
-  static constexpr int kRegisters = 32;
-  using Reg = __m512;
-  using Mask = __mmask16;
-  static Mask mask(int lanes) {
-    return lanes >= 16 ? static_cast<Mask>(0xFFFF) : static_cast<Mask>((1u << std::max(lanes, 0)) - 1u);
-  }
-  static Reg zero() { return _mm512_setzero_ps(); }
-  static Reg set1(float a) { return _mm512_set1_ps(a); }
-  static Reg load(const float* p) { return _mm512_loadu_ps(p); }
-  static Reg load(const float* p, Mask m) { return _mm512_maskz_loadu_ps(m, p); }
-  static void store(float* p, Reg v) { _mm512_storeu_ps(p, v); }
-  static void store(float* p, Mask m, Reg v) { _mm512_mask_storeu_ps(p, m, v); }
-  static Reg fmadd(Reg a, Reg b, Reg c) { return _mm512_fmadd_ps(a, b, c); }
-  static Reg add(Reg a, Reg b) { return _mm512_add_ps(a, b); }
-  static float sum(Reg v) { return _mm512_reduce_add_ps(v); }
-};
-#else
-struct Vec {
-  static constexpr int W = 8;
-  static constexpr int kRegisters = 16;
-  using Reg = __m256;
-  using Mask = __m256i;  // lane i is on when its sign bit is set (vmaskmovps)
-  static Mask mask(int lanes) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  }
-  static Reg zero() { return _mm256_setzero_ps(); }
-  static Reg set1(float a) { return _mm256_set1_ps(a); }
-  static Reg load(const float* p) { return _mm256_loadu_ps(p); }
-  static Reg load(const float* p, Mask m) { return _mm256_maskload_ps(p, m); }
-  static void store(float* p, Reg v) { _mm256_storeu_ps(p, v); }
-  static void store(float* p, Mask m, Reg v) { _mm256_maskstore_ps(p, m, v); }
-  static Reg fmadd(Reg a, Reg b, Reg c) { return _mm256_fmadd_ps(a, b, c); }
-  static Reg add(Reg a, Reg b) { return _mm256_add_ps(a, b); }
-  static float sum(Reg v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
-  }
-};
-#endif
+// The vector traits (tl::Vec, simd.h) the tiles are written against.
 constexpr int W = Vec::W;
 
 // Reusable 64-byte-aligned per-thread scratch.

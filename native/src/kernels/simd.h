@@ -1,7 +1,7 @@
 // SIMD intrinsics where the compiler targets them (builds use -march=native), and `Vec`: one set of names for the
-// widest float vectors this build has, so a register-blocked kernel is written once for AVX-512 (16 lanes, 32
-// registers) and AVX2 + FMA (8 lanes, 16 registers). TL_VEC_LANES is 16, 8, or 0 (no vector kernels: the callers'
-// generic loops run instead).
+// widest float vectors this build has, so a register-blocked kernel (sparse.cc, the direct convolutions) is written
+// once for AVX-512 (16 lanes, 32 registers) and AVX2 + FMA (8 lanes, 16 registers). TL_VEC_LANES is 16, 8, or 0 (no
+// vector kernels: the callers' generic loops run instead).
 #pragma once
 #if defined(__AVX512F__) || (defined(__AVX2__) && defined(__FMA__))
 #if defined(__GNUC__) && !defined(__clang__)
@@ -9,50 +9,59 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 #include <immintrin.h>
+
+#include <algorithm>
 #endif
 
 namespace tl {
 
+// One register of W floats and the operations the kernels use. `Mask` selects the first lanes of a register (from
+// mask(lanes)); masked loads read nothing from masked-off lanes (no fault past a buffer's end) and give zeros there,
+// masked stores leave those lanes' memory untouched.
 #if defined(__AVX512F__)
 #define TL_VEC_LANES 16
 struct Vec {
   static constexpr int W = 16;
-  using V = __m512;
-  using Mask = __mmask16;  // lanes a masked load or store touches
-  static Mask tail(int lanes) {
-    return lanes >= 16 ? static_cast<Mask>(0xFFFF) : static_cast<Mask>((1u << lanes) - 1u);
+  static constexpr int kRegisters = 32;
+  using Reg = __m512;
+  using Mask = __mmask16;
+  static Mask mask(int lanes) {
+    return lanes >= 16 ? static_cast<Mask>(0xFFFF) : static_cast<Mask>((1u << std::max(lanes, 0)) - 1u);
   }
-  static V set1(float a) { return _mm512_set1_ps(a); }
-  static V load(const float* p) { return _mm512_loadu_ps(p); }
-  static V load(Mask m, const float* p) { return _mm512_maskz_loadu_ps(m, p); }
-  static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
-  static void store(float* p, Mask m, V v) { _mm512_mask_storeu_ps(p, m, v); }
-  static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
-  static V add(V a, V b) { return _mm512_add_ps(a, b); }
-  static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
-  static float sum(V v) { return _mm512_reduce_add_ps(v); }
+  static Reg zero() { return _mm512_setzero_ps(); }
+  static Reg set1(float a) { return _mm512_set1_ps(a); }
+  static Reg load(const float* p) { return _mm512_loadu_ps(p); }
+  static Reg load(const float* p, Mask m) { return _mm512_maskz_loadu_ps(m, p); }
+  static void store(float* p, Reg v) { _mm512_storeu_ps(p, v); }
+  static void store(float* p, Mask m, Reg v) { _mm512_mask_storeu_ps(p, m, v); }
+  static Reg fmadd(Reg a, Reg b, Reg c) { return _mm512_fmadd_ps(a, b, c); }
+  static Reg add(Reg a, Reg b) { return _mm512_add_ps(a, b); }
+  static Reg mul(Reg a, Reg b) { return _mm512_mul_ps(a, b); }
+  static float sum(Reg v) { return _mm512_reduce_add_ps(v); }
 };
 #elif defined(__AVX2__) && defined(__FMA__)
 #define TL_VEC_LANES 8
 struct Vec {
   static constexpr int W = 8;
-  using V = __m256;
-  using Mask = __m256i;  // all-ones in the lanes a masked load or store touches (masked-off lanes never fault)
-  static Mask tail(int lanes) {
+  static constexpr int kRegisters = 16;
+  using Reg = __m256;
+  using Mask = __m256i;  // lane i is on when its sign bit is set (vmaskmovps)
+  static Mask mask(int lanes) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   }
-  static V set1(float a) { return _mm256_set1_ps(a); }
-  static V load(const float* p) { return _mm256_loadu_ps(p); }
-  static V load(Mask m, const float* p) { return _mm256_maskload_ps(p, m); }
-  static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
-  static void store(float* p, Mask m, V v) { _mm256_maskstore_ps(p, m, v); }
-  static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
-  static V add(V a, V b) { return _mm256_add_ps(a, b); }
-  static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
-  static float sum(V v) {
-    const __m128 h = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    const __m128 q = _mm_add_ps(h, _mm_movehl_ps(h, h));
-    return _mm_cvtss_f32(_mm_add_ss(q, _mm_movehdup_ps(q)));
+  static Reg zero() { return _mm256_setzero_ps(); }
+  static Reg set1(float a) { return _mm256_set1_ps(a); }
+  static Reg load(const float* p) { return _mm256_loadu_ps(p); }
+  static Reg load(const float* p, Mask m) { return _mm256_maskload_ps(p, m); }
+  static void store(float* p, Reg v) { _mm256_storeu_ps(p, v); }
+  static void store(float* p, Mask m, Reg v) { _mm256_maskstore_ps(p, m, v); }
+  static Reg fmadd(Reg a, Reg b, Reg c) { return _mm256_fmadd_ps(a, b, c); }
+  static Reg add(Reg a, Reg b) { return _mm256_add_ps(a, b); }
+  static Reg mul(Reg a, Reg b) { return _mm256_mul_ps(a, b); }
+  static float sum(Reg v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
   }
 };
 #else

@@ -19,16 +19,16 @@ template <int NB>
 static void forwardRows(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N, int ld,
                         int r0, int r1) {
   constexpr int W = Vec::W;
-  const Vec::Mask last = Vec::tail(N - W * (NB - 1));
+  const Vec::Mask last = Vec::mask(N - W * (NB - 1));
   for (int i = r0; i < r1; ++i) {
-    Vec::V acc[NB];
-    const Vec::V b0 = Vec::set1(b ? b[i] : 0.0f);
+    Vec::Reg acc[NB];
+    const Vec::Reg b0 = Vec::set1(b ? b[i] : 0.0f);
     for (int q = 0; q < NB; ++q) acc[q] = b0;
     for (int32_t k = c.rowPtr[i]; k < c.rowPtr[i + 1]; ++k) {
-      const Vec::V w = Vec::set1(val[k]);
+      const Vec::Reg w = Vec::set1(val[k]);
       const float* x = xT + static_cast<size_t>(c.col[k]) * ld;
-      for (int q = 0; q < NB - 1; ++q) acc[q] = Vec::fma(w, Vec::load(x + W * q), acc[q]);
-      acc[NB - 1] = Vec::fma(w, Vec::load(last, x + W * (NB - 1)), acc[NB - 1]);
+      for (int q = 0; q < NB - 1; ++q) acc[q] = Vec::fmadd(w, Vec::load(x + W * q), acc[q]);
+      acc[NB - 1] = Vec::fmadd(w, Vec::load(x + W * (NB - 1), last), acc[NB - 1]);
     }
     float* y = yT + static_cast<size_t>(i) * ld;
     for (int q = 0; q < NB - 1; ++q) Vec::store(y + W * q, acc[q]);
@@ -40,14 +40,14 @@ template <int NB>
 static void backwardRows(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval,
                          float* db, int N, int ld, bool acc, int r0, int r1) {
   constexpr int W = Vec::W;
-  const Vec::Mask last = Vec::tail(N - W * (NB - 1));
+  const Vec::Mask last = Vec::mask(N - W * (NB - 1));
   for (int i = r0; i < r1; ++i) {
     const float* g = dyT + static_cast<size_t>(i) * ld;
-    Vec::V gv[NB];
+    Vec::Reg gv[NB];
     for (int q = 0; q < NB - 1; ++q) gv[q] = Vec::load(g + W * q);
-    gv[NB - 1] = Vec::load(last, g + W * (NB - 1));
+    gv[NB - 1] = Vec::load(g + W * (NB - 1), last);
     if (db) {
-      Vec::V s = gv[0];
+      Vec::Reg s = gv[0];
       for (int q = 1; q < NB; ++q) s = Vec::add(s, gv[q]);
       const float t = Vec::sum(s);
       db[i] = acc ? db[i] + t : t;
@@ -56,18 +56,18 @@ static void backwardRows(const Csr& c, const float* val, const float* xT, const 
       const size_t off = static_cast<size_t>(c.col[k]) * ld;
       if (dval) {
         const float* x = xT + off;
-        Vec::V s = Vec::mul(gv[0], NB == 1 ? Vec::load(last, x) : Vec::load(x));
-        for (int q = 1; q < NB - 1; ++q) s = Vec::fma(gv[q], Vec::load(x + W * q), s);
-        if (NB > 1) s = Vec::fma(gv[NB - 1], Vec::load(last, x + W * (NB - 1)), s);
+        Vec::Reg s = Vec::mul(gv[0], NB == 1 ? Vec::load(x, last) : Vec::load(x));
+        for (int q = 1; q < NB - 1; ++q) s = Vec::fmadd(gv[q], Vec::load(x + W * q), s);
+        if (NB > 1) s = Vec::fmadd(gv[NB - 1], Vec::load(x + W * (NB - 1), last), s);
         const float t = Vec::sum(s);
         dval[k] = acc ? dval[k] + t : t;
       }
       if (dxT) {
-        const Vec::V w = Vec::set1(val[k]);
+        const Vec::Reg w = Vec::set1(val[k]);
         float* dx = dxT + off;
-        for (int q = 0; q < NB - 1; ++q) Vec::store(dx + W * q, Vec::fma(w, gv[q], Vec::load(dx + W * q)));
+        for (int q = 0; q < NB - 1; ++q) Vec::store(dx + W * q, Vec::fmadd(w, gv[q], Vec::load(dx + W * q)));
         float* dl = dx + W * (NB - 1);
-        Vec::store(dl, last, Vec::fma(w, gv[NB - 1], Vec::load(last, dl)));
+        Vec::store(dl, last, Vec::fmadd(w, gv[NB - 1], Vec::load(dl, last)));
       }
     }
   }
