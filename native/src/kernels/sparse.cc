@@ -190,11 +190,13 @@ static void backwardRange(const Csr& c, const float* val, const float* xT, const
 #endif
 }
 
-// Threads for a sparse layer call: a second thread pays once a share is a few tens of microseconds of work
-// (measured on LeNet's layers: ~2 µs to hand a job to a spinning pool worker).
+// Threads for a sparse layer call: a second thread pays once a share is a couple of hundred microseconds of work.
+// A pool worker takes a job in ~2 us, but inside a training step, where JavaScript runs between the kernels, a
+// worker spinning for the next job competes with V8's own helper threads for the cores: on a 2-core AMD EPYC a 3.5%
+// LeNet step took 0.45-0.58 ms on 2 threads against 0.40 ms on one when its 0.5M-FMA layers were split.
 static int sparseThreads(size_t nnz, int N) {
   const double fmas = static_cast<double>(nnz) * N;
-  return fmas < 2.5e5 ? 1 : std::max(1, std::min(getThreads(), static_cast<int>(fmas / 1.25e5)));
+  return fmas < 2e6 ? 1 : std::max(1, std::min(getThreads(), static_cast<int>(fmas / 1e6)));
 }
 
 // Row r where the non-zeros before it first reach share t of T (row ranges of about equal work).
