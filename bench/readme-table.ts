@@ -16,6 +16,7 @@ interface Row {
   machine: string;
   date?: string;
   cpu_flags?: string;
+  openblas_coretype?: string;
   kernels?: string;
   slowest_level_vs_level0?: number;
 }
@@ -78,7 +79,14 @@ function main(): void {
       .filter((l) => l.trim().startsWith('{'))
       .map((l) => JSON.parse(l) as Row),
   );
-  const machines = [...new Set(rows.map((r) => `${r.machine}${r.cpu_flags ? ` (${r.cpu_flags})` : ''}`))];
+  const machines = [
+    ...new Set(
+      rows.map(
+        (r) =>
+          `${r.machine}, ${r.cpu_flags ?? 'flags unknown'}${r.openblas_coretype ? `, ticketlab's OpenBLAS core type ${r.openblas_coretype}` : ''}`,
+      ),
+    ),
+  ];
   const dates = [...new Set(rows.map((r) => r.date).filter(Boolean))].sort();
   const imp = rows.filter((r) => r.slowest_level_vs_level0 !== undefined);
   const body = [

@@ -58,7 +58,7 @@ function python(
 /** OpenBLAS core types worth trying on this CPU besides its own pick (`auto`): its x86 kernels by vector width. */
 function coretypes(): string[] {
   if (process.arch !== 'x64') return ['auto'];
-  let flags = '';
+  let flags: string;
   try {
     flags = fs.readFileSync('/proc/cpuinfo', 'utf8');
   } catch {
@@ -211,6 +211,8 @@ try {
       kernels_simd: info.simd,
       machine,
       cpu_flags: cpuFlags(),
+      openblas_coretype: process.env.OPENBLAS_CORETYPE ?? 'auto',
+      blas_config: info.blasConfig,
       date: new Date().toISOString().slice(0, 10),
       ...extra,
     });
