@@ -89,7 +89,7 @@ function layerChoice(
 function stepCheck(
   model: Module,
   batchSize: number,
-  picked: [Switchable, string][],
+  picked: [Switchable, string, KernelChoice][],
   makeOptimizer: (params: Parameter[]) => Optimizer,
 ): StepEntry | null {
   const digest = crypto
@@ -100,10 +100,10 @@ function stepCheck(
   const key = `${buildKey()}:step:${digest}`;
   const cached = stepEntryOf(readCache()[key]);
   if (cached) return cached;
-  const layers = new Map(picked.map(([l]) => [l, l.kernel] as [Switchable, 'dense' | 'sparse']));
-  const dense = new Map(picked.map(([l]) => [l, 'dense'] as [Switchable, 'dense' | 'sparse']));
+  const layers = new Map(picked.map(([l]): [Switchable, 'dense' | 'sparse'] => [l, 'sparse']));
+  const dense = new Map(picked.map(([l]): [Switchable, 'dense' | 'sparse'] => [l, 'dense']));
   const t = timeWholeSteps(model, batchSize, [layers, dense], makeOptimizer);
-  for (const [l, k] of layers) l.setKernel(k);
+  for (const [l] of picked) l.setKernel('sparse');
   if (!t) return null;
   const entry: StepEntry = {
     kind: 'step',
@@ -127,7 +127,8 @@ export function chooseKernels(
   makeOptimizer: (params: Parameter[]) => Optimizer = defaultTimingOptimizer,
 ): KernelChoice[] {
   const choices: KernelChoice[] = [];
-  const picked: [Switchable, string][] = [];
+  // Layers that picked sparse: the layer, its cache key and its reported choice.
+  const picked: [Switchable, string, KernelChoice][] = [];
   for (const [name, layer] of switchableLayers(model)) {
     const mask = layer.weight.masked;
     const density = layer.weight.density();
@@ -145,8 +146,7 @@ export function chooseKernels(
     const key = `${buildKey()}:${kind}:${layer.weight.shape.join('x')}/in${shape.join('x')}${needsGrad ? '' : '/nodx'}/nnz${nnz}/${probe}`;
     const e = layerChoice(layer, key, shape, needsGrad, reps, makeOptimizer);
     layer.setKernel(e.kernel);
-    if (e.kernel === 'sparse') picked.push([layer, key]);
-    choices.push({
+    const choice: KernelChoice = {
       layer: name,
       density,
       kernel: e.kernel,
@@ -154,16 +154,16 @@ export function chooseKernels(
       sparse_ms: e.sparse_ms,
       dense_median_ms: e.dense_median_ms,
       sparse_median_ms: e.sparse_median_ms,
-    });
+    };
+    choices.push(choice);
+    if (e.kernel === 'sparse') picked.push([layer, key, choice]);
   }
   if (picked.length === 0) return choices;
   const check = stepCheck(model, batchSize, picked, makeOptimizer);
   if (check?.use !== 'dense') return choices;
   const note = `whole step faster all-dense (${check.dense_ms} ms against ${check.layers_ms} ms)`;
-  const names = new Map(switchableLayers(model).map(([n, l]) => [l, n]));
-  for (const [layer] of picked) {
+  for (const [layer, , c] of picked) {
     layer.setKernel('dense');
-    const c = choices.find((c) => c.layer === names.get(layer))!;
     c.kernel = 'dense';
     c.note = note;
   }
