@@ -51,8 +51,8 @@ test('accuracy plot renders axis titles, series names and a PNG', async () => {
   assert.ok(Math.abs(width - 2 * svgWidth) <= 2 && Math.abs(height - 2 * svgHeight) <= 2, `png ${width}x${height}`);
 });
 
-test('percent axis is log-scaled, reversed, with 1-2-5 ticks', () => {
-  const vg = compileSpec(accuracyPlot(rows, { title: 't', spread: 'std' })) as {
+test('percent axis is log-scaled, reversed, with 1-2-5 ticks', async () => {
+  const vg = (await compileSpec(accuracyPlot(rows, { title: 't', spread: 'std' }))) as {
     scales: { name: string; type?: string; reverse?: boolean }[];
     axes: { scale: string; values?: number[] }[];
   };
@@ -147,7 +147,7 @@ test('markdownTable escapes pipes, aligns and checks row length', () => {
   assert.throws(() => markdownTable(['a', 'b'], [['only one']]), DataError);
 });
 
-test('lineChart keeps series order and uses a log x scale on request', () => {
+test('lineChart keeps series order and uses a log x scale on request', async () => {
   const curve = [
     { iteration: 100, accuracy: 0.9, level: 100 },
     { iteration: 1000, accuracy: 0.95, level: 100 },
@@ -164,7 +164,7 @@ test('lineChart keeps series order and uses a log x scale on request', () => {
     xTitle: 'Iteration',
     yTitle: 'Test accuracy',
   });
-  const vg = compileSpec(spec) as { scales: { name: string; type?: string; domain?: unknown }[] };
+  const vg = (await compileSpec(spec)) as { scales: { name: string; type?: string; domain?: unknown }[] };
   assert.equal(vg.scales.find((s) => s.name === 'x')?.type, 'log');
   assert.deepEqual(vg.scales.find((s) => s.name === 'color')?.domain, ['100', '7']);
   const options = { x: 'iteration', y: 'accuracy', color: 'level', title: 'c', xTitle: 'I', yTitle: 'A' };

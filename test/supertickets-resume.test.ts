@@ -14,7 +14,7 @@ import { denseMasks } from '../src/pruning/masks.js';
 import { InterruptedError } from '../src/util/errors.js';
 import { loadTensors } from '../src/store/weights.js';
 
-const settings = { ...SUPERTICKET_DEFAULTS, epochs: 3, examples: 1280, targetRatio: 0.3 };
+const settings = { ...SUPERTICKET_DEFAULTS, epochs: 3, examples: 1280, testExamples: 500, targetRatio: 0.3 };
 
 test('supertickets: a run stopped in its third epoch resumes and ends bit-identical to one that never stopped', async () => {
   const roots = [0, 1].map(() => fs.mkdtempSync(path.join(os.tmpdir(), 'tl-st-resume-')));

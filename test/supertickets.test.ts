@@ -15,6 +15,7 @@ interface Result {
   density: number;
   test_accuracy: number;
   architecture: { blocks: { branches: { kernel: number; hidden: number }[] }[] };
+  test_examples: number;
   reused: boolean;
 }
 
@@ -22,7 +23,18 @@ test('supertickets: the target ratio exactly, fewer MACs, stored and found again
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-st-'));
   try {
     for (const reactivation of ['implicit', 'reset']) {
-      const args = ['--json', 'supertickets', '--epochs', '2', '--examples', '256', '--target-ratio', '0.2'];
+      const args = [
+        '--json',
+        'supertickets',
+        '--epochs',
+        '2',
+        '--examples',
+        '256',
+        '--test-examples',
+        '500',
+        '--target-ratio',
+        '0.2',
+      ];
       const r = runCli([...args, '--reactivation', reactivation, '--root', root]);
       assert.equal(r.status, 0, r.stderr);
       const out = r.json<Result>();
@@ -30,6 +42,7 @@ test('supertickets: the target ratio exactly, fewer MACs, stored and found again
       assert.ok(out.flops < out.dense_flops && out.flops > 0.7 * out.dense_flops, `${out.flops} of ${out.dense_flops}`);
       assert.equal(out.architecture.blocks.length, 5);
       assert.ok(out.test_accuracy > 0 && out.test_accuracy <= 1);
+      assert.equal(out.test_examples, 500);
       const again = runCli([...args, '--reactivation', reactivation, '--root', root]);
       assert.deepEqual({ ...again.json<Result>(), reused: false }, out);
       assert.equal(again.json<Result>().reused, true);
@@ -39,7 +52,18 @@ test('supertickets: the target ratio exactly, fewer MACs, stored and found again
     const source = path.join(root, exp!, 'seed_0');
     const src = JSON.parse(fs.readFileSync(path.join(source, 'result.json'), 'utf8')) as Result;
     const t = runCli([
-      ...['--json', 'supertickets', '--dataset', 'fashion_mnist', '--epochs', '1', '--examples', '256'],
+      ...[
+        '--json',
+        'supertickets',
+        '--dataset',
+        'fashion_mnist',
+        '--epochs',
+        '1',
+        '--examples',
+        '256',
+        '--test-examples',
+        '500',
+      ],
       ...['--transfer-from', source, '--root', root],
     ]);
     assert.equal(t.status, 0, t.stderr);
@@ -62,7 +86,18 @@ test('supertickets baselines: search then prune, and prune then search, reach th
   try {
     for (const order of ['search-then-prune', 'prune-then-search']) {
       const r = runCli([
-        ...['--json', 'supertickets', '--epochs', '2', '--examples', '256', '--target-ratio', '0.2'],
+        ...[
+          '--json',
+          'supertickets',
+          '--epochs',
+          '2',
+          '--examples',
+          '256',
+          '--test-examples',
+          '500',
+          '--target-ratio',
+          '0.2',
+        ],
         ...['--order', order, '--root', root],
       ]);
       assert.equal(r.status, 0, r.stderr);

@@ -4,34 +4,9 @@ import { Command, CommanderError } from 'commander';
 import { native } from '../engine/native.js';
 import { InterruptedError, UserError } from '../util/errors.js';
 import { oneOf, positiveInt } from '../util/flags.js';
-import { infoCommand } from './commands/info.js';
-import { trainCommand } from './commands/train.js';
-import { lotteryCommand } from './commands/lottery.js';
-import { reportCommand } from './commands/report.js';
-import { runsCommand } from './commands/runs.js';
-import { plantCommand } from './commands/plant.js';
-import { seekCommand } from './commands/seek.js';
-import { pruneCommand } from './commands/prune.js';
-import { exportCommand } from './commands/export.js';
-import { checkpointCommand } from './commands/checkpoint.js';
-import { grokCommand } from './commands/grok.js';
-import { ksCommand } from './commands/ks.js';
-import { ksStudyCommand } from './commands/ks-study.js';
-import { transferCommand } from './commands/transfer.js';
-import { ltpMaskCommand } from './commands/ltp-mask.js';
-import { ltpStudyCommand } from './commands/ltp-study.js';
-import { verifyCommand } from './commands/verify.js';
-import { signCommand } from './commands/sign.js';
-import { attackCommand } from './commands/attack.js';
-import { lockCommand, unlockCommand } from './commands/lock.js';
-import { ownershipStudyCommand } from './commands/ownership-study.js';
-import { superticketsCommand } from './commands/supertickets.js';
-import { superticketsStudyCommand } from './commands/supertickets-study.js';
-import { serveCommand } from './commands/serve.js';
-import { sweepCommand } from './commands/sweep.js';
-import { workerCommand } from './commands/worker.js';
 import type { GlobalOptions } from './output.js';
 import { stopWithParent } from './stop.js';
+import { commandsFor } from './command-table.js';
 
 const debug = process.argv.includes('--debug');
 
@@ -71,33 +46,7 @@ const program = new Command('ticketlab')
     }
   });
 
-infoCommand(program);
-trainCommand(program);
-lotteryCommand(program);
-runsCommand(program);
-reportCommand(program);
-plantCommand(program);
-seekCommand(program);
-pruneCommand(program);
-exportCommand(program);
-checkpointCommand(program);
-grokCommand(program);
-ksCommand(program);
-ksStudyCommand(program);
-transferCommand(program);
-ltpMaskCommand(program);
-ltpStudyCommand(program);
-verifyCommand(program);
-signCommand(program);
-attackCommand(program);
-lockCommand(program);
-unlockCommand(program);
-ownershipStudyCommand(program);
-superticketsCommand(program);
-superticketsStudyCommand(program);
-serveCommand(program);
-sweepCommand(program);
-workerCommand(program);
+for (const register of await commandsFor(process.argv.slice(2))) register(program);
 
 process.on('uncaughtException', handle);
 try {

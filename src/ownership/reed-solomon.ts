@@ -21,13 +21,17 @@ function div(a: number, b: number): number {
   return a === 0 ? 0 : EXP[LOG[a]! + 255 - LOG[b]!]!;
 }
 
+// Verifying a ticket runs this on every candidate window of every layer, so the two inner loops work on logarithms
+// (a product is one table lookup) rather than calling mul.
+
 /** True when a decoder could correct `block` (first codeword = highest power) with `ecCount` EC codewords. */
 export function correctable(block: Uint8Array, ecCount: number): boolean {
   const syn = new Uint8Array(ecCount);
   let clean = true;
   for (let j = 0; j < ecCount; j++) {
+    // Horner's rule at α^j: s ← s·α^j ⊕ c
     let s = 0;
-    for (const c of block) s = mul(s, EXP[j]!) ^ c;
+    for (let k = 0; k < block.length; k++) s = (s === 0 ? 0 : EXP[LOG[s]! + j]!) ^ block[k]!;
     syn[j] = s;
     if (s !== 0) clean = false;
   }
@@ -57,12 +61,20 @@ export function correctable(block: Uint8Array, ecCount: number): boolean {
     lambda = next;
   }
   if (2 * errors > ecCount) return false;
-  // Chien search over the block's positions: a correctable pattern has all its roots there
+  // Chien search over the block's positions: a correctable pattern has all its roots there. Λ(α^−pos) is the XOR of
+  // λ_i·α^(−pos·i), each one lookup at (log λ_i + i·(255 − pos)) mod 255.
+  const logs: number[] = [];
+  const powers: number[] = [];
+  for (let i = 0; i < lambda.length; i++)
+    if (lambda[i]) {
+      logs.push(LOG[lambda[i]!]!);
+      powers.push(i);
+    }
   let roots = 0;
   for (let pos = 0; pos < block.length; pos++) {
-    const xInv = EXP[(255 - pos) % 255]!;
+    const xInv = (255 - pos) % 255;
     let v = 0;
-    for (let i = lambda.length - 1; i >= 0; i--) v = mul(v, xInv) ^ (lambda[i] ?? 0);
+    for (let t = 0; t < logs.length; t++) v ^= EXP[(logs[t]! + powers[t]! * xInv) % 255]!;
     if (v === 0) roots++;
   }
   return roots === errors;

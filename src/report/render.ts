@@ -1,9 +1,8 @@
 // Render vega-lite specs to SVG + PNG entirely offline (no canvas, no network, no browser).
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
-import { Resvg } from '@resvg/resvg-js';
+import type * as vega from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from '../store/atomic.js';
 
 /** Font stack written into the SVG; DejaVu is what CI installs (fonts-dejavu-core). */
@@ -59,8 +58,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+// vega, vega-lite and resvg load on the first plot: together they take longer to load than most commands run.
+
 /** Compile to the vega spec that renderSpec draws (house fonts and styling included). */
-export function compileSpec(spec: TopLevelSpec): vega.Spec {
+export async function compileSpec(spec: TopLevelSpec): Promise<vega.Spec> {
+  const { compile } = await import('vega-lite');
   return compile(withBaseConfig(spec)).spec;
 }
 
@@ -87,8 +89,9 @@ export interface RenderedPlot {
 }
 
 export async function renderSpec(spec: TopLevelSpec, options: RenderOptions = {}): Promise<RenderedPlot> {
+  const [vega, { Resvg }] = await Promise.all([import('vega'), import('@resvg/resvg-js')]);
   const refused: string[] = [];
-  const view = new vega.View(vega.parse(compileSpec(spec)), {
+  const view = new vega.View(vega.parse(await compileSpec(spec)), {
     renderer: 'none',
     loader: offlineLoader(refused),
     logLevel: vega.Error,

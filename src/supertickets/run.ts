@@ -24,6 +24,7 @@ import { acquireLock } from '../store/lock.js';
 import { loadMasks, loadTensors, saveMasks, saveTensors } from '../store/weights.js';
 import { evaluate } from '../training/evaluate.js';
 import { prepareRun } from '../training/run-data.js';
+import type { Dataset } from '../data/types.js';
 import { ConfigError, InterruptedError, UserError } from '../util/errors.js';
 import { readJson } from '../store/json.js';
 import type { InitName } from '../nn/init.js';
@@ -59,6 +60,8 @@ export interface SuperTicketSettings {
   threshold: number;
   /** Training examples used (0: all); a quick look or a test, not the study. */
   examples: number;
+  /** Test examples scored, the test set's first ones (0: all); a quick look or a test, not the study. */
+  testExamples: number;
   /**
    * The paper's method and its two baselines: search and prune together (joint); search for the first half of the
    * epochs, then prune once to the target and fine-tune (search-then-prune); prune once at initialization to the
@@ -88,6 +91,7 @@ export const SUPERTICKET_DEFAULTS: SuperTicketSettings = {
   l1: 1e-4,
   threshold: 1e-3,
   examples: 0,
+  testExamples: 0,
   order: 'joint',
   transferFrom: '',
   transferReinit: false,
@@ -103,6 +107,8 @@ export interface SuperTicketResult {
   params: number;
   density: number;
   test_accuracy: number;
+  /** Test examples the accuracy was measured on. */
+  test_examples: number;
   architecture: SupernetArch;
   channels_cut: number;
   order: SearchOrder;
@@ -138,8 +144,11 @@ export function validateSuperTickets(s: SuperTicketSettings): void {
     throw new ConfigError('--transfer-reinit is a control of a transfer: give --transfer-from too');
   if (s.order === 'search-then-prune' && s.epochs < 2)
     throw new ConfigError('--order search-then-prune needs at least 2 epochs: half search, half fine-tuning');
-  if (!(Number.isInteger(s.examples) && s.examples >= 0))
-    throw new ConfigError(`--examples must be a non-negative integer, got ${s.examples}`);
+  for (const [flag, v] of [
+    ['--examples', s.examples],
+    ['--test-examples', s.testExamples],
+  ] as const)
+    if (!(Number.isInteger(v) && v >= 0)) throw new ConfigError(`${flag} must be a non-negative integer, got ${v}`);
   // Every BN scale starts at 1: a threshold of 1 or more would cut every channel at the first epoch's end.
   if (!(s.threshold >= 0 && s.threshold < 1))
     throw new ConfigError(`--threshold must lie in [0, 1) (the BN scales start at 1), got ${s.threshold}`);
@@ -196,6 +205,12 @@ function transferSource(from: string, seed: number): TransferSource {
         `directly or in seed_${seed}/)`,
     );
   return { dir, id: `${path.basename(path.dirname(dir))}/${path.basename(dir)}` };
+}
+
+/** The first `n` examples of a dataset (all of them when n is 0 or larger than the set). */
+function firstExamples(data: Dataset, n: number): Dataset {
+  if (n === 0 || n >= data.size) return data;
+  return { name: `${data.name}/first-${n}`, size: n, sampleShape: data.sampleShape, batch: (ids) => data.batch(ids) };
 }
 
 /** The source's ticket as this dataset's backbone: its architecture, weights and masks, and a new dense head. */
@@ -348,7 +363,8 @@ async function train(
   }
   seconds = elapsed();
   applyMasks(model, masks);
-  const test = evaluate(model, prepared.data.test, prepared.loss, prepared.evalBatchSize);
+  const testSet = firstExamples(prepared.data.test, s.testExamples);
+  const test = evaluate(model, testSet, prepared.loss, prepared.evalBatchSize);
   const cost = modelCost(model);
   return {
     model,
@@ -361,6 +377,7 @@ async function train(
       params: cost.keptParams,
       density: totalDensity(masks),
       test_accuracy: test.accuracy ?? 0,
+      test_examples: testSet.size,
       architecture: model.arch,
       channels_cut: cutTotal,
       order: s.order,

@@ -46,6 +46,12 @@ export function superticketsCommand(program: Command): void {
     .option('--threshold <x>', 'cut channels whose |BN scale| is below this', finiteNumber('--threshold'), d.threshold)
     .option('--examples <n>', 'training examples used per epoch (0: all)', nonNegativeInt('--examples'), d.examples)
     .option(
+      '--test-examples <n>',
+      "test examples scored, the test set's first (0: all; fewer only for a quick look)",
+      nonNegativeInt('--test-examples'),
+      d.testExamples,
+    )
+    .option(
       '--order <order>',
       `${SEARCH_ORDERS.join(', ')}: search and prune together (SuperTickets) or one after the other (its baselines)`,
       oneOf('--order', SEARCH_ORDERS),
