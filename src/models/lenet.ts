@@ -55,7 +55,7 @@ function lenetWidths(name: string, args: string[]): number[] {
 /**
  * `mnist_lenet_<widths>`, e.g. `mnist_lenet_300_100`. Defaults: the LTH paper's LeNet-300-100 (Frankle & Carbin
  * 2019, Figure 2): Adam 1.2e-3, batch 60, 50K iterations, fc 20% / output 10% per level, 5,000 validation images
- * (drawn at random, Appendix A). Zero biases: the paper does not say, and its authors' reference code starts every
+ * (drawn at random, as its appendix says). Zero biases: the paper does not say, and its authors' reference code starts every
  * bias at zero and never presets one (only weights are reset or redrawn).
  */
 export const lenetFamily: ModelFamily = {
