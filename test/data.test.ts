@@ -340,6 +340,10 @@ test('BatchSampler: determinism, epoch coverage, last batch', () => {
   assert.ok(de.every((b) => b.length === 10));
   assert.equal(d.epoch, 1);
   assert.equal(new Set(de.flat()).size, 100);
+  // LeNet's 55,000 training images at batch 60: training keeps the last 40-image batch, as the LTH reference code's
+  // tf.data batching does (reshuffled each epoch, remainder kept); dropping it would give 916 batches.
+  assert.equal(new BatchSampler(55_000, 60, 1).iterationsPerEpoch, 917);
+  assert.equal(new BatchSampler(55_000, 60, 1, { dropLast: true }).iterationsPerEpoch, 916);
 
   const ordered = new BatchSampler(5, 2, 1, { shuffle: false });
   assert.deepEqual(drain(ordered, 4), [[0, 1], [2, 3], [4], [0, 1]]);

@@ -4,8 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
 import { LOTTERY_GROUPS, trainingGroup } from '../src/hparams/groups.js';
-import { lotteryDefaults, trainDefaults } from '../src/hparams/defaults.js';
+import { lotteryDefaults, namingDefaults, trainDefaults } from '../src/hparams/defaults.js';
 import { nonDefaults } from '../src/hparams/diff.js';
+import { fillAddedFields } from '../src/hparams/stored.js';
 import { validateTraining } from '../src/hparams/validate.js';
 import { addGroupFlags, readGroupFlags, withFlags } from '../src/cli/hparam-flags.js';
 import { ConfigError } from '../src/util/errors.js';
@@ -72,12 +73,45 @@ test('defaults live on the model families (the papers), and flags apply over the
   const resnet = trainDefaults('cifar_resnet_20');
   assert.deepEqual(
     [resnet.training.optimizer, resnet.training.milestones, resnet.dataset.augment],
-    ['sgd', ['15000it', '22500it'], true],
+    ['sgd', ['20000it', '25000it'], true], // the LTH paper's ×0.1 at 20K and 25K of 30K
   );
   assert.equal(resnet.model.init, 'kaiming_normal');
-  const h = withFlags(lenet, LOTTERY_GROUPS, parse(['--lr', '0.002', '--prune-rate', '0.5']));
-  assert.deepEqual(nonDefaults(h, lenet), { 'training.lr': 0.002, 'pruning.rate': 0.5 });
+  assert.deepEqual(
+    [lenet.model.biasInit, lotteryDefaults('cifar_conv_4').model.biasInit, resnet.model.biasInit],
+    ['zeros', 'zeros', 'uniform'],
+  );
+  assert.equal(lotteryDefaults('grok_mlp_67').model.biasInit, 'zeros', 'lecun_normal implies zero biases, as before');
+  const h = withFlags(lenet, LOTTERY_GROUPS, parse(['--lr', '0.002', '--prune-rate', '0.5', '--bias-init', 'uniform']));
+  assert.deepEqual(nonDefaults(h, lenet), { 'training.lr': 0.002, 'pruning.rate': 0.5, 'model.biasInit': 'uniform' });
   assert.equal(lenet.training.lr, 1.2e-3, 'defaults are not modified');
+});
+
+test('a changed default renames no stored run, and a run of the new default never finds one', () => {
+  const lenet = lotteryDefaults('mnist_lenet_300_100');
+  const named = (h: object) => nonDefaults(h, namingDefaults('mnist_lenet_300_100'));
+  // Runs stored before --bias-init had uniform biases and named none: asking for uniform names them again.
+  assert.deepEqual(named(lenet), { 'model.biasInit': 'zeros' });
+  assert.deepEqual(named({ ...lenet, model: { ...lenet.model, biasInit: 'uniform' } }), {});
+  const lecun = { ...lenet, model: { ...lenet.model, init: 'lecun_normal' as const } };
+  assert.deepEqual(nonDefaults(lecun, namingDefaults('mnist_lenet_300_100', 'lecun_normal')), {
+    'model.init': 'lecun_normal',
+  });
+  const resnet = trainDefaults('cifar_resnet_20');
+  assert.deepEqual(nonDefaults(resnet, namingDefaults('cifar_resnet_20')), {
+    'training.milestones': ['20000it', '25000it'],
+  });
+  const old = { ...resnet, training: { ...resnet.training, milestones: ['15000it', '22500it'] } };
+  assert.deepEqual(nonDefaults(old, namingDefaults('cifar_resnet_20')), {});
+  // A stored run without the field gets the bias init it trained with.
+  const { biasInit: _b, ...stored } = lenet.model;
+  const filled = fillAddedFields({ ...lenet, model: stored }, namingDefaults) as typeof lenet;
+  assert.equal(filled.model.biasInit, 'uniform');
+  const grok = lotteryDefaults('grok_mlp_67');
+  const { biasInit: _g, ...grokStored } = grok.model;
+  assert.equal(
+    (fillAddedFields({ ...grok, model: grokStored }, namingDefaults) as typeof grok).model.biasInit,
+    'zeros',
+  );
 });
 
 test('every stored group is validated: unknown or missing fields and out-of-range values are rejected', () => {

@@ -1,5 +1,6 @@
 // The lottery command end to end on a tiny LeNet: level densities, stored files, reuse of finished levels,
-// bit-identical resumption after kill -9, branches, concurrent processes, and bad input.
+// bit-identical resumption after kill -9, branches, concurrent processes, and bad input; in process, the bias init
+// of θ0 and of the reinit control, and how a changed default names experiments.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -8,6 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli, repoRoot } from './helpers/cli.js';
 import { loadSafetensors } from '../src/store/safetensors.js';
+import { lotteryDefaults } from '../src/hparams/defaults.js';
+import { LotteryExperiment } from '../src/lottery/experiment.js';
+import { freshWeights } from '../src/lottery/runner.js';
+import { createModel } from '../src/models/registry.js';
 
 const base = ['--json', 'lottery', '--model', 'mnist_lenet_40_20', '--eval-every', '50'];
 type Row = {
@@ -283,6 +288,40 @@ test('bad input: one readable line, nothing stored is damaged', () => {
     const before = fs.readFileSync(theta0);
     bad([...base, '--levels', '2', '--steps', '60it', '--root', root], /invalid safetensors file .*mask\.safetensors/);
     assert.deepEqual(fs.readFileSync(theta0), before);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('bias init: zero biases stay zero in the reinit control; uniform still draws them; old runs keep their name', () => {
+  const h = lotteryDefaults('mnist_lenet_300_100');
+  const model = createModel(h.model.model);
+  const theta0 = freshWeights(model, 1, h.model);
+  const reinit = freshWeights(model, 2, h.model);
+  for (const name of ['fc1.bias', 'fc2.bias', 'fc3.bias']) {
+    assert.ok(theta0.get(name)!.every((v) => v === 0) && reinit.get(name)!.every((v) => v === 0), name);
+  }
+  assert.notDeepEqual(reinit.get('fc1.weight'), theta0.get('fc1.weight'), 'the control redraws the weights');
+  const uniform = { ...h.model, biasInit: 'uniform' as const };
+  const b = freshWeights(model, 1, uniform).get('fc1.bias')!;
+  const bound = 1 / Math.sqrt(784);
+  assert.ok(b.some((v) => v !== 0) && b.every((v) => Math.abs(v) <= bound));
+  assert.notDeepEqual(freshWeights(model, 2, uniform).get('fc1.bias'), b);
+
+  // The committed LeNet data was stored (uniform biases, then the default) as lottery_cf344462c9edfe1f, with no
+  // bias init in its hparams.json: asking for uniform finds it; the zero-bias default is another experiment.
+  const root = tmp();
+  try {
+    const old = LotteryExperiment.create(root, { ...h, model: uniform }, 16);
+    assert.equal(old.name, 'lottery_cf344462c9edfe1f');
+    const file = path.join(old.dir, 'hparams.json');
+    const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as { hparams: { model: Record<string, unknown> } };
+    delete stored.hparams.model.biasInit;
+    fs.writeFileSync(file, JSON.stringify(stored));
+    assert.equal(LotteryExperiment.find(root, h, 16), null);
+    const found = LotteryExperiment.find(root, { ...h, model: uniform }, 16);
+    assert.equal(found?.hparams.model.biasInit, 'uniform');
+    assert.notEqual(LotteryExperiment.create(root, h, 16).name, old.name);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

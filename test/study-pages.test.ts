@@ -95,7 +95,9 @@ test('lenet: replicates run as lottery processes; the committed data draws the r
     assert.doesNotMatch(page, /\{\{|\}\}/);
     assert.match(page, /SMOKE-TEST RUN/);
     assert.match(page, new RegExp(`npx ticketlab report ${exp.name}`));
-    assert.match(page, /Non-default hyperparameters \(the defaults are the paper's\): `training.steps = "100it"`/);
+    assert.match(page, /\(glorot_normal\nweights, zero biases\)/);
+    assert.match(page, /differ from today's defaults: `steps = "100it"` \(today: "50000it"\)\.\n/);
+    assert.match(page, /\*\*Bias init:\*\* zero, as in the reference code/);
 
     // The page's figures equal the lottery report's on the run directory (same rows, same curves).
     const fromData = lotteryFigures([lotteryResultsOf(data)], {
@@ -114,7 +116,11 @@ test('lenet: replicates run as lottery processes; the committed data draws the r
       files.files.map((f) => path.basename(f)),
       ['accuracy.svg', 'accuracy.png', 'early_stop.svg', 'early_stop.png', 'curves.svg', 'curves.png', 'report.md'],
     );
-    assert.match(fs.readFileSync(path.join(out, 'report', 'report.md'), 'utf8'), /\| +100 \| +[\d.]+ \(1\) \|/);
+    // Both tables print the dense row's Pm and accuracy alike.
+    const dense = /\| +0 \| +(100) \| +([\d.]+) \|/.exec(page);
+    assert.ok(dense, 'the page has a dense row');
+    const reportMd = fs.readFileSync(path.join(out, 'report', 'report.md'), 'utf8');
+    assert.match(reportMd, new RegExp(`\\| +${dense[1]} \\| +${dense[2]!.replace('.', '\\.')} \\(1\\) \\|`));
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
     fs.rmSync(out, { recursive: true, force: true });

@@ -110,6 +110,7 @@ test('train: milestones as step strings, a stored run found again, SIGINT stops 
     };
     assert.deepEqual(hp.non_default, {
       'model.model': 'mnist_lenet_40_20',
+      'model.biasInit': 'zeros', // LeNet's default since --bias-init: runs stored before (uniform) keep their names
       'training.steps': '1000it',
       'training.milestones': ['500it'],
       'training.evalEvery': '500it',

@@ -2,6 +2,7 @@
 // (src/models/*.ts, e.g. LeNet's Adam 1.2e-3 and 50K iterations).
 import { familyOf } from '../models/registry.js';
 import type { FamilyDefaults } from '../models/family.js';
+import { impliedBiasInit, type InitName } from '../nn/init.js';
 import type { DatasetHparams, LotteryHparams, PruningHparams, TrainHparams, TrainingHparams } from './groups.js';
 
 const BASE_DATASET: DatasetHparams = {
@@ -50,7 +51,7 @@ export function trainDefaults(model: string): TrainHparams {
   const defaults = familyDefaults(model);
   return {
     dataset: { ...BASE_DATASET, ...defaults.dataset },
-    model: { model, init: defaults.init },
+    model: { model, init: defaults.init, biasInit: defaults.biasInit ?? impliedBiasInit(defaults.init) },
     training: { ...BASE_TRAINING, ...defaults.training },
   };
 }
@@ -58,6 +59,22 @@ export function trainDefaults(model: string): TrainHparams {
 /** Defaults of a lottery experiment on `model`. */
 export function lotteryDefaults(model: string): LotteryHparams {
   return { ...trainDefaults(model), pruning: { ...BASE_PRUNING, ...familyDefaults(model).pruning } };
+}
+
+/**
+ * The defaults a run is named against: today's, with each default that changed put back to its earlier value (the
+ * family's `earlier`; the bias init, which before `--bias-init` was the one the run's `init` implies). So a run
+ * stored under an old default keeps its name, a run of the new default gets a new one, and a stored run that lacks a
+ * field added since is filled with the value that reproduces what it did.
+ */
+export function namingDefaults(model: string, init?: InitName): LotteryHparams {
+  const d = lotteryDefaults(model);
+  const earlier = familyDefaults(model).earlier;
+  return {
+    ...d,
+    model: { ...d.model, biasInit: impliedBiasInit(init ?? d.model.init) },
+    training: { ...d.training, ...earlier?.training },
+  };
 }
 
 /** Training defaults of a study that sets its own (the planted study's Adam, batch 32, 10 epochs). */

@@ -2,7 +2,7 @@
 // (field.ts): its type, bounds, flag and help text. Per-model defaults live on the model families
 // (src/models/families/), study defaults on the study.
 import { z } from 'zod';
-import { INIT_NAMES } from '../nn/init.js';
+import { BIAS_INITS, INIT_NAMES } from '../nn/init.js';
 import { OPTIMIZER_NAMES } from '../nn/optim/build.js';
 import { kinds, type Field, type ValueOf } from './field.js';
 
@@ -36,6 +36,9 @@ export const datasetGroup = group('dataset', {
 export const modelGroup = group('model', {
   model: kinds.name({ help: 'model name, e.g. mnist_lenet_300_100, cifar_conv_2, cifar_resnet_20' }),
   init: kinds.oneOf(INIT_NAMES, { help: `weight initializer: ${INIT_NAMES.join(', ')}` }),
+  biasInit: kinds.oneOf(BIAS_INITS, {
+    help: "bias initializer: zeros, or uniform (PyTorch's U(±1/√fan_in)); the random-reinit control draws the same",
+  }),
 });
 
 export const trainingGroup = group('training', {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { LOTTERY_GROUPS, type LotteryHparams } from '../hparams/groups.js';
-import { lotteryDefaults } from '../hparams/defaults.js';
+import { namingDefaults } from '../hparams/defaults.js';
 import { nonDefaults } from '../hparams/diff.js';
 import { fillAddedFields } from '../hparams/stored.js';
 import { createExperimentDir, experimentDir } from '../store/experiment-dir.js';
@@ -16,7 +16,7 @@ import { levelRecordSchema, type LevelRecord } from './record.js';
 
 const hparamsFile = z.object({
   hparams: z.preprocess(
-    (h) => fillAddedFields(h, lotteryDefaults),
+    (h) => fillAddedFields(h, namingDefaults),
     z.object(Object.fromEntries(Object.entries(LOTTERY_GROUPS).map(([k, g]) => [k, g.schema]))).strict(),
   ),
   non_default: z.record(z.string(), z.unknown()),
@@ -145,7 +145,7 @@ export class LotteryExperiment {
 function identity(h: LotteryHparams, levels: number): Record<string, unknown> {
   const nd: Record<string, unknown> = {
     'model.model': h.model.model,
-    ...nonDefaults(h, lotteryDefaults(h.model.model)),
+    ...nonDefaults(h, namingDefaults(h.model.model, h.model.init)),
   };
   if (h.pruning.targetDensity > 0) nd['pruning.levels'] = levels;
   return nd;

@@ -6,8 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { hashString } from '../engine/rng.js';
 import { initializeModel } from '../nn/reset.js';
+import type { Model } from '../models/model.js';
 import type { KernelPolicy } from '../nn/dispatch.js';
-import type { LotteryHparams, TrainingHparams } from '../hparams/groups.js';
+import type { LotteryHparams, ModelHparams, TrainingHparams } from '../hparams/groups.js';
 import { flatten, nonDefaults } from '../hparams/diff.js';
 import { denseMasks, totalDensity, type Masks } from '../pruning/masks.js';
 import { hparamHash } from '../store/hash.js';
@@ -170,10 +171,7 @@ export async function runLottery(o: LotteryOptions): Promise<LevelRecord[]> {
       for (const b of branches) {
         const seed = branchSeed(o.seed, b.branch.name, level);
         let bStart = start;
-        if (b.branch.freshInit) {
-          initializeModel(model, seed, h.model.init);
-          bStart = model.stateDict();
-        }
+        if (b.branch.freshInit) bStart = freshWeights(model, seed, h.model);
         const bMasks = b.branch.masks?.({ masks, hparams: h, seed }) ?? masks;
         await runLevel(ctx, {
           level,
@@ -212,11 +210,19 @@ function finishedRecords(exp: LotteryExperiment | null, o: LotteryOptions, branc
   return out;
 }
 
+/**
+ * θ0, or the random-reinit control's fresh draw of it: weights from `init`, biases from `biasInit`. Zero biases
+ * stay zero in the control, as in the LTH reference code, whose reinit redraws weights only.
+ */
+export function freshWeights(model: Model, seed: number, m: ModelHparams): Weights {
+  initializeModel(model, seed, m.init, m.biasInit);
+  return model.stateDict();
+}
+
 function loadOrCreateTheta0(ctx: ReplicateContext, repDir: string): Weights {
   const file = path.join(repDir, FILES.theta0);
   if (fs.existsSync(file)) return loadTensors(file).values;
-  initializeModel(ctx.model, ctx.seed, ctx.exp.hparams.model.init);
-  const w = ctx.model.stateDict();
+  const w = freshWeights(ctx.model, ctx.seed, ctx.exp.hparams.model);
   ctx.lock.assertHeld();
   saveTensors(file, ctx.model, w, { kind: 'theta0', seed: ctx.seed, level: 0, density: 1 });
   return w;

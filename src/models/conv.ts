@@ -69,7 +69,11 @@ function convDepth(name: string, args: string[]): ConvDepth {
   return depth as ConvDepth;
 }
 
-/** `cifar_conv_2|4|6`: batch 60, fc 20% and output 10% per level, 5,000 validation images. */
+/**
+ * `cifar_conv_2|4|6`: batch 60, fc 20% and output 10% per level, 5,000 validation images. Zero biases, as LeNet's:
+ * the paper states no bias init for any network, and the only code its authors released (TensorFlow, LeNet) starts
+ * biases at zero, TensorFlow's default for conv and dense layers alike.
+ */
 export const convFamily: ModelFamily = {
   pattern: /^cifar_conv(_.*)?$/,
   example: 'cifar_conv_2',
@@ -79,6 +83,7 @@ export const convFamily: ModelFamily = {
     const paper = CONV_PAPER[convDepth(name, args)];
     return {
       init: 'glorot_normal',
+      biasInit: 'zeros',
       dataset: { batchSize: 60, validation: 5000 },
       training: { optimizer: 'adam', lr: paper.lr, steps: paper.steps },
       pruning: { strategy: 'layerwise', rate: 0.2, convRate: paper.convRate, outputRate: 0.1 },

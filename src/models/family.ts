@@ -2,16 +2,23 @@
 // hyperparameter defaults of its paper (OpenLTH keeps `default_hparams()` beside each model the same way).
 import { ConfigError } from '../util/errors.js';
 import type { DatasetHparams, PruningHparams, TrainingHparams } from '../hparams/groups.js';
-import type { InitName } from '../nn/init.js';
+import type { BiasInit, InitName } from '../nn/init.js';
 import type { Model, ModelData } from './model.js';
 
 /** What a family sets beyond the base defaults (src/hparams/defaults.ts). */
 export interface FamilyDefaults {
   /** The paper's initializer (every model has one). */
   init: InitName;
+  /** The paper's bias init, when it is not the one `init` implies (nn/init.ts `impliedBiasInit`). */
+  biasInit?: BiasInit;
   dataset?: Partial<DatasetHparams>;
   training?: Partial<TrainingHparams>;
   pruning?: Partial<PruningHparams>;
+  /**
+   * Earlier values of defaults that changed since runs were stored under them. Runs are named against these
+   * (hparams/defaults.ts `namingDefaults`), so a stored run keeps its name and is never found for the new default.
+   */
+  earlier?: { training?: Partial<TrainingHparams> };
 }
 
 /** What the data decides about a model: a language model's vocabulary and longest sequence. */

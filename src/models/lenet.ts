@@ -54,7 +54,9 @@ function lenetWidths(name: string, args: string[]): number[] {
 
 /**
  * `mnist_lenet_<widths>`, e.g. `mnist_lenet_300_100`. Defaults: the LTH paper's LeNet-300-100 (Frankle & Carbin
- * 2019, Figure 2): Adam 1.2e-3, batch 60, 50K iterations, fc 20% / output 10% per level, 5,000 validation images.
+ * 2019, Figure 2): Adam 1.2e-3, batch 60, 50K iterations, fc 20% / output 10% per level, 5,000 validation images
+ * (drawn at random, as its appendix says). Zero biases: the paper does not say, and its authors' reference code starts every
+ * bias at zero and never presets one (only weights are reset or redrawn).
  */
 export const lenetFamily: ModelFamily = {
   pattern: /^mnist_lenet(_.*)?$/,
@@ -65,6 +67,7 @@ export const lenetFamily: ModelFamily = {
     lenetWidths(name, args); // checks the name as build does
     return {
       init: 'glorot_normal',
+      biasInit: 'zeros',
       dataset: { batchSize: 60, validation: 5000 },
       training: { optimizer: 'adam', lr: 1.2e-3, steps: '50000it' },
       pruning: { strategy: 'layerwise', rate: 0.2, outputRate: 0.1 },

@@ -59,17 +59,26 @@ export function lecunNormal(t: Tensor, rng: Rng): void {
   rng.fillNormal(t.data, 0, 1 / Math.sqrt(fans(t.shape).fanIn));
 }
 
+/** How a layer's bias starts: at zero (the LTH reference code, TensorFlow's default) or PyTorch's default uniform. */
+export type BiasInit = 'zeros' | 'uniform';
+export const BIAS_INITS: readonly BiasInit[] = ['zeros', 'uniform'];
+
 /**
- * A layer's bias: zero under schemes that start biases at zero (LeCun as the grokking reference uses it, GPT-2),
- * else PyTorch's default U(-1/√fan_in, 1/√fan_in).
+ * The bias init a weight scheme implies when none is chosen, which is what every run had before `--bias-init`
+ * existed: zero under LeCun (as the grokking reference uses it) and GPT-2, else uniform.
  */
-export function initializeBias(b: Tensor, name: InitName, fanIn: number, rng: Rng): void {
-  if (name === 'lecun_normal' || name === 'gpt2') b.data.fill(0);
+export function impliedBiasInit(init: InitName): BiasInit {
+  return init === 'lecun_normal' || init === 'gpt2' ? 'zeros' : 'uniform';
+}
+
+/** A layer's bias: zero, or U(-1/√fan_in, 1/√fan_in). */
+export function initializeBias(b: Tensor, bias: BiasInit, fanIn: number, rng: Rng): void {
+  if (bias === 'zeros') b.data.fill(0);
   else biasUniform(b, fanIn, rng);
 }
 
 /** PyTorch's default bias initialization: U(-1/√fan_in, 1/√fan_in). */
-export function biasUniform(b: Tensor, fanIn: number, rng: Rng): void {
+function biasUniform(b: Tensor, fanIn: number, rng: Rng): void {
   const a = 1 / Math.sqrt(fanIn);
   rng.fillUniform(b.data, -a, a);
 }

@@ -33,6 +33,11 @@ export function formatPercent(density: number): string {
   return pct >= 1 ? pct.toFixed(1) : pct.toPrecision(2);
 }
 
+/** A mean over n replicates and its sample std, as every report prints them: "98.05 ± 0.12", or "98.05" alone. */
+export function formatMeanStd(mean: number, std: number, n: number): string {
+  return n > 1 ? `${mean.toFixed(2)} ± ${std.toFixed(2)}` : mean.toFixed(2);
+}
+
 /**
  * One row per sparsity level (dense first): "Pm (%)", then for each series its test accuracy
  * "mean ± std (n)" in percent (sample std; omitted when n = 1) and its mean early-stop iteration.
@@ -52,9 +57,7 @@ export function ticketTable<R extends TicketRow>(rows: readonly R[], accuracyFie
       const a = accBy.get(levelKey(s, d));
       const e = stopBy.get(levelKey(s, d));
       if (!a || !e) return ['—', '—']; // this series was not run at this level
-      const mean = (a.mean * 100).toFixed(2);
-      const accText = a.n > 1 ? `${mean} ± ${(a.std * 100).toFixed(2)} (${a.n})` : `${mean} (1)`;
-      return [accText, Math.round(e.mean).toString()];
+      return [`${formatMeanStd(a.mean * 100, a.std * 100, a.n)} (${a.n})`, Math.round(e.mean).toString()];
     }),
   ]);
   return markdownTable(

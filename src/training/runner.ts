@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { initializeModel } from '../nn/reset.js';
 import type { KernelPolicy } from '../nn/dispatch.js';
 import type { TrainHparams } from '../hparams/groups.js';
-import { trainDefaults } from '../hparams/defaults.js';
+import { namingDefaults } from '../hparams/defaults.js';
 import { flatten, nonDefaults } from '../hparams/diff.js';
 import { ensureWritableDir, writeFileAtomic } from '../store/atomic.js';
 import { createExperimentDir } from '../store/experiment-dir.js';
@@ -62,7 +62,7 @@ export async function runTraining(o: TrainingOptions): Promise<TrainResult> {
   const h = o.hparams;
   const { model, data, loss, evalBatchSize, fingerprint } = await prepareRun(h.model.model, h.dataset, o.dataDir);
   ensureWritableDir(o.root);
-  const identity = { 'model.model': h.model.model, ...nonDefaults(h, trainDefaults(h.model.model)) };
+  const identity = { 'model.model': h.model.model, ...nonDefaults(h, namingDefaults(h.model.model, h.model.init)) };
   const exp = createExperimentDir(o.root, 'train', identity, { hparams: h });
   const dir = path.join(exp.dir, `replicate_${o.replicate}`);
   const resultFile = path.join(dir, 'result.json');
@@ -84,7 +84,7 @@ export async function runTraining(o: TrainingOptions): Promise<TrainResult> {
   const progress = progressFile(dir);
   try {
     indexRun('running');
-    initializeModel(model, o.seed, h.model.init);
+    initializeModel(model, o.seed, h.model.init, h.model.biasInit);
     const total = planTraining(h, data.train.size, o.seed).endStep;
     const outcome = await trainRun({
       model,

@@ -90,7 +90,7 @@ async function runPrune(g: GlobalOptions, o: PruneOptions): Promise<void> {
   const run = await prepareRun(o.model, defaults.dataset, o.dataDir);
   const model = run.model;
   const init = defaults.model.init;
-  initializeModel(model, o.seed, init);
+  initializeModel(model, o.seed, init, defaults.model.biasInit);
   const ctx: PruneContext = {
     model,
     seed: o.seed,

@@ -6,7 +6,7 @@ import { sparseConv2d } from '../../engine/ops/sparse-conv.js';
 import { csrFromIndices, type CsrStructure } from '../../engine/csr.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
-import { biasUniform, initialize, type InitName } from '../init.js';
+import { initialize, initializeBias, type BiasInit, type InitName } from '../init.js';
 
 export interface Conv2dConfig {
   stride?: number;
@@ -47,9 +47,9 @@ export class Conv2d extends Module {
         : this.addParameter('bias', new Parameter(new Float32Array(outChannels), [outChannels]));
   }
 
-  resetParameters(rng: Rng, init: InitName): void {
+  resetParameters(rng: Rng, init: InitName, bias: BiasInit = 'uniform'): void {
     initialize(this.weight, init, rng);
-    if (this.bias) biasUniform(this.bias, this.inChannels * this.kernelSize * this.kernelSize, rng);
+    if (this.bias) initializeBias(this.bias, bias, this.inChannels * this.kernelSize * this.kernelSize, rng);
   }
 
   get sparseCapable(): boolean {

@@ -6,7 +6,7 @@ import type { Rng } from '../../engine/rng.js';
 import { depthwiseConv2d } from '../../engine/ops/depthwise.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
-import { biasUniform, initialize, type InitName } from '../init.js';
+import { initialize, initializeBias, type BiasInit, type InitName } from '../init.js';
 
 export interface DepthwiseConfig {
   stride?: number;
@@ -39,9 +39,9 @@ export class DepthwiseConv2d extends Module {
       cfg.bias === false ? null : this.addParameter('bias', new Parameter(new Float32Array(channels), [channels]));
   }
 
-  resetParameters(rng: Rng, init: InitName): void {
+  resetParameters(rng: Rng, init: InitName, bias: BiasInit = 'uniform'): void {
     initialize(this.weight, init, rng);
-    if (this.bias) biasUniform(this.bias, this.kernelSize * this.kernelSize, rng);
+    if (this.bias) initializeBias(this.bias, bias, this.kernelSize * this.kernelSize, rng);
   }
 
   forward(x: Tensor): Tensor {

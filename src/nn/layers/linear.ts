@@ -6,7 +6,7 @@ import { sparseLinear } from '../../engine/ops/sparse-linear.js';
 import { csrFromIndices, type CsrStructure } from '../../engine/csr.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
-import { initialize, initializeBias, type InitName } from '../init.js';
+import { impliedBiasInit, initialize, initializeBias, type BiasInit, type InitName } from '../init.js';
 
 /** y = x Wᵀ + b over the last axis of x: [N, in] → [N, out], or [..., in] → [..., out] (sequences). */
 export class Linear extends Module {
@@ -33,9 +33,9 @@ export class Linear extends Module {
     this.bias = bias ? this.addParameter('bias', new Parameter(new Float32Array(outFeatures), [outFeatures])) : null;
   }
 
-  resetParameters(rng: Rng, init: InitName): void {
+  resetParameters(rng: Rng, init: InitName, bias: BiasInit = impliedBiasInit(init)): void {
     initialize(this.weight, init, rng);
-    if (this.bias) initializeBias(this.bias, init, this.inFeatures, rng);
+    if (this.bias) initializeBias(this.bias, bias, this.inFeatures, rng);
   }
 
   /**

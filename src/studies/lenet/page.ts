@@ -5,10 +5,11 @@ import { TRUNK } from '../../lottery/layout.js';
 import { lotteryFigures, writeLotteryFigures } from '../../report/lottery.js';
 import type { PageValues } from '../../report/page.js';
 import { formatDuration, sessionsTable } from '../../report/runtime.js';
-import { markdownTable } from '../../report/table.js';
+import { formatMeanStd, formatPercent, markdownTable } from '../../report/table.js';
+import { lotteryDefaults } from '../../hparams/defaults.js';
 import { findingRows } from './findings.js';
 import { MODEL, PAPER_STEPS } from './grid.js';
-import { lotteryResultsOf, type LenetData } from './study-data.js';
+import { lenetHparamsOf, lotteryResultsOf, type LenetData, type LenetHparams } from './study-data.js';
 import { branchStats, type LevelStats } from './summary.js';
 
 /** Figures go to `<out>/lenet/`, beside the data file. */
@@ -37,10 +38,10 @@ function resultsTable(ticket: LevelStats[], reinit: LevelStats[]): string {
   const byLevel = new Map(reinit.filter((r) => r.level > 0).map((r) => [r.level, r]));
   const rows = ticket.map((t) => {
     const r = byLevel.get(t.level);
-    const accText = (x: LevelStats) => `${x.acc.toFixed(2)} ± ${x.accStd.toFixed(2)}`;
+    const accText = (x: LevelStats) => formatMeanStd(x.acc, x.accStd, x.n);
     return [
       t.level,
-      t.pm.toFixed(1),
+      formatPercent(t.pm / 100),
       accText(t),
       t.final.toFixed(2),
       Math.round(t.es),
@@ -66,9 +67,26 @@ function resultsTable(ticket: LevelStats[], reinit: LevelStats[]): string {
   );
 }
 
+/** The stated settings whose values differ from today's defaults (data may predate a default's change). */
+function changedSettings(h: LenetHparams): string {
+  const today = lenetHparamsOf(lotteryDefaults(MODEL));
+  const changed = (Object.keys(today) as (keyof LenetHparams)[]).filter((k) => h[k] !== today[k]);
+  return changed.length
+    ? changed.map((k) => `\`${k} = ${JSON.stringify(h[k])}\` (today: ${JSON.stringify(today[k])})`).join(', ')
+    : "none (the paper's, and the reference code's zero biases)";
+}
+
+/** How the data's bias init compares with the reference code's (zero biases, reinit redraws weights only). */
+function biasNote(biasInit: string): string {
+  return biasInit === 'zeros'
+    ? 'zero, as in the reference code; the reinit control redraws the weights and leaves the biases at zero, as ' +
+        "the reference code's does"
+    : "U(±1/√fan_in), PyTorch's default, redrawn by the reinit control. **This differs from the reference code**, " +
+        'which starts every bias at zero and redraws only weights; these runs predate `--bias-init` (today zero)';
+}
+
 function hparamValues(d: LenetData): PageValues {
   const h = d.study.hparams;
-  const nd = Object.entries(d.study.non_default);
   return {
     optimizer: h.optimizer === 'adam' ? 'Adam' : h.optimizer,
     lr: String(h.lr),
@@ -78,10 +96,12 @@ function hparamValues(d: LenetData): PageValues {
     fc_rate: `${Math.round(h.fc_rate * 100)}%`,
     output_rate: `${Math.round(h.output_rate * 100)}%`,
     init: h.init,
+    bias_init: h.bias_init === 'zeros' ? 'zero' : h.bias_init,
+    bias_note: biasNote(h.bias_init),
     rewind: h.rewind === '0it' ? 'reset to θ0' : `rewound to their values at ${h.rewind}`,
     validation: h.validation.toLocaleString('en-US'),
     eval_every: String(h.eval_every).replace(/it$/, ''),
-    non_default: nd.length ? nd.map(([k, v]) => `\`${k} = ${JSON.stringify(v)}\``).join(', ') : "none (the paper's)",
+    changed: changedSettings(h),
   };
 }
 

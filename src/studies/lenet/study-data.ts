@@ -11,6 +11,7 @@ import type { LotteryHparams } from '../../hparams/groups.js';
 import type { LevelRecord } from '../../lottery/record.js';
 import { curveLevels, type LotteryLevel, type LotteryResults } from '../../report/lottery.js';
 import { readSessions, type SessionRecord } from '../../report/runtime.js';
+import { impliedBiasInit, type InitName } from '../../nn/init.js';
 import { DataError } from '../../util/errors.js';
 import { MODEL, type LenetGrid } from './grid.js';
 
@@ -28,6 +29,7 @@ export interface LenetHparams {
   fc_rate: number;
   output_rate: number;
   init: string;
+  bias_init: string;
   rewind: string;
 }
 
@@ -61,7 +63,7 @@ export interface LenetData {
 
 export const sessionsFile = (experimentDir: string) => path.join(experimentDir, 'repro-lenet-sessions.jsonl');
 
-function lenetHparamsOf(h: LotteryHparams): LenetHparams {
+export function lenetHparamsOf(h: LotteryHparams): LenetHparams {
   return {
     optimizer: h.training.optimizer,
     lr: h.training.lr,
@@ -73,6 +75,7 @@ function lenetHparamsOf(h: LotteryHparams): LenetHparams {
     fc_rate: h.pruning.rate,
     output_rate: h.pruning.outputRate,
     init: h.model.init,
+    bias_init: h.model.biasInit,
     rewind: h.pruning.rewind,
   };
 }
@@ -172,5 +175,7 @@ export function parseLenetData(text: string): LenetData {
     else throw new DataError(`lenet results line ${i + 1}: unknown kind '${String(rec.kind)}'`);
   }
   if (!study) throw new DataError('lenet results: no study line');
+  // Data collected before --bias-init: its runs had the bias init their weight init implied.
+  study.hparams.bias_init ??= impliedBiasInit(study.hparams.init as InitName);
   return { study, sessions, levels };
 }

@@ -12,8 +12,9 @@ export interface LevelStats {
   /** Test accuracy (%) at the early-stop iteration: mean and sample std over replicates. */
   acc: number;
   accStd: number;
-  /** Mean early-stop iteration. */
+  /** Early-stop iteration: mean and sample std over replicates. */
   es: number;
+  esStd: number;
   /** Mean test accuracy (%) at the end of training. */
   final: number;
 }
@@ -28,6 +29,7 @@ export function branchStats(levels: readonly LevelLine[], branch: string): Level
     .sort((a, b) => a[0] - b[0])
     .map(([level, rs]) => {
       const acc = summarize(rs.map((r) => r.early_stop_test_accuracy * 100));
+      const es = summarize(rs.map((r) => r.early_stop_step));
       const mean = (f: (r: LevelLine) => number) => rs.reduce((s, r) => s + f(r), 0) / rs.length;
       return {
         level,
@@ -35,7 +37,8 @@ export function branchStats(levels: readonly LevelLine[], branch: string): Level
         n: rs.length,
         acc: acc.mean,
         accStd: acc.std,
-        es: mean((r) => r.early_stop_step),
+        es: es.mean,
+        esStd: es.std,
         final: mean((r) => r.test_accuracy * 100),
       };
     });
