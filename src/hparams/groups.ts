@@ -51,7 +51,7 @@ export const trainingGroup = group('training', {
   nesterov: kinds.flag({ help: 'Nesterov momentum (SGD)' }),
   weightDecay: kinds.nonNegative({ max: 100, help: 'weight decay (decoupled for adamw)' }),
   milestones: kinds.stepList({
-    help: 'steps at which the learning rate is multiplied by --gamma, e.g. 15000it,22500it, or none',
+    help: 'steps at which the learning rate is multiplied by --gamma, e.g. 20000it,25000it, or none',
   }),
   gamma: kinds.positive({ max: 10, help: 'learning-rate factor at each milestone' }),
   warmup: kinds.steps({ help: 'linear learning-rate warmup length' }),

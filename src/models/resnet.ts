@@ -102,7 +102,7 @@ function resnetShape(name: string, args: string[]): { depth: number; width: numb
 }
 
 /**
- * `cifar_resnet_<6n+2>[_<width>]`. Schedule: the LTH paper's (Frankle & Carbin 2019, Figure 2 and Appendix I: its
+ * `cifar_resnet_<6n+2>[_<width>]`. Schedule: the LTH paper's (Frankle & Carbin 2019, Figure 2 and Section 4, p. 8: its
  * "Resnet-18" is this 16/32/64 network): SGD 0.1, momentum 0.9, batch 128, 30K iterations, ×0.1 at 20K and 25K.
  * The later papers and OpenLTH's cifar_resnet_20 train 160 epochs with drops at 80 and 120 (50%/75%, about 63K
  * iterations); we keep the LTH paper's, the one whose length we use. Weight decay 1e-4, augmentation and global
@@ -127,7 +127,7 @@ export const resnetFamily: ModelFamily = {
         steps: '30000it',
         momentum: 0.9,
         weightDecay: 1e-4,
-        milestones: ['20000it', '25000it'], // Frankle & Carbin 2019, Appendix I
+        milestones: ['20000it', '25000it'], // Frankle & Carbin 2019, Section 4 (p. 8): "at 20,000 and 25,000 iterations"
       },
       pruning: { strategy: 'global', rate: 0.2, convRate: 0.2, outputRate: 0.2, ignore: ['fc.weight'] },
       earlier: { training: { milestones: ['15000it', '22500it'] } }, // 50%/75% of 30K, until the LTH paper's
