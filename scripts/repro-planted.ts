@@ -95,7 +95,9 @@ function progressLine(p: GridProgress, started: number): string {
   const r = p.result;
   const test = r?.ticket.test;
   const scoreText =
-    j.task === 'circle' ? `acc ${(100 * (test?.accuracy ?? NaN)).toFixed(1)}%` : `MSE ${test?.loss.toExponential(2)}`;
+    j.task === 'circle'
+      ? `acc ${(100 * (test?.accuracy ?? NaN)).toFixed(1)}%`
+      : `rescaled MSE ${test?.loss_rescaled?.toExponential(2)}`;
   const recall = `recall ${(100 * (r?.recovery.total.recall ?? 0)).toFixed(1)}%${r?.collapse.collapsed ? ', COLLAPSED' : ''}`;
   const outcome = r ? `${scoreText}, ${recall}` : `FAILED: ${p.error}`;
   const time = `${p.seconds.toFixed(1)} s, elapsed ${formatDuration((Date.now() - started) / 1000)}`;

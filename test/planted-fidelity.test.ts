@@ -75,7 +75,10 @@ test('helix target at depth 5: the reference layout, 124 edges, and the planted 
   );
   assert.deepEqual([...t.biases[3]!], [-1, -1, -1]);
   const { data, widths, p } = plantedNet('helix', 5, 100);
-  assert.equal([...p.mask.values()].reduce((s, m) => s + countOnes(m), 0), 124);
+  assert.equal(
+    [...p.mask.values()].reduce((s, m) => s + countOnes(m), 0),
+    124,
+  );
   assert.ok(countOnes(p.mask.get('fc3.weight')!) === 90, 'the coefficients sit in the middle 100×100 layer');
   const model = new PlantedMlp(widths);
   model.loadStateDict(p.params);
@@ -115,7 +118,10 @@ test('pruned biases stay exactly zero through training, like pruned weights', as
   assert.ok(names.includes('fc1.bias') && names.includes('fc3.bias'), 'biases are prunable');
   const masks = pruneAtInit('random', { model, seed: 3 }, 0.5);
   const biasKept = [...masks].filter(([n]) => n.endsWith('.bias')).map(([, m]) => countOnes(m));
-  assert.ok(biasKept.some((k, l) => k < [16, 16, 1][l]!), 'some biases are pruned');
+  assert.ok(
+    biasKept.some((k, l) => k < [16, 16, 1][l]!),
+    'some biases are pruned',
+  );
   applyMasks(model, masks);
   await trainOnTask(model, task, { training: { ...PLANTED_TRAINING, steps: '1ep' }, seed: 0 });
   let moved = 0;

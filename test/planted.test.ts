@@ -421,7 +421,10 @@ test('CLI: plant then seek (single-shot and multishot) report densities, quality
     env,
   );
   assert.equal(m.status, 0, m.stderr);
-  assert.match(m.stdout, /synflow \(local, multishot 2 rounds\) at density 2\.004e-1 \(weights and biases; weights alone 1\.998e-1\)/);
+  assert.match(
+    m.stdout,
+    /synflow \(local, multishot 2 rounds\) at density 2\.004e-1 \(weights and biases; weights alone 1\.998e-1\)/,
+  );
   assert.match(m.stdout, /mask vs ground truth/);
   assert.match(m.stdout, /fc4\.weight/);
 });

@@ -178,7 +178,14 @@ test('planted "better": only when the difference of means exceeds the combined s
   assert.equal(clearlyBetter('circle', a, b), true);
   assert.equal(clearlyBetter('circle', b, a), false);
   // Same spread, means 0.03 apart: within noise.
-  assert.equal(clearlyBetter('circle', a, b.map((v) => v + 0.07)), false);
+  assert.equal(
+    clearlyBetter(
+      'circle',
+      a,
+      b.map((v) => v + 0.07),
+    ),
+    false,
+  );
   // MSE: lower is better.
   assert.equal(clearlyBetter('relu', b, a), true);
   assert.equal(clearlyBetter('relu', [1], [2]), false, 'one repetition gives no standard error');

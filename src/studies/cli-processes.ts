@@ -40,7 +40,11 @@ export async function runCliProcess(
 }
 
 /** Calls `work` on every item, at most `parallel` at a time, taking items in order. */
-export async function inParallel<T>(items: readonly T[], parallel: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function inParallel<T>(
+  items: readonly T[],
+  parallel: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   const queue = [...items];
   const worker = async () => {
     for (let it = queue.shift(); it !== undefined; it = queue.shift()) await work(it);

@@ -32,7 +32,9 @@ export class Linear extends Module {
       'weight',
       new Parameter(new Float32Array(outFeatures * inFeatures), [outFeatures, inFeatures], true),
     );
-    this.bias = bias ? this.addParameter('bias', new Parameter(new Float32Array(outFeatures), [outFeatures], prunableBias)) : null;
+    this.bias = bias
+      ? this.addParameter('bias', new Parameter(new Float32Array(outFeatures), [outFeatures], prunableBias))
+      : null;
   }
 
   resetParameters(rng: Rng, init: InitName): void {

@@ -96,7 +96,10 @@ export function readRows(root: string): SeekRow[] {
   const dir = rowsDir(root);
   if (!fs.existsSync(dir)) return [];
   const rows: SeekRow[] = [];
-  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     try {
       rows.push(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as SeekRow);
     } catch {

@@ -211,7 +211,7 @@ export function plantedPageValues(data: PlantedData): PageValues {
     reps_multi: String(study.reps.multi),
     reps_text: repsText(study.reps),
     prune_bias: study.pruneBias
-      ? 'pruned with the weights, ranked together (the paper\'s setting); densities count weights and biases'
+      ? "pruned with the weights, ranked together (the paper's setting); densities count weights and biases"
       : 'never pruned; densities count weights only',
     ...runtimeValues(s),
     ...Object.assign({}, ...TASK_NAMES.map((t) => taskValues(s, t))),
