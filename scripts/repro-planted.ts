@@ -2,10 +2,14 @@
 // depth 5, width 100: every pruner, single-shot and multishot, at densities 1, 0.5, 0.1, 0.01 and the planted
 // density (src/studies/planted/grid.ts). Resumes an interrupted grid, collects the results into the committed data
 // file <out>/planted/results.jsonl, then renders <out>/planted.md from scripts/templates/planted.md and its figures.
-//   --reps N (default 5)  --tasks relu,circle,helix  --pruners random,magnitude,snip,grasp,synflow  --root DIR
+//   --reps-single N (default 25)  --reps-multi N (default 10): the paper's repetitions; fewer for smoke tests
+//   --parallel P (default: CPU count): configurations in P `ticketlab seek` processes (1: in this process)
+//   --no-prune-bias (default: biases pruned with the weights, as in the paper)
+//   --tasks relu,circle,helix  --pruners random,magnitude,snip,grasp,synflow  --root DIR
 //   --quick (1 rep, 2 epochs, 2 multishot rounds: smoke tests only)  --out DIR (default docs/results)
 //   --report-only (render the page from the data file alone; nothing runs and no run root is needed)
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -14,7 +18,8 @@ import { PRUNER_NAMES } from '../src/pruning/scorers/index.js';
 import { writePage } from '../src/report/page.js';
 import { appendSession, formatDuration, startSession } from '../src/report/runtime.js';
 import { renderStudyPage, studyFiles } from '../src/studies/pages.js';
-import { MODE_NAME, runGrid, type GridOptions, type GridProgress } from '../src/studies/planted/grid.js';
+import { MODE_NAME, PAPER_REPS, type GridOptions } from '../src/studies/planted/grid.js';
+import { runGrid, type GridProgress } from '../src/studies/planted/grid-run.js';
 import { writePlantedFigures } from '../src/studies/planted/page.js';
 import { checkPruner } from '../src/studies/planted/seek.js';
 import {
@@ -29,7 +34,10 @@ import { positiveInt } from '../src/util/flags.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const opts = new Command('repro-planted')
-  .option('--reps <n>', 'repetitions (each re-plants with its own seed)', '5')
+  .option('--reps-single <n>', 'single-shot repetitions (each re-plants with its own seed)', String(PAPER_REPS.single))
+  .option('--reps-multi <n>', 'multishot repetitions', String(PAPER_REPS.multi))
+  .option('--parallel <p>', 'configurations run at once, each in its own process', String(os.availableParallelism()))
+  .option('--no-prune-bias', 'prune weights only (default: biases too, as in the paper)')
   .option('--tasks <list>', 'comma-separated tasks', TASK_NAMES.join(','))
   .option('--pruners <list>', 'comma-separated pruners', PRUNER_NAMES.join(','))
   .option('--root <dir>', 'run root (planted networks, results.jsonl, sessions.jsonl)')
@@ -38,7 +46,10 @@ const opts = new Command('repro-planted')
   .option('--report-only', 'only render the page from the committed data file')
   .parse()
   .opts<{
-    reps: string;
+    repsSingle: string;
+    repsMulti: string;
+    parallel: string;
+    pruneBias: boolean;
     tasks: string;
     pruners: string;
     root?: string;
@@ -54,11 +65,14 @@ const files = studyFiles('planted', repo, path.resolve(opts.out));
 /** The grid the options ask for (checked here, so a bad value ends in one line, not a stack). */
 function gridOf(): GridOptions {
   return {
-    reps: quick ? 1 : positiveInt('--reps')(opts.reps),
+    reps: quick
+      ? { single: 1, multi: 1 }
+      : { single: positiveInt('--reps-single')(opts.repsSingle), multi: positiveInt('--reps-multi')(opts.repsMulti) },
     tasks: opts.tasks.split(',').map((t) => checkTaskName(t.trim())),
     pruners: opts.pruners.split(',').map((p) => checkPruner(p.trim())),
     epochs: quick ? 2 : 10,
     rounds: quick ? 2 : 10,
+    pruneBias: opts.pruneBias,
   };
 }
 
@@ -68,7 +82,9 @@ function rerunCommand(grid: GridOptions): string {
     ...(quick ? ['--quick'] : []),
     ...(opts.tasks !== TASK_NAMES.join(',') ? ['--tasks', opts.tasks] : []),
     ...(opts.pruners !== PRUNER_NAMES.join(',') ? ['--pruners', opts.pruners] : []),
-    ...(!quick && grid.reps !== 5 ? ['--reps', String(grid.reps)] : []),
+    ...(!quick && grid.reps.single !== PAPER_REPS.single ? ['--reps-single', String(grid.reps.single)] : []),
+    ...(!quick && grid.reps.multi !== PAPER_REPS.multi ? ['--reps-multi', String(grid.reps.multi)] : []),
+    ...(grid.pruneBias ? [] : ['--no-prune-bias']),
   ];
   return `npm run repro:planted${args.length ? ` -- ${args.join(' ')}` : ''}`;
 }
@@ -79,7 +95,9 @@ function progressLine(p: GridProgress, started: number): string {
   const r = p.result;
   const test = r?.ticket.test;
   const scoreText =
-    j.task === 'circle' ? `acc ${(100 * (test?.accuracy ?? NaN)).toFixed(1)}%` : `MSE ${test?.loss.toExponential(2)}`;
+    j.task === 'circle'
+      ? `acc ${(100 * (test?.accuracy ?? NaN)).toFixed(1)}%`
+      : `rescaled MSE ${test?.loss_rescaled?.toExponential(2)}`;
   const recall = `recall ${(100 * (r?.recovery.total.recall ?? 0)).toFixed(1)}%${r?.collapse.collapsed ? ', COLLAPSED' : ''}`;
   const outcome = r ? `${scoreText}, ${recall}` : `FAILED: ${p.error}`;
   const time = `${p.seconds.toFixed(1)} s, elapsed ${formatDuration((Date.now() - started) / 1000)}`;
@@ -88,13 +106,18 @@ function progressLine(p: GridProgress, started: number): string {
 
 async function runAndCollect(): Promise<void> {
   const grid = gridOf();
-  const plan = `${grid.tasks.length} task(s) × ${grid.reps} repetition(s), ${grid.epochs} epochs, ${grid.rounds} rounds`;
+  const reps = `${grid.reps.single} single-shot / ${grid.reps.multi} multishot repetition(s)`;
+  const parallel = positiveInt('--parallel')(opts.parallel);
+  const plan = `${grid.tasks.length} task(s) × ${reps}, ${grid.epochs} epochs, ${grid.rounds} rounds, ${parallel} process(es)`;
   console.error(`repro:planted: grid of ${plan}${quick ? ' (QUICK)' : ''}; run root ${root}`);
   const session = startSession();
   const started = Date.now();
-  const recorded = await runGrid(root, grid, (p) => {
-    session.sample();
-    console.error(progressLine(p, started));
+  const recorded = await runGrid(root, grid, {
+    parallel,
+    onJob: (p) => {
+      session.sample();
+      console.error(progressLine(p, started));
+    },
   });
   if (recorded > 0) appendSession(sessionsFile(root), session.finish(recorded));
   const data = collectPlantedData(root, { ...grid, quick, command: rerunCommand(grid) });

@@ -352,8 +352,11 @@ test('CLI: plant then seek (single-shot and multishot) report densities, quality
   const human = runCli(['plant', '--task', 'circle', '--depth', '5', '--width', '24', '--seed', '4'], env);
   assert.match(human.stdout, /reused the circle target .*planted density 8\.\d+e-2 \(108 of 1296 weights\)/s);
 
+  // Weights only: the planted density keeps exactly as many weights as were planted.
+  const weightsOnly = ['--steps', '1ep', '--no-prune-bias'];
+
   const s = runCli(
-    ['--json', 'seek', '--planted', pj.run, '--pruner', 'magnitude', '--density', 'planted', '--steps', '1ep'],
+    [...['--json', 'seek', '--planted', pj.run, '--pruner', 'magnitude', '--density', 'planted'], ...weightsOnly],
     env,
   );
   assert.equal(s.status, 0, s.stderr);
@@ -380,13 +383,23 @@ test('CLI: plant then seek (single-shot and multishot) report densities, quality
   assert.equal(typeof sj.collapse.collapsed, 'boolean');
   // Stored under the planted run: the same command finds it instead of training again.
   const again = runCli(
-    ['--json', 'seek', '--planted', pj.run, '--pruner', 'magnitude', '--density', 'planted', '--steps', '1ep'],
+    [...['--json', 'seek', '--planted', pj.run, '--pruner', 'magnitude', '--density', 'planted'], ...weightsOnly],
     env,
   );
   assert.equal(again.status, 0, again.stderr);
   assert.deepEqual({ ...again.json<R & { reused: boolean }>(), reused: false }, { ...sj, reused: false });
   assert.equal(again.json<{ reused: boolean }>().reused, true);
   assert.equal(fs.readdirSync(path.join(pj.run, 'seeks')).length, 1);
+
+  // The default prunes biases too: the planted density is then the kept fraction of weights and biases together.
+  const b = runCli(['--json', 'seek', '--planted', pj.run, '--pruner', 'magnitude', '--density', 'planted'], env);
+  assert.equal(b.status, 0, b.stderr);
+  const bj = b.json<R & { prune_bias: boolean; weight_density: number }>();
+  assert.equal(bj.prune_bias, true);
+  const params = pj.total_weights + 24 * 3 + 4;
+  assert.ok(Math.abs(bj.density - Math.round(pj.density * params) / params) < 1e-12, `density ${bj.density}`);
+  assert.deepEqual(Object.keys(bj.recovery.layers), ['fc1.weight', 'fc2.weight', 'fc3.weight', 'fc4.weight']);
+  assert.equal(fs.readdirSync(path.join(pj.run, 'seeks')).length, 2, 'stored apart from the weights-only seek');
 
   const m = runCli(
     [
@@ -408,7 +421,10 @@ test('CLI: plant then seek (single-shot and multishot) report densities, quality
     env,
   );
   assert.equal(m.status, 0, m.stderr);
-  assert.match(m.stdout, /synflow \(local, multishot 2 rounds\) at density 1\.998e-1/);
+  assert.match(
+    m.stdout,
+    /synflow \(local, multishot 2 rounds\) at density 2\.004e-1 \(weights and biases; weights alone 1\.998e-1\)/,
+  );
   assert.match(m.stdout, /mask vs ground truth/);
   assert.match(m.stdout, /fc4\.weight/);
 });

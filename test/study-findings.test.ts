@@ -6,7 +6,7 @@ import { findingRows } from '../src/studies/lenet/findings.js';
 import type { LevelLine } from '../src/studies/lenet/study-data.js';
 import { branchStats, nearestLevel } from '../src/studies/lenet/summary.js';
 import type { PlantedData, SeekRecord } from '../src/studies/planted/study-data.js';
-import { summarizePlanted } from '../src/studies/planted/summary.js';
+import { clearlyBetter, summarizePlanted } from '../src/studies/planted/summary.js';
 import { paperFindings } from '../src/studies/planted/findings.js';
 
 /** IMP at 20% per level: Pm = 100 · 0.8^level. Accuracy in %, early-stop iteration. */
@@ -114,7 +114,7 @@ function seek(
   };
 }
 
-test('planted FAI: 0 at the trivial predictor, 1 at the target; a ticket works at 0.95 or near the dense network', () => {
+test('planted FAI: 0 at the trivial predictor, 1 at the target; a ticket works at a fixed FAI of 0.95', () => {
   const plant = {
     kind: 'plant' as const,
     rep: 0,
@@ -131,9 +131,10 @@ test('planted FAI: 0 at the trivial predictor, 1 at the target; a ticket works a
       study: 'planted',
       depth: 5,
       width: 100,
-      prune_batch: 256,
+      prune_batch: 40,
       multishot_epochs: 5,
-      reps: 1,
+      reps: { single: 1, multi: 1 },
+      pruneBias: true,
       tasks: ['relu', 'circle'],
       pruners: ['random', 'magnitude'],
       epochs: 1,
@@ -156,12 +157,11 @@ test('planted FAI: 0 at the trivial predictor, 1 at the target; a ticket works a
   assert.ok(Math.abs(s.fai('relu', 0.001) - 1) < 1e-12 && Math.abs(s.fai('relu', 0.101)) < 1e-12);
   assert.ok(Math.abs(s.fai('relu', 0.051) - 0.5) < 1e-12);
   assert.ok(Math.abs(s.fai('circle', 0.69) - 0.5) < 1e-12);
-  // relu: dense FAI 0.99 → threshold 0.95. circle: dense FAI 0.85 → threshold 0.84.
-  assert.ok(Math.abs(s.threshold('relu') - 0.95) < 1e-12);
-  assert.ok(Math.abs(s.threshold('circle') - 0.84) < 1e-12);
+  // The threshold does not move with the dense network (circle's dense FAI is 0.85 here).
   assert.equal(s.cellScore('circle', 'magnitude', 'single', '0.1'), 0.895);
-  assert.equal(s.works('circle', 0.895), true); // FAI 0.842
-  assert.equal(s.works('circle', 0.885), false); // FAI 0.825
+  assert.equal(s.works('circle', 0.965), true); // FAI 0.958
+  assert.equal(s.works('circle', 0.955), false); // FAI 0.942
+  assert.equal(s.works('relu', 0.005), true); // FAI 0.96
   assert.equal(s.expected, 2 * 2 * 2 * 5);
 
   // A weak ticket is reported at the sparsest moderate density where it works.
@@ -171,7 +171,27 @@ test('planted FAI: 0 at the trivial predictor, 1 at the target; a ticket works a
     seek('relu', 'magnitude', '0.5', 0.002),
   ];
   const rows = paperFindings(summarizePlanted({ ...data, seeks: [...data.seeks, ...relu] }));
-  assert.match(rows[0]![1], /Weak tickets \(FAI ≥ 0\.950\): 2\/2 \(random down to 0\.1, magnitude down to 0\.5\)/);
+  assert.match(rows[0]![1], /Weak tickets \(FAI ≥ 0\.95\): 2\/2 \(random down to 0\.1, magnitude down to 0\.5\)/);
   assert.match(rows[0]![2], /^\*\*agrees\*\*/);
   assert.equal(s.complete, false);
+});
+
+test('planted "better": only when the difference of means exceeds the combined standard errors', () => {
+  // Means 0.9 and 0.8, sample std 0.0577, standard errors 0.0289 each: combined 0.041 < 0.1.
+  const a = [0.85, 0.95, 0.85, 0.95];
+  const b = [0.75, 0.85, 0.75, 0.85];
+  assert.equal(clearlyBetter('circle', a, b), true);
+  assert.equal(clearlyBetter('circle', b, a), false);
+  // Same spread, means 0.03 apart: within noise.
+  assert.equal(
+    clearlyBetter(
+      'circle',
+      a,
+      b.map((v) => v + 0.07),
+    ),
+    false,
+  );
+  // MSE: lower is better.
+  assert.equal(clearlyBetter('relu', b, a), true);
+  assert.equal(clearlyBetter('relu', [1], [2]), false, 'one repetition gives no standard error');
 });

@@ -19,7 +19,8 @@ import {
   parseLenetData,
 } from '../src/studies/lenet/study-data.js';
 import { collectExperiment } from '../src/lottery/collect.js';
-import { gridJobs, gridRows, runGrid, type GridOptions } from '../src/studies/planted/grid.js';
+import { gridJobs, gridRows, type GridOptions } from '../src/studies/planted/grid.js';
+import { runGrid } from '../src/studies/planted/grid-run.js';
 import { plantedPageValues } from '../src/studies/planted/page.js';
 import { collectPlantedData, formatPlantedData, parsePlantedData } from '../src/studies/planted/study-data.js';
 import { runCli, repoRoot } from './helpers/cli.js';
@@ -40,7 +41,14 @@ test('planted: a small grid runs, resumes, and renders its page from the data fi
   const root = tempDir('tl-planted-grid-');
   const out = tempDir('tl-planted-out-');
   try {
-    const grid: GridOptions = { reps: 1, tasks: ['relu'], pruners: ['magnitude'], epochs: 1, rounds: 2 };
+    const grid: GridOptions = {
+      reps: { single: 1, multi: 1 },
+      tasks: ['relu'],
+      pruners: ['magnitude'],
+      epochs: 1,
+      rounds: 2,
+      pruneBias: true,
+    };
     const recorded = await runGrid(root, grid);
     assert.equal(recorded, gridJobs(grid).length);
     assert.equal(await runGrid(root, grid), 0, 'a finished grid trains nothing');

@@ -34,6 +34,7 @@ interface SeekFlags {
   multishot?: boolean;
   rounds: number;
   scope: 'global' | 'local';
+  pruneBias: boolean;
   seed: number;
   root?: string;
 }
@@ -49,7 +50,7 @@ export function seekCommand(program: Command): void {
     .requiredOption('--pruner <name>', `pruner: ${PRUNER_NAMES.join(', ')}`)
     .requiredOption(
       '--density <d>',
-      "fraction of weights kept, in (0, 1], or 'planted' for the ground-truth density",
+      "fraction of prunable parameters kept (weights, and biases unless --no-prune-bias), in (0, 1], or 'planted' for the ground-truth density",
       densityArg,
     )
     .option('--multishot', 'prune in rounds of 5 epochs of training, pruning and weight reset')
@@ -60,6 +61,7 @@ export function seekCommand(program: Command): void {
       oneOf('--scope', ['global', 'local'] as const),
       'global',
     )
+    .option('--no-prune-bias', 'prune weights only (default: biases are ranked and pruned with them, as in the paper)')
     .option('--seed <n>', 'seed of the batch order and the random pruner', nonNegativeInt('--seed'), 0)
     .option('--root <dir>', `where runs are stored (default ${defaultRoot()}, or TICKETLAB_ROOT)`);
   addGroupFlags(cmd, datasetGroup, { only: ['batchSize'] });
@@ -79,6 +81,7 @@ export function seekCommand(program: Command): void {
       scope: o.scope,
       multishot,
       rounds: multishot ? o.rounds : null,
+      prune_bias: o.pruneBias,
       seed: o.seed,
       training: nonDefaults(train, PLANTED_DEFAULTS),
     };
@@ -89,6 +92,7 @@ export function seekCommand(program: Command): void {
         multishot,
         rounds: o.rounds,
         scope: o.scope,
+        pruneBias: o.pruneBias,
         train,
         seed: o.seed,
         onStage: (s) => say(g, `${s}...`),
@@ -119,7 +123,8 @@ function printResult(g: GlobalOptions, r: SeekResult): void {
   const epochs = r.steps;
   say(
     g,
-    `${r.task}, ${r.pruner} (${r.scope}${r.multishot ? `, multishot ${r.rounds} rounds` : ''}) at density ${r.density.toExponential(3)}; planted density ${r.planted_density.toExponential(3)}`,
+    `${r.task}, ${r.pruner} (${r.scope}${r.multishot ? `, multishot ${r.rounds} rounds` : ''}) at density ${r.density.toExponential(3)} ` +
+      `(${r.prune_bias ? 'weights and biases' : 'weights'}; weights alone ${r.weight_density.toExponential(3)}); planted density ${r.planted_density.toExponential(3)}`,
   );
   say(g, `  found ticket   test ${quality(r.ticket.test)} after ${epochs} (at init ${quality(r.ticket.init)})`);
   say(

@@ -24,13 +24,17 @@ export class Linear extends Module {
     readonly inFeatures: number,
     readonly outFeatures: number,
     bias = true,
+    /** Whether the bias is prunable too (masked and ranked with the weights), as in Plant 'n' Seek's runs. */
+    prunableBias = false,
   ) {
     super();
     this.weight = this.addParameter(
       'weight',
       new Parameter(new Float32Array(outFeatures * inFeatures), [outFeatures, inFeatures], true),
     );
-    this.bias = bias ? this.addParameter('bias', new Parameter(new Float32Array(outFeatures), [outFeatures])) : null;
+    this.bias = bias
+      ? this.addParameter('bias', new Parameter(new Float32Array(outFeatures), [outFeatures], prunableBias))
+      : null;
   }
 
   resetParameters(rng: Rng, init: InitName, bias: BiasInit = impliedBiasInit(init)): void {

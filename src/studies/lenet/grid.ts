@@ -2,15 +2,12 @@
 // defaults), iterative magnitude pruning for `levels` levels with the random-reinit control at every level, in
 // `replicates` replicates. Each replicate is one `ticketlab lottery` process, so replicates train in parallel; a
 // finished level is stored and reused, so rerunning resumes.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { lotteryDefaults } from '../../hparams/defaults.js';
 import type { LotteryHparams } from '../../hparams/groups.js';
 import { LotteryExperiment } from '../../lottery/experiment.js';
 import type { LevelRecord } from '../../lottery/record.js';
 import { InterruptedError } from '../../util/errors.js';
-import { NODE_FLAGS } from '../../util/node-flags.js';
+import { inParallel, runCliProcess } from '../cli-processes.js';
 
 export const MODEL = 'mnist_lenet_300_100';
 export const BRANCHES = ['random_reinit'] as const;
@@ -24,8 +21,6 @@ export interface LenetGrid {
   steps?: string;
   root: string;
 }
-
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'bin', 'ticketlab.js');
 
 export function lenetHparams(g: Pick<LenetGrid, 'steps'>): LotteryHparams {
   const hp = lotteryDefaults(MODEL);
@@ -57,27 +52,8 @@ export function replicateArgs(g: LenetGrid, replicate: number): string[] {
 }
 
 async function runReplicate(g: LenetGrid, replicate: number, onLevel: (r: LevelRecord) => void): Promise<void> {
-  const child = spawn(
-    process.execPath,
-    [...NODE_FLAGS, bin, '--json', ...replicateArgs(g, replicate), '--root', g.root],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  child.stdout.setEncoding('utf8');
-  let pending = '';
-  child.stdout.on('data', (chunk: string) => {
-    const lines = (pending + chunk).split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) {
-      try {
-        onLevel(JSON.parse(line) as LevelRecord);
-      } catch {
-        /* not a level line */
-      }
-    }
-  });
-  const code = await new Promise<number>((res) => child.on('exit', (c) => res(c ?? 1)));
+  const args = ['--json', ...replicateArgs(g, replicate), '--root', g.root];
+  const { code } = await runCliProcess(args, (v) => onLevel(v as LevelRecord));
   if (code === 130) throw new InterruptedError(`replicate ${replicate} was stopped; rerun to resume it`);
   if (code !== 0) throw new Error(`replicate ${replicate} failed with exit code ${code}`);
 }
@@ -88,15 +64,12 @@ export async function runLenetGrid(
   parallel: number,
   onLevel: (r: LevelRecord) => void = () => {},
 ): Promise<number> {
-  const queue = Array.from({ length: g.replicates }, (_, i) => i + 1);
+  const replicates = Array.from({ length: g.replicates }, (_, i) => i + 1);
   let trained = 0;
   const count = (r: LevelRecord) => {
     if (!r.reused) trained++;
     onLevel(r);
   };
-  const worker = async () => {
-    for (let r = queue.shift(); r !== undefined; r = queue.shift()) await runReplicate(g, r, count);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, parallel) }, worker));
+  await inParallel(replicates, parallel, (r) => runReplicate(g, r, count));
   return trained;
 }

@@ -21,3 +21,16 @@ export interface PlantedTraining {
 }
 
 export const PLANTED_DEFAULTS: PlantedTraining = { dataset: PLANTED_DATASET, training: PLANTED_TRAINING };
+
+/**
+ * Biases are pruned with the weights, ranked together (the reference's run commands pass `--prune-bias True`), so a
+ * density counts weights and biases alike, as the reference's does.
+ */
+export const PRUNE_BIAS = true;
+
+/**
+ * SNIP and GraSP score on one batch of this many distinct training samples: the reference's prune set is
+ * prune-dataset-ratio 10 × 4 "classes" = 40 samples drawn without replacement, served as one batch (its prune
+ * batch size, 256, exceeds it). Multishot reuses the same 40 samples every round, as the reference does.
+ */
+export const PRUNE_SAMPLES = 40;

@@ -1,5 +1,6 @@
 // The networks of the planted-ticket study: fully connected ReLU networks `widths[0] → … → widths[L]` whose Linear
-// layers are named fc1..fcL (weights prunable, biases not), with a linear output layer.
+// layers are named fc1..fcL (weights prunable; biases too when `pruneBias`, as in the paper's runs), with a linear
+// output layer.
 import type { Tensor } from '../../engine/tensor.js';
 import { relu } from '../../engine/ops/activation.js';
 import { Linear } from '../../nn/layers/linear.js';
@@ -8,12 +9,15 @@ import { Module } from '../../nn/module.js';
 export class PlantedMlp extends Module {
   readonly layers: Linear[] = [];
 
-  constructor(readonly widths: readonly number[]) {
+  constructor(
+    readonly widths: readonly number[],
+    readonly pruneBias = false,
+  ) {
     super();
     if (widths.length < 2 || widths.some((w) => !Number.isInteger(w) || w < 1))
       throw new RangeError(`bad MLP widths [${widths.join(', ')}]`);
     for (let l = 1; l < widths.length; l++)
-      this.layers.push(this.addModule(`fc${l}`, new Linear(widths[l - 1]!, widths[l]!)));
+      this.layers.push(this.addModule(`fc${l}`, new Linear(widths[l - 1]!, widths[l]!, true, pruneBias)));
   }
 
   /** Number of layers counting the input (the paper's "depth"): weight matrices + 1. */

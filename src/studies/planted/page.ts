@@ -6,7 +6,7 @@ import { writePlot } from '../../report/render.js';
 import { formatDuration, sessionsTable } from '../../report/runtime.js';
 import { markdownTable } from '../../report/table.js';
 import { paperFindings, withFai } from './findings.js';
-import { DENSITIES, MODES, MODE_NAME } from './grid.js';
+import { DENSITIES, MODES, MODE_NAME, type Mode } from './grid.js';
 import { plantedFigures } from './plots.js';
 import {
   bestRecoveryTable,
@@ -34,6 +34,7 @@ import { TASK_NAMES, type TaskName } from './tasks.js';
 export const FIGURE_DIR = 'planted';
 
 const repetitions = (n: number) => `${n} repetition${n > 1 ? 's' : ''}`;
+const repsText = (r: Record<Mode, number>) => `${repetitions(r.single)} single-shot, ${r.multi} multishot`;
 
 /** Warnings above the page: a quick smoke-test run, an incomplete grid. */
 function banner(s: PlantedSummary): string {
@@ -41,7 +42,7 @@ function banner(s: PlantedSummary): string {
   const parts: string[] = [];
   if (study.quick)
     parts.push(
-      `> **⚠ QUICK SMOKE-TEST RUN — NOT A REPRODUCTION.** ${repetitions(study.reps)}, ` +
+      `> **⚠ QUICK SMOKE-TEST RUN — NOT A REPRODUCTION.** ${repsText(study.reps)}, ` +
         `${study.epochs} training epochs instead of 10, ${study.rounds} multishot\n` +
         '> rounds instead of 10. The numbers below only show that the pipeline runs end to end; ' +
         'do not read findings into them.',
@@ -51,20 +52,21 @@ function banner(s: PlantedSummary): string {
     parts.push(
       `> **Incomplete:** ${seeks.length - failed} of ${s.expected} configurations recorded` +
         `${failed ? ` (${failed} failed)` : ''}; cells with\n` +
-        `> fewer than ${study.reps} repetitions say so in the n column.`,
+        `> fewer than ${repsText(study.reps)} repetitions say so in the n column.`,
     );
   }
   return parts.map((p) => `${p}\n\n`).join('');
 }
 
 function taskTable(s: PlantedSummary, t: TaskName): string {
-  const { reps, pruners } = s.data.study;
+  const { pruners } = s.data.study;
   const body: string[][] = [];
   for (const m of MODES)
     for (const p of pruners)
       for (const d of DENSITIES) {
         const c = s.cell(t, p, m, d);
         const n = c.rows.length;
+        const reps = s.data.study.reps[m];
         const status = n + c.failed < reps ? ` (of ${reps}: incomplete)` : c.failed ? ` (+${c.failed} failed)` : '';
         body.push([
           MODE_NAME[m],
@@ -205,8 +207,12 @@ export function plantedPageValues(data: PlantedData): PageValues {
     rounds: String(study.rounds),
     multishot_epochs: String(study.multishot_epochs),
     epochs: String(study.epochs),
-    reps: String(study.reps),
-    reps_text: repetitions(study.reps),
+    reps_single: String(study.reps.single),
+    reps_multi: String(study.reps.multi),
+    reps_text: repsText(study.reps),
+    prune_bias: study.pruneBias
+      ? "pruned with the weights, ranked together (the paper's setting); densities count weights and biases"
+      : 'never pruned; densities count weights only',
     ...runtimeValues(s),
     ...Object.assign({}, ...TASK_NAMES.map((t) => taskValues(s, t))),
     figure_links: figures.map((f) => `[${f.name}](${FIGURE_DIR}/${f.name}.png)`).join(', '),

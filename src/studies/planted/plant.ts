@@ -10,10 +10,12 @@
 // network does not compute the target; the network restricted to the mask does (planted biases are part of it,
 // other neurons' biases only feed masked-out edges).
 //
-// When no unmatched neuron agrees in sign (a narrow mother net), the best positive multiple is taken anyway, and
-// failing that any unmatched neuron with c = ‖m‖/‖θ‖: the ticket is still exact, only less hidden. Such fallbacks
-// are counted; they are the rule in the output layer, whose neurons have only each other as candidates. Output
-// neurons are matched too and then put back in the target's order (mother rows are exchangeable).
+// When no unmatched neuron agrees in sign (the rule in the output layer, whose neurons have only each other as
+// candidates), the reference code's fallback is used: mother neuron i for target neuron i (the first unmatched one if
+// i is taken), with c = |m₀ / θ₁|, m₀ its weight from the first matched neuron of the layer below and θ₁ the target
+// neuron's first edge weight. The planted weights then keep random-scale magnitudes (a best positive projection would
+// make them several times smaller than the random weights around them). Such fallbacks are counted. Output neurons are
+// matched too and then put back in the target's order (mother rows are exchangeable).
 import { Rng } from '../../engine/rng.js';
 import { ConfigError } from '../../util/errors.js';
 import type { Masks } from '../../pruning/masks.js';
@@ -96,7 +98,7 @@ export function plantTarget(
       const theta = [target.biases[l]![i]!, ...edges.map((j) => target.weights[l]![i * tIn + j]! / prevScale[j]!)];
       const cols = edges.map((j) => prevIdx[j]!);
       const vec = (k: number): number[] => [B[k]!, ...cols.map((c) => W[k * inM + c]!)];
-      const pick = bestMatch(theta, vec, used);
+      const pick = bestMatch(theta, vec, used) ?? fallback(i, theta, used, (k) => W[k * inM + prevIdx[0]!]!);
       if (!pick.signsAgree) fallbacks[l]!++;
       used[pick.k] = 1;
       idx.push(pick.k);
@@ -133,27 +135,27 @@ interface Match {
   signsAgree: boolean;
 }
 
-/** The unmatched mother neuron closest to a positive multiple of θ (see the header for the fallbacks). */
-function bestMatch(theta: number[], vec: (k: number) => number[], used: Uint8Array): Match {
+/** The unmatched mother neuron closest to a positive multiple of θ with agreeing signs, or null when none is. */
+function bestMatch(theta: number[], vec: (k: number) => number[], used: Uint8Array): Match | null {
   const tt = theta.reduce((s, v) => s + v * v, 0);
   if (tt === 0) throw new Error('cannot plant a target neuron with no edges and zero bias');
   let best: (Match & { cost: number }) | null = null;
-  let firstFree = -1;
   for (let k = 0; k < used.length; k++) {
     if (used[k]) continue;
-    if (firstFree < 0) firstFree = k;
     const m = vec(k);
     const c = theta.reduce((s, v, e) => s + v * m[e]!, 0) / tt;
-    if (!(c > 0)) continue;
-    const signsAgree = theta.every((v, e) => v === 0 || Math.sign(v) === Math.sign(m[e]!));
+    if (!(c > 0) || !theta.every((v, e) => v === 0 || Math.sign(v) === Math.sign(m[e]!))) continue;
     const cost = theta.reduce((s, v, e) => s + Math.abs(m[e]! - c * v), 0);
-    // Sign-agreeing candidates beat all others; among equals the lower cost wins.
-    if (!best || (signsAgree && !best.signsAgree) || (signsAgree === best.signsAgree && cost < best.cost))
-      best = { k, c, signsAgree, cost };
+    if (!best || cost < best.cost) best = { k, c, signsAgree: true, cost };
   }
-  if (best) return best;
-  if (firstFree < 0) throw new Error('no unmatched mother neuron left');
-  const m = vec(firstFree);
-  const norm = Math.sqrt(m.reduce((s, v) => s + v * v, 0) / tt);
-  return { k: firstFree, c: norm > 0 ? norm : 1, signsAgree: false };
+  return best;
+}
+
+/** The reference's fallback (see the header): neuron i, or the first unmatched one, with c = |m₀ / θ₁|. */
+function fallback(i: number, theta: number[], used: Uint8Array, m0: (k: number) => number): Match {
+  const k = i < used.length && !used[i] ? i : used.indexOf(0);
+  if (k < 0) throw new Error('no unmatched mother neuron left');
+  const c = Math.abs(m0(k) / theta[1]!);
+  if (!(c > 0 && Number.isFinite(c))) throw new Error(`planting fallback: scale ${c} for mother neuron ${k}`);
+  return { k, c, signsAgree: false };
 }

@@ -117,7 +117,7 @@ export interface Figure {
 
 /** Every figure the page links, in order: per task, score, recall, precision, Jaccard. */
 export function plantedFigures(s: PlantedSummary): Figure[] {
-  const reps = s.data.study.reps;
+  const reps = Math.max(s.data.study.reps.single, s.data.study.reps.multi);
   const figures: Figure[] = [];
   for (const t of s.tasks)
     for (const metric of metrics(t, mean(s.plants(t).map((x) => x.density)))) {
@@ -125,7 +125,7 @@ export function plantedFigures(s: PlantedSummary): Figure[] {
       if (!panels.length) continue;
       const spec = {
         $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-        title: `${t}: ${metric.long} vs density (mean of ${reps} repetition${reps > 1 ? 's' : ''})`,
+        title: `${t}: ${metric.long} vs density (mean of up to ${reps} repetition${reps > 1 ? 's' : ''})`,
         hconcat: panels,
         resolve: { scale: { y: 'shared', color: 'shared' } },
       } as unknown as TopLevelSpec;

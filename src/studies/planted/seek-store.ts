@@ -19,6 +19,7 @@ export interface SeekIdentity {
   scope: string;
   multishot: boolean;
   rounds: number | null;
+  prune_bias: boolean;
   seed: number;
   /** Training flags that differ from the planted defaults. */
   training: Record<string, unknown>;
@@ -32,7 +33,7 @@ const agreement = z.object({
   recall: z.number().nullable(),
   jaccard: z.number().nullable(),
 });
-const score = z.object({ loss: z.number(), accuracy: z.number().optional() });
+const score = z.object({ loss: z.number(), loss_rescaled: z.number().optional(), accuracy: z.number().optional() });
 /** The parts of a stored result that readers rely on (the rest is kept as written). */
 export const storedSeek = z
   .object({

@@ -2,7 +2,8 @@
 // mother weights with the target inside) with a pruner — single-shot, or multishot (rounds of 5 epochs of training,
 // pruning to ρ^(r/R), resetting the weights) — train the ticket, and compare it with the planted ticket trained the
 // same way from the same weights, plus the mask's precision / recall / Jaccard against the ground truth and layer
-// collapse.
+// collapse (both on the weights). Biases are pruned with the weights unless told otherwise (the paper's setting);
+// SNIP and GraSP score on the reference's prune set of 40 distinct training samples.
 import { Rng } from '../../engine/rng.js';
 import { ConfigError } from '../../util/errors.js';
 import { applyMasks, layerDensities, totalDensity, type Masks } from '../../pruning/masks.js';
@@ -18,15 +19,18 @@ import { scoreOutputs, type Score } from './score.js';
 import type { PlantedRun } from './store.js';
 import { makeTask, type Task } from './tasks.js';
 import { evaluate, gather, predict, taskLoss, trainOnTask } from './train.js';
-import { MULTISHOT_EPOCHS, PLANTED_DEFAULTS, type PlantedTraining } from './hparams.js';
-
-/** Samples in the fixed batch SNIP and GraSP score on. */
-export const PRUNE_BATCH = 256;
+import { MULTISHOT_EPOCHS, PLANTED_DEFAULTS, PRUNE_BIAS, PRUNE_SAMPLES, type PlantedTraining } from './hparams.js';
+import { plantedTicketMasks, weightMasks } from './masks.js';
 
 export interface SeekOptions {
   pruner: PrunerName;
-  /** Fraction of weights kept, or 'planted' for the ground truth's density. */
+  /**
+   * Fraction of prunable parameters kept (weights, and biases when pruned), or 'planted' for the ground truth's
+   * density (planted edges / weights, as the reference's `--sparsity -1`).
+   */
   density: number | 'planted';
+  /** Prune biases with the weights (default: the paper's, on). */
+  pruneBias?: boolean;
   multishot?: boolean;
   rounds?: number;
   scope?: Scope;
@@ -55,7 +59,11 @@ export interface SeekResult {
   /** Training length of the tickets (a step string, e.g. 10ep). */
   steps: string;
   seed: number;
+  prune_bias: boolean;
+  /** Fraction of prunable parameters kept (biases included when pruned). */
   density: number;
+  /** Fraction of weights kept. */
+  weight_density: number;
   planted_density: number;
   layer_densities: Record<string, number>;
   ticket: TrainedTicket;
@@ -71,8 +79,8 @@ export function checkPruner(name: string): PrunerName {
   return name as PrunerName;
 }
 
-function plantedModel(run: PlantedRun, mask: Masks | null): PlantedMlp {
-  const model = new PlantedMlp(run.meta.widths);
+function plantedModel(run: PlantedRun, mask: Masks | null, pruneBias: boolean): PlantedMlp {
+  const model = new PlantedMlp(run.meta.widths, pruneBias);
   model.loadStateDict(run.params);
   if (mask) applyMasks(model, mask);
   return model;
@@ -83,13 +91,11 @@ async function trainTicket(
   run: PlantedRun,
   task: Task,
   mask: Masks,
-  train: PlantedTraining,
-  seed: number,
-  signal?: AbortSignal,
+  o: { train: PlantedTraining; seed: number; pruneBias: boolean; signal?: AbortSignal },
 ): Promise<{ model: PlantedMlp; ticket: TrainedTicket }> {
-  const model = plantedModel(run, mask);
+  const model = plantedModel(run, mask, o.pruneBias);
   const init = evaluate(model, task, task.test);
-  const { trainLoss } = await trainOnTask(model, task, { ...train, seed, signal });
+  const { trainLoss } = await trainOnTask(model, task, { ...o.train, seed: o.seed, signal: o.signal });
   return {
     model,
     ticket: { density: totalDensity(mask), init, test: evaluate(model, task, task.test), train_loss: trainLoss },
@@ -105,24 +111,22 @@ export async function seek(run: PlantedRun, opts: SeekOptions): Promise<SeekResu
   const rounds = opts.rounds ?? 10;
   const train = opts.train ?? PLANTED_DEFAULTS;
   const seed = opts.seed ?? 0;
+  const pruneBias = opts.pruneBias ?? PRUNE_BIAS;
+  const truth = plantedTicketMasks(run.mask, run.meta.widths, pruneBias);
   if (!Number.isInteger(rounds) || rounds < 1)
     throw new ConfigError(`rounds must be a positive integer, got ${rounds}`);
   const task = makeTask(run.meta.task, run.meta.task_seed);
 
   // The planted ticket: its output ÷ scale is the target; trained like any other ticket.
   opts.onStage?.('training the planted ticket');
-  const planted = await trainTicket(run, task, run.mask, train, seed, opts.signal);
-  const raw = predict(plantedModel(run, run.mask), task, task.test);
+  const ticketOpts = { train, seed, pruneBias, signal: opts.signal };
+  const planted = await trainTicket(run, task, truth, ticketOpts);
+  const raw = predict(plantedModel(run, truth, pruneBias), task, task.test);
   const rescaled = raw.map((v, i) => v / run.meta.scale[i % task.outDim]!);
 
   opts.onStage?.(`pruning with ${pruner}${opts.multishot ? ` (multishot, ${rounds} rounds)` : ''}`);
-  const model = plantedModel(run, null);
-  const pruneRng = new Rng(seed, 'planted-prune-batch');
-  const batch = gather(
-    task,
-    task.train,
-    Int32Array.from({ length: Math.min(PRUNE_BATCH, task.train.n) }, () => pruneRng.int(task.train.n)),
-  );
+  const model = plantedModel(run, null, pruneBias);
+  const batch = gather(task, task.train, pruneSample(task.train.n, seed));
   const ctx = {
     model,
     seed,
@@ -145,7 +149,7 @@ export async function seek(run: PlantedRun, opts: SeekOptions): Promise<SeekResu
     : pruneAtInit(pruner, ctx, density, { scope });
 
   opts.onStage?.('training the found ticket');
-  const found = await trainTicket(run, task, masks, train, seed, opts.signal);
+  const found = await trainTicket(run, task, masks, ticketOpts);
   return {
     run: run.dir,
     task: task.name,
@@ -155,13 +159,27 @@ export async function seek(run: PlantedRun, opts: SeekOptions): Promise<SeekResu
     rounds: opts.multishot ? rounds : null,
     steps: train.training.steps,
     seed,
+    prune_bias: pruneBias,
     density: found.ticket.density,
+    weight_density: totalDensity(weightMasks(masks)),
     planted_density: run.meta.density,
     layer_densities: layerDensities(masks),
     ticket: found.ticket,
     planted: { ...planted.ticket, init_rescaled: scoreOutputs(task, rescaled, task.test) },
-    recovery: maskAgreement(masks, run.mask),
-    collapse: layerCollapse(found.model, masks),
+    recovery: maskAgreement(weightMasks(masks), run.mask),
+    collapse: layerCollapse(found.model, weightMasks(masks)),
     seconds: (Date.now() - started) / 1000,
   };
+}
+
+/** The prune batch: PRUNE_SAMPLES distinct training rows (fewer if the split is smaller), seeded. */
+export function pruneSample(n: number, seed: number): Int32Array {
+  const rng = new Rng(seed, 'planted-prune-batch');
+  const idx = Int32Array.from({ length: n }, (_, i) => i);
+  const k = Math.min(PRUNE_SAMPLES, n);
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.int(n - i);
+    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+  }
+  return idx.slice(0, k);
 }

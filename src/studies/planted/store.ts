@@ -3,7 +3,8 @@
 //   <root>/planted_<hash>/planted.safetensors  the mother network with the target planted in it (weights and biases)
 //   <root>/planted_<hash>/mask.safetensors     the ground-truth mask (the planted edges)
 //   <root>/planted_<hash>/target.safetensors   the target network (F64, its own shapes)
-// The hash covers task, depth, width and seed, which determine everything else. meta.json is written last, so a
+// The hash covers task, depth, width and seed, which determine everything else, and the planting version, so runs
+// planted by older code (another fallback rule or target layout) are not found again. meta.json is written last, so a
 // directory without it is an interrupted write and is redone.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -51,7 +52,11 @@ export interface PlantedMeta extends PlantSpec {
   target_test: Score;
 }
 
-const score = z.object({ loss: z.number(), accuracy: z.number().min(0).max(1).optional() });
+const score = z.object({
+  loss: z.number(),
+  loss_rescaled: z.number().optional(),
+  accuracy: z.number().min(0).max(1).optional(),
+});
 const positive = z.number().int().min(1);
 export const plantedMetaSchema = z.object({
   task: z.enum(TASK_NAMES),
@@ -80,8 +85,12 @@ export interface PlantedRun {
   target: TargetNet;
 }
 
+/** Bumped whenever planting or the targets change what a spec plants. 2: the reference's fallback and helix layout. */
+export const PLANTING_VERSION = 2;
+
 export function plantedDir(root: string, spec: PlantSpec): string {
-  return experimentDir(root, 'planted', { task: spec.task, depth: spec.depth, width: spec.width, seed: spec.seed }).dir;
+  const { task, depth, width, seed } = spec;
+  return experimentDir(root, 'planted', { task, depth, width, seed, planting: PLANTING_VERSION }).dir;
 }
 
 export function savePlantedRun(run: PlantedRun): void {

@@ -9,11 +9,21 @@ import path from 'node:path';
 import { readSessions, type SessionRecord } from '../../report/runtime.js';
 import type { PrunerName } from '../../pruning/scorers/index.js';
 import { DataError } from '../../util/errors.js';
-import { DEPTH, WIDTH, gridRows, type DensityLabel, type GridOptions, type Mode, type SeekRow } from './grid.js';
+import {
+  DEPTH,
+  WIDTH,
+  gridRows,
+  maxReps,
+  rowsDir,
+  type DensityLabel,
+  type GridOptions,
+  type Mode,
+  type SeekRow,
+} from './grid.js';
 import { plantRun } from './plant-run.js';
 import type { Score } from './score.js';
-import { PRUNE_BATCH, type SeekResult } from './seek.js';
-import { MULTISHOT_EPOCHS } from './hparams.js';
+import type { SeekResult } from './seek.js';
+import { MULTISHOT_EPOCHS, PRUNE_SAMPLES } from './hparams.js';
 import type { PlantedRun } from './store.js';
 import { makeTask, type TaskName } from './tasks.js';
 
@@ -63,7 +73,10 @@ export interface SeekRecord {
 
 /** The part of a SeekResult the page reads. */
 export interface CompactSeek {
+  /** Fraction of prunable parameters kept: weights and biases when the study prunes biases. */
   density: number;
+  /** Fraction of weights kept (absent in data from before biases were pruned, where it equals density). */
+  weight_density?: number;
   ticket_test: Score;
   planted_test: Score;
   recall: number | null;
@@ -85,6 +98,7 @@ export const sessionsFile = (root: string) => path.join(root, 'sessions.jsonl');
 export function compactSeek(r: SeekResult): CompactSeek {
   return {
     density: r.density,
+    weight_density: r.weight_density,
     ticket_test: r.ticket.test,
     planted_test: r.planted.test,
     recall: r.recovery.total.recall,
@@ -168,10 +182,10 @@ export function collectPlantedData(
   study: Omit<StudyRecord, 'kind' | 'study' | 'depth' | 'width' | 'prune_batch' | 'multishot_epochs'>,
 ): PlantedData {
   const rows = gridRows(root, study);
-  if (!rows.length) throw new DataError(`no results for this grid in ${path.join(root, 'results.jsonl')}`);
+  if (!rows.length) throw new DataError(`no results for this grid in ${rowsDir(root)}`);
   const plants: PlantRecord[] = [];
   for (const task of study.tasks)
-    for (let rep = 0; rep < study.reps; rep++)
+    for (let rep = 0; rep < maxReps(study); rep++)
       if (rows.some((r) => r.task === task && r.rep === rep))
         plants.push(plantRecord(plantRun({ task, depth: DEPTH, width: WIDTH, seed: rep }, root), rep));
   return {
@@ -180,7 +194,7 @@ export function collectPlantedData(
       study: 'planted',
       depth: DEPTH,
       width: WIDTH,
-      prune_batch: PRUNE_BATCH,
+      prune_batch: PRUNE_SAMPLES,
       multishot_epochs: MULTISHOT_EPOCHS,
       ...study,
     },
@@ -204,7 +218,7 @@ export function parsePlantedData(text: string): PlantedData {
   for (const [i, line] of text.split('\n').entries()) {
     if (!line.trim()) continue;
     const rec = JSON.parse(line) as { kind?: string };
-    if (rec.kind === 'study') d.study = rec as StudyRecord;
+    if (rec.kind === 'study') d.study = studyRecord(rec as StudyRecord | OldStudyRecord);
     else if (rec.kind === 'session') {
       const { kind: _kind, ...s } = rec as SessionRecord & { kind: string };
       d.sessions.push(s);
@@ -214,4 +228,13 @@ export function parsePlantedData(text: string): PlantedData {
   }
   if (!d.study) throw new DataError('planted results: no study line');
   return d as PlantedData;
+}
+
+/** A study line written before repetitions were counted per mode and biases could be pruned. */
+type OldStudyRecord = Omit<StudyRecord, 'reps' | 'pruneBias'> & { reps: number };
+
+/** Reads old study lines as the current record: the same repetitions in both modes, biases never pruned. */
+function studyRecord(rec: StudyRecord | OldStudyRecord): StudyRecord {
+  if (typeof rec.reps !== 'number') return rec as StudyRecord;
+  return { ...rec, reps: { single: rec.reps, multi: rec.reps }, pruneBias: false };
 }

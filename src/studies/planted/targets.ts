@@ -4,27 +4,27 @@
 // relu   a single path x → relu(x) → relu(·) … → y, every weight 1 and every bias 0 (depth ≥ 3, width ≥ 1):
 //        computes max(0, x) exactly.
 // circle the squared radius from two piecewise-linear fits of s² (CIRCLE_KNOTS ReLU units per coordinate), then
-//        four logits α_c·r² + γ_c, α = 20·(1, 2, 4, 8), whose argmax changes exactly at r² = 0.2, 0.5, 0.7.
+//        four logits α_c·r² + γ_c, α = 5·(1, 2, 4, 8) as in the reference, whose argmax changes exactly at
+//        r² = 0.2, 0.5, 0.7.
 //          depth 3: x_i → knots over [−1, 1] → logits
 //          depth 4: x_i → relu(±x_i) → knots over |x_i| ∈ [0, 1] (two edges each: relu(x) + relu(−x) = |x|) → logits
 //          depth ≥ 5: x_i → relu(±x_i) → |x_i| → (|x_i| copied, depth − 5 times) → knots over [0, 1] → logits
 // helix  one piecewise-linear fit with HELIX_KNOTS shared ReLU units, three outputs (the three coordinates):
 //          depth 3: x → knots over [−1, 1] → outputs
-//          depth ≥ 4: x → relu(x + 1) ∈ [0, 2] → (copied, depth − 4 times) → knots over [0, 2] → outputs
+//          depth 4: x → relu(x + 1) ∈ [0, 2] → knots over [0, 2] → outputs
+//          depth ≥ 5 (the reference's layout): x → relu(x + 1) → knots → three hidden neurons relu(f_j + 1)
+//          (|f_j| < 1 on the helix) → 3×3 identity layers, depth − 4 of them, the last with bias −1 → outputs
 // Piecewise-linear parts are least-squares fits (pwl.ts). Pass-through layers carry non-negative values, so a ReLU
 // neuron with weight 1 copies them. The edge counts reproduce the paper's ground-truth densities (depth 3, width 100:
-// relu .01, circle .17, helix .30; depth 5: 2e-4, 5.2e-3, 6.0e-3).
+// relu .01, circle .17, helix .30; depth 5: 2e-4, 5.2e-3, 6.2e-3 — helix 124 edges).
 import { ConfigError } from '../../util/errors.js';
 import { CIRCLE_BOUNDARIES, helixPoint, type TaskName } from './tasks.js';
 import { fitPiecewiseLinear, type PwlFit } from './pwl.js';
 
 export const CIRCLE_KNOTS = 10;
 export const HELIX_KNOTS = 30;
-/**
- * Slopes of the circle logits in r²: steeper for outer rings, so each ring wins on its own interval. The scale 20
- * (the reference uses 5) roughly minimizes the cross-entropy under 1% label noise; accuracy does not depend on it.
- */
-const CIRCLE_SLOPES = [20, 40, 80, 160];
+/** Slopes of the circle logits in r² (the reference's 5·2^c): steeper for outer rings, so each ring wins on its own interval. */
+const CIRCLE_SLOPES = [5, 10, 20, 40];
 
 export interface TargetNet {
   task: TaskName;
@@ -141,7 +141,6 @@ function helixTarget(depth: number): TargetNet {
     const shift = b.layer(1); // s = relu(x + 1) = x + 1 on [−1, 1]
     shift.w(0, 0, 1);
     shift.b(0, 1);
-    for (let l = 4; l < depth; l++) b.copy();
     fit = fitPiecewiseLinear(
       coords.map((f) => (s: number) => f(s - 1)),
       0,
@@ -150,10 +149,19 @@ function helixTarget(depth: number): TargetNet {
     );
   }
   b.knots(fit, 1, () => [0]);
-  const out = b.layer(3);
+  // At depth ≥ 5 the coefficients feed hidden neurons shifted by +1 (kept positive), undone by the last bias.
+  const lift = depth >= 5 ? 1 : 0;
+  const coef = b.layer(3);
   for (let j = 0; j < 3; j++) {
-    for (let k = 0; k < HELIX_KNOTS; k++) out.w(j, k, fit.coef[j]![k]!);
-    out.b(j, fit.bias[j]!);
+    for (let k = 0; k < HELIX_KNOTS; k++) coef.w(j, k, fit.coef[j]![k]!);
+    coef.b(j, fit.bias[j]! + lift);
+  }
+  for (let l = 4; l < depth; l++) {
+    const id = b.layer(3);
+    for (let j = 0; j < 3; j++) {
+      id.w(j, j, 1);
+      if (l === depth - 1) id.b(j, -1);
+    }
   }
   return b.build('helix');
 }
