@@ -25,7 +25,8 @@ import { plantRun } from '../src/studies/planted/plant-run.js';
 import { loadPlantedRun } from '../src/studies/planted/store.js';
 import { fitPiecewiseLinear, evalPwl } from '../src/studies/planted/pwl.js';
 import { trainOnTask, evaluate } from '../src/studies/planted/train.js';
-import { PLANTED_DEFAULTS, PLANTED_TRAINING } from '../src/studies/planted/hparams.js';
+import { PLANTED_DEFAULTS, PLANTED_TRAINING, PRUNE_BIAS } from '../src/studies/planted/hparams.js';
+import { plantedTicketFile } from '../src/studies/planted/planted-ticket.js';
 import { seek } from '../src/studies/planted/seek.js';
 import { ConfigError } from '../src/util/errors.js';
 import { runCli } from './helpers/cli.js';
@@ -323,6 +324,21 @@ test('seek at density 1 keeps everything: recall 1, precision = planted density'
   // Untrained, the planted ticket ÷ scale is the target itself.
   assert.ok(Math.abs(r.planted.init_rescaled.loss - run.meta.target_test.loss) < 1e-9);
   assert.equal(r.ticket.test.loss, r.ticket.init.loss);
+});
+
+test('the planted ticket is trained once per planted run and seed; every seek finds it again', async () => {
+  const run = plantRun({ task: 'relu', depth: 4, width: 8, seed: 2 }, path.join(tmp, 'seek-shared'));
+  const train = { ...PLANTED_DEFAULTS, training: { ...PLANTED_TRAINING, steps: '1ep' } };
+  const first = await seek(run, { pruner: 'magnitude', density: 0.5, train });
+  const file = plantedTicketFile(run, { train, seed: 0, pruneBias: PRUNE_BIAS });
+  assert.ok(fs.existsSync(file), 'stored under the planted run');
+  assert.deepEqual((await seek(run, { pruner: 'random', density: 0.1, train })).planted, first.planted);
+  fs.rmSync(file);
+  assert.deepEqual((await seek(run, { pruner: 'snip', density: 0.1, train })).planted, first.planted, 'retrained');
+  fs.writeFileSync(file, '{ damaged');
+  assert.deepEqual((await seek(run, { pruner: 'snip', density: 0.5, train })).planted, first.planted, 'damaged');
+  const other = await seek(run, { pruner: 'magnitude', density: 0.5, train, seed: 1 });
+  assert.notDeepEqual(other.planted.test, first.planted.test, 'another seed trains its own');
 });
 
 function assertOneLineError(r: ReturnType<typeof runCli>, pattern: RegExp): void {

@@ -133,6 +133,7 @@ test('planted FAI: 0 at the trivial predictor, 1 at the target; a ticket works a
       width: 100,
       prune_batch: 40,
       multishot_epochs: 5,
+      planting: 2,
       reps: { single: 1, multi: 1 },
       pruneBias: true,
       tasks: ['relu', 'circle'],

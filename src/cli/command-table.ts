@@ -1,7 +1,7 @@
 // The subcommands, each loaded only when it runs. A command's module pulls in what it needs (plotting, the dashboard
 // server, the job queue, ...), and loading all of them cost about a second of CPU on every call, most of it for code
 // the call never used. `ticketlab --help` and unknown names still load them all, so help lists every command and
-// commander names the unknown one.
+// commander names the unknown one; so do `sweep` and `report`, which check a sweep file's flags against the commands.
 import type { Command } from 'commander';
 
 type Register = (program: Command) => void;
@@ -36,6 +36,9 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   worker: async () => (await import('./commands/worker.js')).workerCommand,
 };
 
+/** Commands that read the other commands' flags (sweep.ts `sweepCommandFlags`). */
+const NEEDS_ALL = new Set(['sweep', 'report']);
+
 /** Global options that take a value as the next word (`--threads 2`); see main.ts. */
 const GLOBAL_WITH_VALUE = new Set(['--threads', '--gemm']);
 
@@ -52,6 +55,7 @@ function subcommandOf(args: readonly string[]): string | undefined {
 /** The register functions a command line needs: its own command's, or all of them (help, unknown names). */
 export async function commandsFor(args: readonly string[]): Promise<Register[]> {
   const name = subcommandOf(args);
-  const names = name !== undefined && Object.hasOwn(COMMANDS, name) ? [name] : Object.keys(COMMANDS);
+  const alone = name !== undefined && Object.hasOwn(COMMANDS, name) && !NEEDS_ALL.has(name);
+  const names = alone ? [name] : Object.keys(COMMANDS);
   return Promise.all(names.map((n) => COMMANDS[n]!()));
 }

@@ -28,6 +28,7 @@ import {
   summarizePlanted,
   type PlantedSummary,
 } from './summary.js';
+import { PLANTING_VERSION } from './store.js';
 import { TASK_NAMES, type TaskName } from './tasks.js';
 
 /** Figures go to `<out>/planted/`, beside the data file; the page links them relative to itself. */
@@ -40,6 +41,15 @@ const repsText = (r: Record<Mode, number>) => `${repetitions(r.single)} single-s
 function banner(s: PlantedSummary): string {
   const { study, seeks } = s.data;
   const parts: string[] = [];
+  if (study.planting < PLANTING_VERSION)
+    parts.push(
+      '> **⚠ DATA FROM THE CODE BEFORE THE FIDELITY FIXES.** These results were made before planting, scoring and\n' +
+        '> pruning were aligned with the reference code: the old planting fallback (planted output weights several times\n' +
+        '> smaller than the random ones), the old helix layout (122 edges) and circle slopes (20·2^c), plain MSE (no\n' +
+        '> least-squares rescaling), biases never pruned, a pruning batch of 256 samples drawn with replacement, and\n' +
+        `> ${repsText(study.reps)}. The setup and criteria below describe the current code; the rerun with it\n` +
+        "> (`npm run repro:planted`) replaces this data. Read no verdict below as the current code's.",
+    );
   if (study.quick)
     parts.push(
       `> **⚠ QUICK SMOKE-TEST RUN — NOT A REPRODUCTION.** ${repsText(study.reps)}, ` +

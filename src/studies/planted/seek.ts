@@ -21,6 +21,7 @@ import { makeTask, type Task } from './tasks.js';
 import { evaluate, gather, predict, taskLoss, trainOnTask } from './train.js';
 import { MULTISHOT_EPOCHS, PLANTED_DEFAULTS, PRUNE_BIAS, PRUNE_SAMPLES, type PlantedTraining } from './hparams.js';
 import { plantedTicketMasks, weightMasks } from './masks.js';
+import { plantedTicket } from './planted-ticket.js';
 
 export interface SeekOptions {
   pruner: PrunerName;
@@ -120,7 +121,11 @@ export async function seek(run: PlantedRun, opts: SeekOptions): Promise<SeekResu
   // The planted ticket: its output ÷ scale is the target; trained like any other ticket.
   opts.onStage?.('training the planted ticket');
   const ticketOpts = { train, seed, pruneBias, signal: opts.signal };
-  const planted = await trainTicket(run, task, truth, ticketOpts);
+  const planted = await plantedTicket(
+    run,
+    { train, seed, pruneBias },
+    async () => (await trainTicket(run, task, truth, ticketOpts)).ticket,
+  );
   const raw = predict(plantedModel(run, truth, pruneBias), task, task.test);
   const rescaled = raw.map((v, i) => v / run.meta.scale[i % task.outDim]!);
 
@@ -165,7 +170,7 @@ export async function seek(run: PlantedRun, opts: SeekOptions): Promise<SeekResu
     planted_density: run.meta.density,
     layer_densities: layerDensities(masks),
     ticket: found.ticket,
-    planted: { ...planted.ticket, init_rescaled: scoreOutputs(task, rescaled, task.test) },
+    planted: { ...planted, init_rescaled: scoreOutputs(task, rescaled, task.test) },
     recovery: maskAgreement(weightMasks(masks), run.mask),
     collapse: layerCollapse(found.model, weightMasks(masks)),
     seconds: (Date.now() - started) / 1000,

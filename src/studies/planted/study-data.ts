@@ -24,7 +24,7 @@ import { plantRun } from './plant-run.js';
 import type { Score } from './score.js';
 import type { SeekResult } from './seek.js';
 import { MULTISHOT_EPOCHS, PRUNE_SAMPLES } from './hparams.js';
-import type { PlantedRun } from './store.js';
+import { PLANTING_VERSION, type PlantedRun } from './store.js';
 import { makeTask, type TaskName } from './tasks.js';
 
 export interface StudyRecord extends GridOptions {
@@ -35,6 +35,8 @@ export interface StudyRecord extends GridOptions {
   prune_batch: number;
   multishot_epochs: number;
   quick: boolean;
+  /** The planting code's version (store.ts PLANTING_VERSION) the data was made with; 1 before issue 17's fixes. */
+  planting: number;
   /** How to rerun it (no paths). */
   command: string;
 }
@@ -179,7 +181,7 @@ function plantRecord(run: PlantedRun, rep: number): PlantRecord {
 /** Everything the page needs from a run root, for the grid `o`. */
 export function collectPlantedData(
   root: string,
-  study: Omit<StudyRecord, 'kind' | 'study' | 'depth' | 'width' | 'prune_batch' | 'multishot_epochs'>,
+  study: Omit<StudyRecord, 'kind' | 'study' | 'depth' | 'width' | 'prune_batch' | 'multishot_epochs' | 'planting'>,
 ): PlantedData {
   const rows = gridRows(root, study);
   if (!rows.length) throw new DataError(`no results for this grid in ${rowsDir(root)}`);
@@ -197,6 +199,7 @@ export function collectPlantedData(
       prune_batch: PRUNE_SAMPLES,
       multishot_epochs: MULTISHOT_EPOCHS,
       ...study,
+      planting: PLANTING_VERSION,
     },
     sessions: readSessions(sessionsFile(root)),
     plants,
@@ -231,10 +234,10 @@ export function parsePlantedData(text: string): PlantedData {
 }
 
 /** A study line written before repetitions were counted per mode and biases could be pruned. */
-type OldStudyRecord = Omit<StudyRecord, 'reps' | 'pruneBias'> & { reps: number };
+type OldStudyRecord = Omit<StudyRecord, 'reps' | 'pruneBias' | 'planting'> & { reps: number };
 
-/** Reads old study lines as the current record: the same repetitions in both modes, biases never pruned. */
+/** Reads old study lines as the current record: the same repetitions in both modes, biases never pruned, planting 1. */
 function studyRecord(rec: StudyRecord | OldStudyRecord): StudyRecord {
   if (typeof rec.reps !== 'number') return rec as StudyRecord;
-  return { ...rec, reps: { single: rec.reps, multi: rec.reps }, pruneBias: false };
+  return { ...rec, reps: { single: rec.reps, multi: rec.reps }, pruneBias: false, planting: 1 };
 }
