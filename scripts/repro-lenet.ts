@@ -2,7 +2,7 @@
 // the random-reinit control at every level, several replicates in parallel processes (src/studies/lenet/grid.ts).
 // Finished levels are reused, so a rerun resumes. Collects the levels into the committed data file
 // <out>/lenet/results.jsonl, then renders <out>/lenet.md from scripts/templates/lenet.md and its figures.
-//   --replicates N (default 3)  --parallel P (default: CPU count)  --levels L (default 16)  --root DIR
+//   --replicates N (default 5, the paper's)  --parallel P (default: CPU count)  --levels L (default 16)  --root DIR
 //   --steps S (iterations per level: smoke tests only)  --out DIR (default docs/results)
 //   --report-only (render the page from the data file alone; nothing runs and no run root is needed)
 import fs from 'node:fs';
@@ -23,7 +23,7 @@ import { DataError, UserError } from '../src/util/errors.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const opts = new Command('repro-lenet')
-  .option('--replicates <n>', 'replicates', '3')
+  .option('--replicates <n>', "replicates (the paper's 5)", '5')
   .option('--parallel <n>', 'processes at once', String(os.cpus().length))
   .option('--levels <n>', 'pruning levels after the dense level 0', '16')
   .option('--root <dir>', 'run root', defaultRoot())

@@ -110,7 +110,7 @@ async function runAndCollect(): Promise<void> {
   const parallel = positiveInt('--parallel')(opts.parallel);
   const plan = `${grid.tasks.length} task(s) × ${reps}, ${grid.epochs} epochs, ${grid.rounds} rounds, ${parallel} process(es)`;
   console.error(`repro:planted: grid of ${plan}${quick ? ' (QUICK)' : ''}; run root ${root}`);
-  const session = startSession();
+  const session = startSession(parallel);
   const started = Date.now();
   const recorded = await runGrid(root, grid, {
     parallel,

@@ -10,11 +10,6 @@ export function weightMasks(masks: Masks): Masks {
   return new Map([...masks].filter(([n]) => !isBias(n)));
 }
 
-/** The bias masks alone. */
-export function biasMasks(masks: Masks): Masks {
-  return new Map([...masks].filter(([n]) => isBias(n)));
-}
-
 /** The ground truth with, when biases are pruned, a bias mask per layer: 1 on the planted neurons. */
 export function plantedTicketMasks(truth: Masks, widths: readonly number[], pruneBias: boolean): Masks {
   if (!pruneBias) return truth;

@@ -19,8 +19,6 @@ export interface Cell {
 export const isClass = (t: TaskName) => t === 'circle';
 /** Test accuracy (circle) or rescaled test MSE (relu, helix; the plain MSE in data from before it was stored). */
 export const score = (t: TaskName, s: Score) => (isClass(t) ? s.accuracy! : (s.loss_rescaled ?? s.loss));
-/** Plain test MSE, without output rescaling. */
-export const plainScore = (t: TaskName, s: Score) => (isClass(t) ? s.accuracy! : s.loss);
 export const mean = (v: readonly number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
 export const present = <T>(v: readonly (T | null | undefined)[]) =>
   v.filter((x): x is T => x !== null && x !== undefined);
