@@ -116,6 +116,9 @@ test('bad flags and names: one readable line, non-zero exit', () => {
   assertOneLineError(runCli(['train', '--seed', '-3']), /--seed must be a non-negative integer/);
   assertOneLineError(runCli(['train', '--augment', '--steps', '5']), /CIFAR-10 models only/);
   assertOneLineError(runCli(['--threads', '0', 'info']), /--threads must be a positive integer/);
+  assertOneLineError(runCli(['train', '--bias-init', 'sometimes']), /--bias-init must be one of zeros, uniform/);
+  // The command is found after a global option's value (only that command's module is loaded).
+  assertOneLineError(runCli(['--threads', '2', 'lottery', '--model', 'nope']), /unknown model 'nope'/);
   const unknown = runCli(['frobnicate']);
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /unknown command 'frobnicate'/);

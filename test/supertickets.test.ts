@@ -19,22 +19,14 @@ interface Result {
   reused: boolean;
 }
 
+/** A toy run: 256 training examples an epoch, scored on the first 500 test images. */
+const QUICK = ['--json', 'supertickets', '--examples', '256', '--test-examples', '500'];
+
 test('supertickets: the target ratio exactly, fewer MACs, stored and found again', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-st-'));
   try {
     for (const reactivation of ['implicit', 'reset']) {
-      const args = [
-        '--json',
-        'supertickets',
-        '--epochs',
-        '2',
-        '--examples',
-        '256',
-        '--test-examples',
-        '500',
-        '--target-ratio',
-        '0.2',
-      ];
+      const args = [...QUICK, '--epochs', '2', '--target-ratio', '0.2'];
       const r = runCli([...args, '--reactivation', reactivation, '--root', root]);
       assert.equal(r.status, 0, r.stderr);
       const out = r.json<Result>();
@@ -52,19 +44,15 @@ test('supertickets: the target ratio exactly, fewer MACs, stored and found again
     const source = path.join(root, exp!, 'seed_0');
     const src = JSON.parse(fs.readFileSync(path.join(source, 'result.json'), 'utf8')) as Result;
     const t = runCli([
-      ...[
-        '--json',
-        'supertickets',
-        '--dataset',
-        'fashion_mnist',
-        '--epochs',
-        '1',
-        '--examples',
-        '256',
-        '--test-examples',
-        '500',
-      ],
-      ...['--transfer-from', source, '--root', root],
+      ...QUICK,
+      '--dataset',
+      'fashion_mnist',
+      '--epochs',
+      '1',
+      '--transfer-from',
+      source,
+      '--root',
+      root,
     ]);
     assert.equal(t.status, 0, t.stderr);
     const tr = t.json<Result & { transferred_from: string; dataset: string }>();
@@ -85,21 +73,7 @@ test('supertickets baselines: search then prune, and prune then search, reach th
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-st-order-'));
   try {
     for (const order of ['search-then-prune', 'prune-then-search']) {
-      const r = runCli([
-        ...[
-          '--json',
-          'supertickets',
-          '--epochs',
-          '2',
-          '--examples',
-          '256',
-          '--test-examples',
-          '500',
-          '--target-ratio',
-          '0.2',
-        ],
-        ...['--order', order, '--root', root],
-      ]);
+      const r = runCli([...QUICK, '--epochs', '2', '--target-ratio', '0.2', '--order', order, '--root', root]);
       assert.equal(r.status, 0, r.stderr);
       const out = r.json<Result & { order: string }>();
       assert.equal(out.order, order);
@@ -115,6 +89,7 @@ test('supertickets: bad settings are one clear line', () => {
     [['--target-ratio', '1'], /--target-ratio must lie in \[0, 1\)/],
     [['--dataset', 'cifar10'], /--dataset must be one of/],
     [['--reactivation', 'sometimes'], /--reactivation must be one of/],
+    [['--test-examples', '-1'], /--test-examples must be a non-negative integer/],
     [['--order', 'search-then-prune', '--epochs', '1'], /needs at least 2 epochs/],
     [['--target-ratio', '0.9', '--epochs', '4'], /takes 9 pruning steps .* needs --epochs ≥ 9, got 4/],
   ] as const) {

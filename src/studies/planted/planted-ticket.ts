@@ -11,14 +11,14 @@ import { writeFileAtomic } from '../../store/atomic.js';
 import { readJson } from '../../store/json.js';
 import { DataError } from '../../util/errors.js';
 import type { PlantedTraining } from './hparams.js';
+import { scoreSchema } from './seek-store.js';
 import type { TrainedTicket } from './seek.js';
 import type { PlantedRun } from './store.js';
 
-const score = z.object({ loss: z.number(), loss_rescaled: z.number().optional(), accuracy: z.number().optional() });
 const stored = z.object({
   density: z.number(),
-  init: score,
-  test: score,
+  init: scoreSchema,
+  test: scoreSchema,
   train_loss: z.number().nullable(), // NaN (no full epoch) is written as null
 });
 

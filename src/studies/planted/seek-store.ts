@@ -33,7 +33,12 @@ const agreement = z.object({
   recall: z.number().nullable(),
   jaccard: z.number().nullable(),
 });
-const score = z.object({ loss: z.number(), loss_rescaled: z.number().optional(), accuracy: z.number().optional() });
+/** A stored Score (score.ts). */
+export const scoreSchema = z.object({
+  loss: z.number(),
+  loss_rescaled: z.number().optional(),
+  accuracy: z.number().optional(),
+});
 /** The parts of a stored result that readers rely on (the rest is kept as written). */
 export const storedSeek = z
   .object({
@@ -46,8 +51,8 @@ export const storedSeek = z
     seed: z.number(),
     density: z.number(),
     planted_density: z.number(),
-    ticket: z.object({ test: score }).passthrough(),
-    planted: z.object({ test: score }).passthrough(),
+    ticket: z.object({ test: scoreSchema }).passthrough(),
+    planted: z.object({ test: scoreSchema }).passthrough(),
     recovery: z.object({ total: agreement, layers: z.record(z.string(), agreement) }),
     collapse: z.object({ collapsed: z.boolean() }).passthrough(),
     seconds: z.number(),
