@@ -5,8 +5,10 @@ import { Tensor } from '../engine/tensor.js';
 import { noGrad } from '../engine/autograd.js';
 import { countCorrect } from '../engine/ops/loss.js';
 import type { Dataset, Targets } from '../data/types.js';
+import { ImageDataset } from '../data/dataset.js';
 import type { Module } from '../nn/module.js';
 import { DataError } from '../util/errors.js';
+import { inputBatch } from './input-batch.js';
 import { crossEntropy, type LossFn } from './loss.js';
 
 export interface EvalResult {
@@ -43,6 +45,11 @@ function batchCounts(out: Tensor, y: Targets, n: number): { count: number; corre
   return { count: t.scored, correct: t.correct };
 }
 
+function tensorBatch(data: Dataset, ids: Int32Array): { x: Tensor; y: Targets } {
+  const { x, y } = data.batch(ids);
+  return { x: new Tensor(x, [ids.length, ...data.sampleShape]), y };
+}
+
 export function evaluate(model: Module, data: Dataset, loss: LossFn = crossEntropy, batchSize = 1000): EvalResult {
   if (data.size === 0) throw new DataError(`${data.name} is empty: nothing to evaluate on`);
   const wasTraining = model.training;
@@ -52,14 +59,20 @@ export function evaluate(model: Module, data: Dataset, loss: LossFn = crossEntro
   let examples = 0;
   let classification = true;
   const idx = new Int32Array(Math.min(batchSize, data.size));
+  // Image batches are gathered into one reused buffer, in the first layer's layout (input-batch.ts).
+  const buf =
+    data instanceof ImageDataset
+      ? { x: new Float32Array(idx.length * data.sampleSize), y: new Int32Array(idx.length) }
+      : null;
   try {
     noGrad(() => {
       for (let start = 0; start < data.size; start += batchSize) {
         const n = Math.min(batchSize, data.size - start);
         const ids = idx.subarray(0, n);
         for (let i = 0; i < n; i++) ids[i] = start + i;
-        const { x, y } = data.batch(ids);
-        const out = model.forward(new Tensor(x, [n, ...data.sampleShape]));
+        const { x, y } =
+          data instanceof ImageDataset && buf ? inputBatch(model, data, ids, buf) : tensorBatch(data, ids);
+        const out = model.forward(x);
         const c = batchCounts(out, y, n);
         if (c.count === 0) continue;
         lossSum += loss(out, y).item() * c.count;

@@ -4,11 +4,11 @@ import { Tensor } from '../engine/tensor.js';
 import { backward } from '../engine/autograd.js';
 import type { Dataset } from '../data/types.js';
 import { ImageDataset, type Batch } from '../data/dataset.js';
-import { Model } from '../models/model.js';
 import type { BatchSampler } from '../data/sampler.js';
 import type { Module } from '../nn/module.js';
 import type { Optimizer } from '../nn/optim/optimizer.js';
 import { DivergenceError } from '../util/errors.js';
+import { inputBatch } from './input-batch.js';
 import type { LossFn } from './loss.js';
 
 /** Applied to a normalized training batch in place (e.g. random crop + flip); gets the step for seeding. */
@@ -50,12 +50,7 @@ function drawBatch(s: StepInputs, step: number): { x: Tensor; y: Int32Array | Fl
       buf = { x: new Float32Array(n * s.data.sampleSize), y: new Int32Array(n) };
       batchBuffers.set(s, buf);
     }
-    const featureMajor = s.model instanceof Model && s.model.inputLayout() === 'feature';
-    s.data.batch(ids, buf, featureMajor);
-    if (!featureMajor) return { x: new Tensor(buf.x, [n, ...s.data.sampleShape]), y: buf.y };
-    const x = new Tensor(buf.x, [n, s.data.sampleSize]);
-    x.featureMajor = true;
-    return { x, y: buf.y };
+    return inputBatch(s.model, s.data, ids, buf);
   }
   const drawn = s.data.batch(ids);
   s.augment?.(drawn.x, n, step);
