@@ -1,5 +1,6 @@
 // `npm run repro:lenet`: the Lottery Ticket Hypothesis paper's LeNet-300-100 experiment with its hyperparameters and
-// the random-reinit control at every level, several replicates in parallel processes (src/studies/lenet/grid.ts).
+// the random-reinit control at every level, in parallel processes: each replicate's IMP chain, then its controls
+// (src/studies/lenet/grid.ts).
 // Finished levels are reused, so a rerun resumes. Collects the levels into the committed data file
 // <out>/lenet/results.jsonl, then renders <out>/lenet.md from scripts/templates/lenet.md and its figures.
 //   --replicates N (default 5, the paper's)  --parallel P (default: CPU count)  --levels L (default 16)  --root DIR

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { lotteryFigures } from '../src/report/lottery.js';
 import { localPathsIn } from '../src/report/page.js';
 import { renderStudyPage, studyFiles } from '../src/studies/pages.js';
-import { lenetExperiment, runLenetGrid, type LenetGrid } from '../src/studies/lenet/grid.js';
+import { jobOrder, lenetExperiment, runLenetGrid, type LenetGrid } from '../src/studies/lenet/grid.js';
 import { lenetPlotTitle } from '../src/studies/lenet/page.js';
 import {
   collectLenetData,
@@ -76,6 +76,13 @@ test('planted: a small grid runs, resumes, and renders its page from the data fi
     fs.rmSync(root, { recursive: true, force: true });
     fs.rmSync(out, { recursive: true, force: true });
   }
+});
+
+test('lenet: each replicate runs its chain, then its controls, and no process is left alone at the end', () => {
+  const order = (r: number, p: number) => jobOrder(r, p).map((j) => `${j.controls ? 'R' : 'M'}${j.replicate}`);
+  assert.deepEqual(order(5, 2), ['M1', 'M2', 'R1', 'M3', 'R2', 'M4', 'R3', 'M5', 'R4', 'R5']);
+  assert.deepEqual(order(2, 1), ['M1', 'R1', 'M2', 'R2']);
+  assert.deepEqual(order(2, 4), ['M1', 'M2', 'R1', 'R2']);
 });
 
 test('lenet: replicates run as lottery processes; the committed data draws the report figures', async () => {
