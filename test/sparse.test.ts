@@ -17,6 +17,10 @@ import { chooseKernels, type KernelPolicy } from '../src/nn/dispatch.js';
 import { trainingMemory } from '../src/nn/memory.js';
 import { createModel } from '../src/models/registry.js';
 import type { Model } from '../src/models/model.js';
+import { Module } from '../src/nn/module.js';
+import { loadMnist } from '../src/data/mnist.js';
+import { evaluate } from '../src/training/evaluate.js';
+import { crossEntropy } from '../src/training/loss.js';
 
 function masked(name: string, density: number, seed = 0): Model {
   const m = createModel(name);
@@ -363,4 +367,26 @@ test('bad input to the packed and indexed paths is a clear error, not a bad writ
   assert.throws(() => ops.csrFromIndices(Int32Array.of(3, 2), 2, 2), /indices must ascend/);
   const unmasked = createModel('mnist_lenet_100_50').prunableParameters()[0]![1];
   assert.throws(() => unmasked.pack(), /only a masked weight can be packed/);
+});
+
+test('evaluation gathers batches feature-major for a sparse fc1 and scores exactly as batch-major input does', () => {
+  const m = masked('mnist_lenet_300_100', 0.05);
+  chooseKernels(m, 60, 'sparse');
+  assert.equal(m.inputLayout(), 'feature');
+  const { test: data } = loadMnist();
+  const few = data.subset(Int32Array.from({ length: 2500 }, (_, i) => i * 4));
+  const direct = evaluate(m, few, crossEntropy, 1000); // batches of 1000, 1000 and 500
+  // The same network seen as a plain Module gets batch-major batches, transposed by the sparse layer itself.
+  class Plain extends Module {
+    constructor(readonly net: Model) {
+      super();
+      this.addModule('net', net);
+    }
+    forward(x: Tensor): Tensor {
+      return this.net.forward(x);
+    }
+  }
+  assert.deepEqual(evaluate(new Plain(m), few, crossEntropy, 1000), direct);
+  assert.equal(direct.examples, 2500);
+  assert.ok(direct.accuracy! > 0 && direct.accuracy! < 1 && Number.isFinite(direct.loss));
 });
