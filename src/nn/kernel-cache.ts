@@ -21,10 +21,16 @@ const layerEntry = z.object({
 
 const stepEntry = z.object({
   kind: z.literal('step'),
-  /** Whether the layers' own choices stand (`layers`) or the whole step runs faster on dense kernels (`dense`). */
-  use: z.enum(['layers', 'dense']),
+  /**
+   * Whether the layers' own choices stand (`layers`), only some of them pay in the whole step (`some`: the layers
+   * whose cache keys are in `sparse` stay sparse) or the whole step runs faster on dense kernels (`dense`).
+   */
+  use: z.enum(['layers', 'some', 'dense']),
+  sparse: z.array(z.string()).optional(),
   layers_ms: z.number(),
   dense_ms: z.number(),
+  /** The chosen configuration's step, when it is neither of the two above. */
+  some_ms: z.number().optional(),
 });
 
 export type LayerEntry = z.infer<typeof layerEntry>;
@@ -35,10 +41,14 @@ function cacheFile(): string {
   return process.env.TICKETLAB_KERNEL_CACHE ?? path.join(os.homedir(), '.ticketlab', 'kernel-choices.json');
 }
 
-/** What the cache keys start with: the format version and the build the timings hold for. */
+/**
+ * What the cache keys start with: the format version and the build the timings hold for. The version goes up when
+ * the kernels or the way they are timed change, so choices timed before are not reused (v5: column-blocked sparse
+ * linear kernels, and a sparse fc1 timed on the feature-major input training gives it).
+ */
 export function buildKey(): string {
   const i = native.info();
-  return `v4:${i.simd}:${i.gemm}:t${i.threads}`;
+  return `v5:${i.simd}:${i.gemm}:t${i.threads}`;
 }
 
 /** The cached entries; a missing or damaged cache is empty (choices are measured again and the cache rewritten). */

@@ -1,9 +1,11 @@
 // How long one training step takes on each kernel: a masked layer alone (dense GEMM on the masked weight against
 // CSR on a packed weight), and the whole model under a set of choices. nn/dispatch.ts decides from these.
 import { Tensor } from '../engine/tensor.js';
-import { backward } from '../engine/autograd.js';
 import { Rng } from '../engine/rng.js';
 import { sum } from '../engine/ops/arith.js';
+import { featureMajor } from '../engine/ops/layout.js';
+import { flatten } from '../engine/ops/shape.js';
+import { backward, noGrad } from '../engine/autograd.js';
 import type { Module } from './module.js';
 import { Linear } from './layers/linear.js';
 import { Conv2d } from './layers/conv.js';
@@ -52,6 +54,32 @@ export function inputOf(
     : null;
 }
 
+/** A model that gathers its input batches in the layout its first layer takes (models/model.ts). */
+interface LayoutAware {
+  inputLayout(): 'batch' | 'feature';
+}
+
+function layoutAware(model: Module): LayoutAware | null {
+  const m = model as Module & Partial<LayoutAware>;
+  return typeof m.inputLayout === 'function' ? (m as Module & LayoutAware) : null;
+}
+
+/**
+ * Whether training feeds this layer feature-major batches when it runs sparse (LeNet's fc1: the loop gathers
+ * images straight into that layout), so its sparse kernel is timed without the transpose it never pays.
+ */
+export function gathersFeatureMajor(model: Module, layer: Switchable): boolean {
+  const m = layoutAware(model);
+  if (!m || !(layer instanceof Linear) || !layer.weight.masked) return false;
+  const was = layer.kernel;
+  layer.setKernel('sparse');
+  try {
+    return m.inputLayout() === 'feature';
+  } finally {
+    layer.setKernel(was);
+  }
+}
+
 /** Timings of one kernel: the fastest step and the median, so a stored choice says how sure it was. */
 export interface KernelTiming {
   min: number;
@@ -75,11 +103,13 @@ export function timeKernels(
   x: Tensor,
   reps: number,
   makeOptimizer: (params: Parameter[]) => Optimizer,
+  /** The sparse kernel gets its input feature-major, as training gathers it (see gathersFeatureMajor). */
+  sparseInputFeatureMajor = false,
 ): { dense: KernelTiming; sparse: KernelTiming } {
   const proxy = proxyOf(layer);
   if (proxy) {
     // Both kernels' cost grows in proportion to the output rows: time a slice and scale.
-    const t = timeKernels(proxy.layer, x, reps, makeOptimizer);
+    const t = timeKernels(proxy.layer, x, reps, makeOptimizer, sparseInputFeatureMajor);
     const scale = (k: KernelTiming) => ({ min: k.min * proxy.scale, median: k.median * proxy.scale });
     return { dense: scale(t.dense), sparse: scale(t.sparse) };
   }
@@ -87,6 +117,7 @@ export function timeKernels(
   // Timing trains the layer for a few steps: its weights are put back afterwards.
   const saved = params.map((p) => p.denseCopy());
   const samples = { dense: [] as number[], sparse: [] as number[] };
+  const inputs = { dense: x, sparse: sparseInputFeatureMajor ? noGrad(() => featureMajor(x)) : x };
   for (let round = 0; round < 2; round++) {
     for (const kernel of ['dense', 'sparse'] as const) {
       layer.setKernel(kernel);
@@ -94,7 +125,7 @@ export function timeKernels(
       for (let r = -2; r < reps; r++) {
         const t0 = process.hrtime.bigint();
         opt.zeroGrad();
-        backward(sum(layer.forward(x)));
+        backward(sum(layer.forward(inputs[kernel])));
         opt.step();
         if (r >= 0) samples[kernel].push(Number(process.hrtime.bigint() - t0) / 1e6);
       }
@@ -166,6 +197,8 @@ export function timeWholeSteps(
 ): KernelTiming[] | null {
   const x = modelInput(model, batchSize);
   if (!x) return null;
+  // The input as training gathers it under each config: feature-major where the first layer runs sparse.
+  const flat = layoutAware(model) ? noGrad(() => featureMajor(flatten(x))) : null;
   const state = model.stateDict();
   const wasTraining = model.training;
   const samples: number[][] = configs.map(() => []);
@@ -174,11 +207,12 @@ export function timeWholeSteps(
     for (let round = 0; round < 2; round++) {
       configs.forEach((config, c) => {
         for (const [layer, kernel] of config) layer.setKernel(kernel);
+        const input = flat && layoutAware(model)!.inputLayout() === 'feature' ? flat : x;
         const opt = makeOptimizer(model.parameters());
         for (let r = -2; r < reps; r++) {
           const t0 = process.hrtime.bigint();
           opt.zeroGrad();
-          backward(sum(model.forward(x)));
+          backward(sum(model.forward(input)));
           opt.step();
           if (r >= 0) samples[c]!.push(Number(process.hrtime.bigint() - t0) / 1e6);
         }
