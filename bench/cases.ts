@@ -32,6 +32,11 @@ export interface StepCase {
   pytorch: string[];
   /** The PyTorch script in bench/ (default pytorch_ref.py). */
   script?: string;
+  /**
+   * Floating-point operations of one step's forward and backward passes (2 per multiply-add, the optimizer left
+   * out), where both sides do the same arithmetic: the bench reports each side's rate against the core's FMA peak.
+   */
+  flops?: number;
   setup(): { step: () => void; info?: Record<string, unknown> };
 }
 
@@ -107,6 +112,22 @@ function maskedLenet(density: number): { step: () => void; kernels: KernelChoice
   return { step: stepOf(m, 1.2e-3, mnistTrain(), 60), kernels };
 }
 
+/**
+ * Multiply-add work of a training step of fully connected layers [in, out...] at batch n, times 2: forward, weight
+ * gradient, and the input gradient of every layer but the first unless its input needs one (data needs none).
+ */
+function mlpFlops(n: number, widths: number[], firstInputGrad = false): number {
+  let total = 0;
+  for (let i = 0; i + 1 < widths.length; i++)
+    total += 2 * n * widths[i]! * widths[i + 1]! * (i === 0 && !firstInputGrad ? 2 : 3);
+  return total;
+}
+
+/** The same for a stride-1 'same' convolution on h×w maps (first: no input gradient). */
+function convFlops(n: number, c: number, o: number, k: number, h: number, w: number, first: boolean): number {
+  return 2 * n * h * w * o * c * k * k * (first ? 2 : 3);
+}
+
 /** The LTH paper's layerwise IMP densities of LeNet's fc layers: 0.8^n for n = 0, 3, 7, 11, 15, 19. */
 const DENSITIES = [1, 0.512, 0.21, 0.086, 0.035, 0.014];
 
@@ -116,6 +137,8 @@ export const CASES: BenchCase[] = [
     name: d === 1 ? 'lenet_300_100_step' : `lenet_300_100_step_d${(d * 100).toFixed(1)}`,
     steps: 300,
     pytorch: ['lenet_300_100_step', defaultMnistDir(), '--density', String(d)],
+    // PyTorch does the dense work at every density (weights times masks); only the dense case is the same work.
+    ...(d === 1 ? { flops: mlpFlops(60, [784, 300, 100, 10]) } : {}),
     setup() {
       const { step, kernels } = maskedLenet(d);
       return { step, info: { density: d, kernels: kernels.map((k) => `${k.layer}:${k.kernel}`).join(',') } };
@@ -126,6 +149,10 @@ export const CASES: BenchCase[] = [
     name: 'conv2_block_step',
     steps: 5,
     pytorch: ['conv2_block_step', defaultMnistDir()],
+    flops:
+      convFlops(60, 3, 64, 3, 32, 32, true) +
+      convFlops(60, 64, 64, 3, 32, 32, false) +
+      mlpFlops(60, [64 * 16 * 16, 10], true),
     setup() {
       const m = new ConvBlock();
       initializeModel(m, 0, 'kaiming_normal');

@@ -19,6 +19,9 @@ interface Row {
   openblas_coretype?: string;
   kernels?: string;
   slowest_level_vs_level0?: number;
+  peak_gflops_per_core?: number;
+  share_of_peak?: number;
+  pytorch_share_of_peak?: number;
 }
 
 const LABELS: Record<string, string> = {
@@ -89,6 +92,8 @@ function main(): void {
   ];
   const dates = [...new Set(rows.map((r) => r.date).filter(Boolean))].sort();
   const imp = rows.filter((r) => r.slowest_level_vs_level0 !== undefined);
+  const peaked = rows.filter((r) => r.share_of_peak !== undefined && r.pytorch_share_of_peak !== undefined);
+  const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
   const body = [
     `Measured on ${machines.join('; ')}${dates.length ? `, ${dates.join(' to ')}` : ''}, from ${files.map((f) => `\`${path.basename(f)}\``).join(', ')}.`,
     '',
@@ -97,6 +102,12 @@ function main(): void {
       ? [
           '',
           `Slowest IMP level against the dense level 0 of the same run: ${imp.map((r) => `${r.slowest_level_vs_level0}× (${r.threads}t)`).join(', ')}.`,
+        ]
+      : []),
+    ...(peaked.length
+      ? [
+          '',
+          `Share of the cores' FMA peak (${[...new Set(peaked.map((r) => r.peak_gflops_per_core))].join(', ')} GFLOPS per core, measured by the bench), ticketlab against PyTorch's best: ${peaked.map((r) => `${LABELS[r.case]?.split(' (')[0] ?? r.case} ${pct(r.share_of_peak!)} vs ${pct(r.pytorch_share_of_peak!)} (${r.threads}t)`).join('; ')}.`,
         ]
       : []),
   ].join('\n');

@@ -125,12 +125,15 @@ if (check.error || check.status !== 0) {
   console.error(`PyTorch is missing (${PYTHON} -c 'import torch' failed). ${INSTALL}`);
   process.exit(1);
 }
+// One core's FMA ceiling, measured before the kernel threads start: each step case with a known amount of work
+// says how close both sides run to it (a target ratio below what the peer's share of peak allows is not reachable).
+const peak = native.fmaPeakGflops();
 native.setThreads(threads);
 const info = native.info();
 // Figures hold for the machine they ran on (the project's CPU changes between sessions): every line names it.
 const machine = `${machineInfo().cpu} (${machineInfo().cores} cores)`;
 console.error(
-  `# ${machine}, gemm=${info.gemm} (${info.blasConfig}), threads=${threads}, kernels=${info.simd}, OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? 'auto'} for ticketlab, CPU flags: ${cpuFlags()}`,
+  `# ${machine}, gemm=${info.gemm} (${info.blasConfig}), threads=${threads}, kernels=${info.simd}, FMA peak ${peak.toFixed(1)} GFLOPS per core, OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? 'auto'} for ticketlab, CPU flags: ${cpuFlags()}`,
 );
 let bestCoretype: string | null = null;
 try {
@@ -167,6 +170,18 @@ try {
           .sort((a, b) => a[1] - b[1])[0]![0]
           .split('/')[0]!;
       extra = { ...extra, pytorch_configurations: all };
+      if (c.flops && peak > 0) {
+        // Rates in GFLOPS, and as a share of the peak of the cores in use.
+        const rate = (ms: number) => c.flops! / ms / 1e6;
+        extra = {
+          ...extra,
+          gflops: +rate(ours).toFixed(1),
+          pytorch_gflops: +rate(theirs).toFixed(1),
+          peak_gflops_per_core: +peak.toFixed(1),
+          share_of_peak: +(rate(ours) / (peak * threads)).toFixed(3),
+          pytorch_share_of_peak: +(rate(theirs) / (peak * threads)).toFixed(3),
+        };
+      }
     } else {
       const rc = c as RunCase;
       const t = await rc.run();

@@ -43,6 +43,7 @@
         "src/kernels/norm.cc",
         "src/kernels/optim.cc",
         "src/kernels/parallel.cc",
+        "src/kernels/peak.cc",
         "src/kernels/depthwise.cc",
         "src/kernels/pool.cc",
         "src/kernels/softmax.cc",

@@ -132,3 +132,10 @@ test('kernels flush subnormals inside, and leave JavaScript arithmetic IEEE afte
   f[0] = Number(process.env.TL_NEVER_SET ?? '1e-40'); // float32 subnormal stored from JS
   assert.ok(f[0]! > 0);
 });
+
+test("the core's FMA peak is measured where vector kernels exist (0 where they do not)", () => {
+  const peak = native.fmaPeakGflops();
+  if (native.info().simd === 'none') return assert.equal(peak, 0);
+  // Only sanity (no timing assertions in tests): a finite rate above a GFLOPS, well under any core's 1 TFLOPS.
+  assert.ok(Number.isFinite(peak) && peak > 1 && peak < 1000, `peak ${peak} GFLOPS`);
+});

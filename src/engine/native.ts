@@ -19,6 +19,8 @@ type I = Int32Array;
 export interface NativeCore extends SparseKernels, TransformerKernels {
   info(): NativeInfo;
   setThreads(n: number): void;
+  /** One core's vector FMA throughput in GFLOPS (0 without vector kernels): the ceiling benchmarks compare with. */
+  fmaPeakGflops(): number;
   setGemmBackend(name: 'openblas' | 'fallback'): void;
   gemm(tA: boolean, tB: boolean, M: number, N: number, K: number, alpha: number, A: F, B: F, beta: number, C: F): void;
   linearForward(x: F, w: F, b: F | null, y: F, N: number, In: number, Out: number): void;

@@ -6,6 +6,7 @@
 #include "bindings/binder.h"
 #include "bindings/exports.h"
 #include "kernels/backend.h"
+#include "kernels/peak.h"
 #include "kernels/simd.h"
 
 namespace tl::binding {
@@ -24,6 +25,8 @@ const Binding kControl[] = {
        o.Set("simd", TL_VEC_LANES == 16 ? "avx512" : TL_VEC_LANES == 8 ? "avx2" : "none");
        return o;
      }},
+    // fmaPeakGflops() -> one core's vector FMA throughput in GFLOPS (0 without vector kernels); takes ~50 ms
+    {"fmaPeakGflops", [](const Call& c) { return c.run(fmaPeakGflops); }},
     // setThreads(threads)
     {"setThreads", [](const Call& c) { return c.run(setThreads, c.integer(0, "threads", 1)); }},
     // setGemmBackend('openblas' | 'fallback')
