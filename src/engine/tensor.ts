@@ -1,6 +1,7 @@
 // Tensors: a Float32Array plus a shape, and what autograd needs (a gradient buffer and the function that
 // produced the tensor). Data is row-major; images are NCHW.
 import { native } from './native.js';
+import { isStepBuffer } from './buffers.js';
 
 export type Shape = readonly number[];
 
@@ -127,7 +128,9 @@ export function accumulateGrad(t: Tensor, g: Float32Array): void {
   if (!t.requiresGrad) return;
   t.gradRows = null;
   if (!t.grad) {
-    t.grad = g;
+    // A step's recycled buffer (engine/buffers.ts) is adopted only by a tensor computed in the step; a leaf (a
+    // parameter, which outlives the step) keeps a copy.
+    t.grad = t.gradFn === null && isStepBuffer(g) ? g.slice() : g;
   } else if (t.gradStale) {
     t.grad.set(g);
   } else {

@@ -2,6 +2,7 @@
 // finite stops training with a clear error instead of poisoning the weights.
 import { Tensor } from '../engine/tensor.js';
 import { backward } from '../engine/autograd.js';
+import { recycling } from '../engine/buffers.js';
 import type { Dataset } from '../data/types.js';
 import { ImageDataset, type Batch } from '../data/dataset.js';
 import type { BatchSampler } from '../data/sampler.js';
@@ -60,17 +61,20 @@ function drawBatch(s: StepInputs, step: number): { x: Tensor; y: Int32Array | Fl
 
 /** Takes step `step` (0-based) and returns the batch loss. */
 export function trainStep(s: StepInputs, step: number): number {
-  const { x, y } = drawBatch(s, step);
-  s.optimizer.zeroGrad();
-  const loss = s.loss(s.model.forward(x), y);
-  const value = loss.item();
-  if (!Number.isFinite(value))
-    throw new DivergenceError(
-      `loss became ${value} at step ${step + 1}: training diverged (try a lower learning rate)`,
-    );
-  backward(loss);
-  s.optimizer.step();
-  return value;
+  // The step's large activations and gradients reuse the previous step's memory (engine/buffers.ts).
+  return recycling(() => {
+    const { x, y } = drawBatch(s, step);
+    s.optimizer.zeroGrad();
+    const loss = s.loss(s.model.forward(x), y);
+    const value = loss.item();
+    if (!Number.isFinite(value))
+      throw new DivergenceError(
+        `loss became ${value} at step ${step + 1}: training diverged (try a lower learning rate)`,
+      );
+    backward(loss);
+    s.optimizer.step();
+    return value;
+  });
 }
 
 function withMixIn(x: Float32Array, y: Int32Array, m: MixIn, step: number): { x: Float32Array; y: Int32Array } {

@@ -6,12 +6,12 @@ import type { Rng } from '../rng.js';
 import { uninitializedF32 } from '../buffers.js';
 
 export function relu(x: Tensor): Tensor {
-  const y = new Tensor(new Float32Array(x.size), x.shape);
+  const y = new Tensor(uninitializedF32(x.size), x.shape); // both kernels write every element
   y.featureMajor = x.featureMajor; // elementwise: any layout
   kernels().reluForward(x.data, y.data, x.size);
   if (!needsGrad(x)) return y;
   return record(y, 'relu', [x], (g) => {
-    const dx = new Float32Array(x.size);
+    const dx = uninitializedF32(x.size);
     kernels().reluBackward(g, y.data, dx, x.size);
     accumulateGrad(x, dx);
   });
