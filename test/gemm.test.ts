@@ -139,3 +139,49 @@ test("the core's FMA peak is measured where vector kernels exist (0 where they d
   // Only sanity (no timing assertions in tests): a finite rate above a GFLOPS, well under any core's 1 TFLOPS.
   assert.ok(Number.isFinite(peak) && peak > 1 && peak < 1000, `peak ${peak} GFLOPS`);
 });
+
+test('threaded kernels called back to back match one thread (a late worker never holds up or corrupts a job)', () => {
+  // GEMM hands its blocks out to whichever thread is free, the sparse backward pass gives each thread a fixed share;
+  // a job that starts while a worker is still leaving the last one runs on the calling thread. Alternate them fast.
+  const rng = new Rng(12, 'threads-back-to-back');
+  const [M, N, K] = [60, 300, 784];
+  const a = rng.fillNormal(new Float32Array(M * K));
+  const b = rng.fillNormal(new Float32Array(K * N));
+  const mask = Float32Array.from({ length: N * K }, () => (rng.uniform() < 0.3 ? 1 : 0));
+  let nnz = 0;
+  const rowPtr = new Int32Array(N + 1);
+  const cols: number[] = [];
+  for (let i = 0; i < N; i++) {
+    for (let j = 0; j < K; j++) if (mask[i * K + j]) cols.push(j);
+    rowPtr[i + 1] = nnz = cols.length;
+  }
+  const colIdx = Int32Array.from(cols);
+  const val = rng.fillNormal(new Float32Array(nnz));
+  const dyT = rng.fillNormal(new Float32Array(N * M));
+  const xT = rng.fillNormal(new Float32Array(K * M));
+  const run = () => {
+    const c = new Float32Array(M * N);
+    native.gemm(false, false, M, N, K, 1, a, b, 0, c);
+    const dxT = new Float32Array(K * M);
+    const dv = new Float32Array(nnz);
+    native.sparseLinearBackward(rowPtr, colIdx, val, xT, dyT, dxT, dv, null, N, K, M, false);
+    return [c, dxT, dv];
+  };
+  const prev = native.info().threads;
+  try {
+    native.setThreads(1);
+    const want = run();
+    native.setThreads(2);
+    for (let rep = 0; rep < 300; rep++) {
+      const got = run();
+      for (let k = 0; k < want.length; k++)
+        for (let i = 0; i < want[k]!.length; i += 7)
+          assert.ok(
+            Math.abs(got[k]![i]! - want[k]![i]!) <= 1e-4 * (1 + Math.abs(want[k]![i]!)),
+            `rep ${rep} [${k}][${i}]`,
+          );
+    }
+  } finally {
+    native.setThreads(prev);
+  }
+});

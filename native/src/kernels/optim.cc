@@ -2,9 +2,12 @@
 // updates.
 #include "kernels/optim.h"
 
+#include <algorithm>
 #include <cmath>
 
+#include "kernels/backend.h"
 #include "kernels/error.h"
+#include "kernels/parallel.h"
 
 namespace tl {
 namespace {
@@ -48,10 +51,20 @@ struct AdamRule {
 
 }  // namespace
 
-void sgdStep(float* w, const float* g, float* buf, const float* mask, size_t n, const SgdParams& p) {
-  const SgdRule r(p);
-  if (r.mom != 0.0f && !buf) throw InputError("momentum needs a buffer");
-  for (size_t i = 0; i < n; ++i) {
+// Dense updates are elementwise and memory-bound: large ones are split in contiguous ranges across the kernel
+// threads (each element is updated by exactly the arithmetic a single thread would do, so results do not depend on
+// the thread count). Below ~128K elements a second thread is not worth waking.
+template <class Range>
+static void overRanges(size_t n, const Range& range) {
+  const int T = n < (size_t{1} << 17) ? 1 : std::max(1, std::min(getThreads(), static_cast<int>(n >> 16)));
+  if (T == 1) return range(size_t{0}, n);
+  parallelChunks(T, T, [&](int t) { range(rangeStart(n, t, T), rangeStart(n, t + 1, T)); });
+}
+
+// The loops take their arrays as parameters and the rule by value: a rule reached through a reference could alias
+// the float arrays being written, and its fields would be reloaded every element (the loop ran 3x slower).
+static void sgdRange(float* w, const float* g, float* buf, const float* mask, size_t i0, size_t i1, const SgdRule r) {
+  for (size_t i = i0; i < i1; ++i) {
     float d = r.grad(w[i], g[i]);
     if (mask) d *= mask[i];
     const float wi = r.step(w[i], d, buf ? buf + i : nullptr);
@@ -59,14 +72,25 @@ void sgdStep(float* w, const float* g, float* buf, const float* mask, size_t n, 
   }
 }
 
-void adamStep(float* w, const float* g, float* m, float* v, const float* mask, size_t n, const AdamParams& p) {
-  const AdamRule r(p);
-  for (size_t i = 0; i < n; ++i) {
+static void adamRange(float* w, const float* g, float* m, float* v, const float* mask, size_t i0, size_t i1,
+                      const AdamRule r) {
+  for (size_t i = i0; i < i1; ++i) {
     float gi = r.grad(w[i], g[i]);
     if (mask) gi *= mask[i];
     const float wi = r.step(w[i], gi, m[i], v[i]);
     w[i] = mask ? wi * mask[i] : wi;
   }
+}
+
+void sgdStep(float* w, const float* g, float* buf, const float* mask, size_t n, const SgdParams& p) {
+  const SgdRule r(p);
+  if (r.mom != 0.0f && !buf) throw InputError("momentum needs a buffer");
+  overRanges(n, [&](size_t i0, size_t i1) { sgdRange(w, g, buf, mask, i0, i1, r); });
+}
+
+void adamStep(float* w, const float* g, float* m, float* v, const float* mask, size_t n, const AdamParams& p) {
+  const AdamRule r(p);
+  overRanges(n, [&](size_t i0, size_t i1) { adamRange(w, g, m, v, mask, i0, i1, r); });
 }
 
 void sgdStepIndexed(float* w, const float* g, float* buf, size_t len, const int32_t* idx, size_t nIdx,

@@ -1,5 +1,6 @@
 #include "kernels/parallel.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -39,16 +40,49 @@ class Pool {
   }
 
   void run(int T, const std::function<void(int)>& task) {
-    if (T <= 1 || t_inJob) {  // a kernel called from inside a pool job runs its shares itself
+    // A kernel called from inside a pool job runs its shares itself, and so does one called while a worker is
+    // still finishing a chunked job it woke up to late (runChunks): nothing waits for a descheduled thread.
+    if (T <= 1 || t_inJob || pending_.load(std::memory_order_acquire) != 0) {
       for (int t = 0; t < T; ++t) task(t);
       return;
     }
+    launch(T, &task, true);
+  }
+
+  // Chunks [0, chunks) handed out one at a time to the calling thread and up to T - 1 workers, and done when every
+  // chunk is: a worker the OS has descheduled holds up at most the chunk it took, not a fixed share of the work.
+  // On a 2-core machine that also runs V8's helper threads that was the difference between a LeNet step on 2
+  // threads taking 0.78 ms at best and 1.33 ms at the median.
+  void runChunks(int chunks, int T, const std::function<void(int)>& task) {
+    T = std::min(T, chunks);
+    if (T <= 1 || t_inJob || pending_.load(std::memory_order_acquire) != 0) {
+      for (int c = 0; c < chunks; ++c) task(c);
+      return;
+    }
+    chunkTask_ = &task;
+    chunkCount_ = chunks;
+    chunkNext_.store(0, std::memory_order_relaxed);
+    chunkDone_.store(0, std::memory_order_relaxed);
+    chunkError_ = nullptr;
+    // The workers run claimChunks, which lives as long as the pool; a worker that wakes after the last chunk was
+    // done finds none left and never calls `task`, whose frame may be gone by then. Until it has finished,
+    // pending_ stays above zero and the next job runs on the calling thread alone (see run).
+    launch(T, &claimChunks_, false);
+    while (chunkDone_.load(std::memory_order_acquire) < chunks) TL_PAUSE();
+    chunkTask_ = nullptr;
+    if (chunkError_) std::rethrow_exception(chunkError_);
+  }
+
+ private:
+  // Task 0 on the calling thread, tasks 1..T-1 on workers; waits for the workers when told to (a chunked job
+  // waits for its chunks instead).
+  void launch(int T, const std::function<void(int)>* task, bool wait) {
     struct InJob {
       InJob() { t_inJob = true; }
       ~InJob() { t_inJob = false; }
     } guard;
     grow(T - 1);
-    task_ = &task;
+    task_ = task;
     tasks_ = T;
     errors_.assign(T, nullptr);
     pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
@@ -58,17 +92,30 @@ class Pool {
     }
     cv_.notify_all();
     try {
-      task(0);
+      (*task)(0);
     } catch (...) {
       errors_[0] = std::current_exception();
     }
+    if (!wait) return;
     while (pending_.load(std::memory_order_acquire) != 0) TL_PAUSE();
     task_ = nullptr;
     for (auto& e : errors_)
       if (e) std::rethrow_exception(e);
   }
 
- private:
+  void claimChunks() {
+    for (int c = chunkNext_.fetch_add(1, std::memory_order_acq_rel); c < chunkCount_;
+         c = chunkNext_.fetch_add(1, std::memory_order_acq_rel)) {
+      try {
+        (*chunkTask_)(c);
+      } catch (...) {
+        std::lock_guard<std::mutex> lk(errorMu_);
+        if (!chunkError_) chunkError_ = std::current_exception();
+      }
+      chunkDone_.fetch_add(1, std::memory_order_acq_rel);
+    }
+  }
+
   void grow(int n) {
     while (static_cast<int>(workers_.size()) < n) {
       const int index = static_cast<int>(workers_.size()) + 1;
@@ -118,6 +165,14 @@ class Pool {
   int tasks_ = 0;
   std::vector<std::exception_ptr> errors_;
   bool stop_ = false;
+  // The chunked job (runChunks).
+  const std::function<void(int)>* chunkTask_ = nullptr;
+  int chunkCount_ = 0;
+  std::atomic<int> chunkNext_{0};
+  std::atomic<int> chunkDone_{0};
+  std::mutex errorMu_;
+  std::exception_ptr chunkError_;
+  const std::function<void(int)> claimChunks_ = [this](int) { claimChunks(); };
 };
 
 Pool& pool() {
@@ -128,5 +183,7 @@ Pool& pool() {
 }  // namespace
 
 void parallelRun(int T, const std::function<void(int)>& task) { pool().run(T, task); }
+
+void parallelChunks(int chunks, int T, const std::function<void(int)>& task) { pool().runChunks(chunks, T, task); }
 
 }  // namespace tl

@@ -12,6 +12,11 @@ namespace tl {
 // Returns when all are done; an exception thrown by any task is rethrown here.
 void parallelRun(int T, const std::function<void(int)>& task);
 
+// Runs task(c) for c in [0, chunks) on the calling thread and up to T - 1 workers, each taking the next chunk when
+// it is free, and returns when all are done (an exception thrown by a chunk is rethrown here). For work that splits
+// into independent pieces: a thread the OS deschedules delays at most the chunk it holds.
+void parallelChunks(int chunks, int T, const std::function<void(int)>& task);
+
 // Splits [0, n) into T contiguous ranges: range t is [n*t/T, n*(t+1)/T).
 inline size_t rangeStart(size_t n, int t, int T) { return n * static_cast<size_t>(t) / static_cast<size_t>(T); }
 

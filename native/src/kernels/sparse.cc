@@ -258,10 +258,8 @@ static int rowSplit(const Csr& c, int t, int T) {
 static thread_local std::vector<float> t_dx;
 
 void sparseLinearForward(const Csr& c, const float* val, const float* b, const float* xT, float* yT, int N) {
-  parallelRun(sparseThreads(c.nnz, N), [&](int t) {
-    const int T = sparseThreads(c.nnz, N), r0 = rowSplit(c, t, T), r1 = rowSplit(c, t + 1, T);
-    forwardRange(c, val, b, xT, yT, N, r0, r1);
-  });
+  const int T = sparseThreads(c.nnz, N);
+  parallelChunks(T, T, [&](int t) { forwardRange(c, val, b, xT, yT, N, rowSplit(c, t, T), rowSplit(c, t + 1, T)); });
 }
 
 void sparseLinearBackward(const Csr& c, const float* val, const float* xT, const float* dyT, float* dxT, float* dval,
