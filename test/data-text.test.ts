@@ -134,7 +134,7 @@ test('MlmDataset: masks depend on (seed, epoch, sample) only, not on the batch a
   const cb = maskEpochCallback(a, 10);
   cb.start!(25, true);
   assert.equal(a.epoch, 2);
-  cb.afterStep!({ step: 30, loss: 0, lr: 0 });
+  cb.afterStep!({ step: 30, loss: 0, lr: 0, seconds: 0 });
   assert.equal(a.epoch, 3);
 });
 

@@ -455,3 +455,45 @@ test('evaluation gathers batches feature-major for a sparse fc1 and scores exact
   assert.equal(direct.examples, 2500);
   assert.ok(direct.accuracy! > 0 && direct.accuracy! < 1 && Number.isFinite(direct.loss));
 });
+
+test('the kernel watch alternates chosen and dense blocks on real steps and keeps the faster', async () => {
+  const { kernelWatch } = await import('../src/training/kernel-watch.js');
+  const { switchableLayers } = await import('../src/nn/kernel-timing.js');
+  const layout = (m: Model) => switchableLayers(m).map(([, l]) => l.kernel);
+  for (const denseFaster of [true, false]) {
+    const m = masked('mnist_lenet_100_50', 0.05);
+    const kernels = chooseKernels(m, 8, 'sparse');
+    const o = { warmup: 2, block: 3, blocks: 4 };
+    let watch = kernelWatch(m, () => kernels, 100, o);
+    watch.start!(100, false);
+    const seen: string[][] = [];
+    for (let step = 100; step < 100 + 2 + 12; step++) {
+      seen.push(layout(m));
+      const dense = layout(m).every((k) => k === 'dense');
+      // Each block's first step pays for the switch: a huge time there must not count.
+      const first = step >= 102 && (step - 102) % 3 === 0;
+      const ms = first ? 50 : dense === denseFaster ? 1 : 2;
+      watch.afterStep!({ step: step + 1, loss: 0, lr: 0, seconds: ms / 1e3 });
+      if (step === 106) {
+        // A checkpoint here resumes the watch where it was.
+        const saved = JSON.parse(JSON.stringify(watch.state!()));
+        watch = kernelWatch(m, () => kernels, 100, o);
+        watch.restore!(saved);
+        watch.start!(107, true);
+      }
+    }
+    const sparse = ['sparse', 'sparse', 'sparse'];
+    const dense = ['dense', 'dense', 'dense'];
+    // warm-up and even blocks on the chosen kernels, odd blocks dense
+    assert.deepEqual(seen, [sparse, sparse, ...[sparse, dense, sparse, dense].flatMap((k) => [k, k, k])]);
+    assert.deepEqual(layout(m), denseFaster ? dense : sparse);
+    for (const c of kernels) {
+      assert.match(
+        c.real_steps ?? '',
+        /real steps: (2|1)\.000 ms as chosen, (1|2)\.000 ms all-dense \(medians of 4 and 4\)/,
+      );
+      assert.equal(c.kernel, denseFaster ? 'dense' : 'sparse');
+      if (denseFaster) assert.match(c.note ?? '', /switched to dense/);
+    }
+  }
+});

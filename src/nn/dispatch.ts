@@ -48,6 +48,8 @@ export interface KernelChoice {
   sparse_median_ms?: number | null;
   /** Why the kernel differs from the faster of the two, when it does (the whole step ran faster all-dense). */
   note?: string;
+  /** A sparse pick's check on the run's own steps (training/kernel-watch.ts). */
+  real_steps?: string;
 }
 
 /** Re-applies recorded choices (a resumed level keeps the kernels it started with). */

@@ -17,6 +17,8 @@ export interface StepEnd {
   step: number;
   loss: number;
   lr: number;
+  /** Seconds the step itself took (callbacks and checkpoints excluded). */
+  seconds: number;
 }
 
 /** Behaviour plugged into the loop. `name` keys its state in checkpoints. */
@@ -93,9 +95,10 @@ export async function trainLoop(spec: TrainLoopSpec): Promise<TrainLoopResult> {
       const t0 = process.hrtime.bigint();
       optimizer.lr = lrAt(baseLr, step, spec.schedule);
       lastLoss = trainStep(spec, step);
-      seconds += Number(process.hrtime.bigint() - t0) / 1e9;
+      const took = Number(process.hrtime.bigint() - t0) / 1e9;
+      seconds += took;
       step++;
-      for (const c of callbacks) c.afterStep?.({ step, loss: lastLoss, lr: optimizer.lr });
+      for (const c of callbacks) c.afterStep?.({ step, loss: lastLoss, lr: optimizer.lr, seconds: took });
       if (callbacks.some((c) => c.shouldStop?.())) break;
       if (checkpoint && step % checkpoint.every === 0 && step < spec.endStep) save();
       if (Date.now() - lastYield > 100) {

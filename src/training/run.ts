@@ -11,6 +11,7 @@ import { applyMasks, type Masks } from '../pruning/masks.js';
 import type { DatasetHparams, TrainingHparams } from '../hparams/groups.js';
 import type { Weights } from '../store/weights.js';
 import { checkpointed, EvaluationCurve, type CurvePoint } from './callbacks.js';
+import { kernelWatch, watchSteps } from './kernel-watch.js';
 import { crossEntropy, type LossFn } from './loss.js';
 import type { RunData } from './run-data.js';
 import { trainLoop, type Callback } from './loop.js';
@@ -99,6 +100,14 @@ export async function trainRun(spec: TrainRunSpec): Promise<TrainRunOutcome> {
     },
   );
   const callbacks = [curve, kernelState, ...(spec.callbacks ?? [])];
+  // Sparse picks are checked on the run's own steps when the run is long enough for the check to cost little.
+  // (Added whatever the picks, so a resumed run has it too; without a sparse pick it does nothing.)
+  if (spec.kernels === 'auto' && plan.endStep - spec.startStep >= 5 * watchSteps())
+    callbacks.splice(
+      2,
+      0,
+      kernelWatch(model, () => kernels, spec.startStep),
+    );
   if (data.train instanceof MlmDataset) callbacks.push(maskEpochCallback(data.train, plan.iterationsPerEpoch));
   const result = await trainLoop({
     model,
