@@ -1,10 +1,11 @@
 // Conversions between the batch-major layout every op accepts and the feature-major layout of sparse layers.
 import { kernels } from '../kernels.js';
+import { uninitializedF32 } from '../buffers.js';
 import { Tensor, accumulateGrad } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 
 function transposed(src: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(src.length);
+  const out = uninitializedF32(src.length);
   kernels().transpose(src, out, rows, cols);
   return out;
 }

@@ -1,6 +1,7 @@
 // Fully connected layer: y = x Wᵀ + b, with W stored [out, in] as in PyTorch; inputs [..., in] with more than two
 // dimensions ([B, S, in] → [B, S, out]) are applied to every row, as PyTorch's nn.Linear does.
 import { kernels } from '../kernels.js';
+import { uninitializedF32 } from '../buffers.js';
 import { Tensor, accumulateGrad, gradTarget, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 import { batchMajor } from './layout.js';
@@ -28,11 +29,11 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF))
     throw new RangeError(`linear: bias ${shapeStr(bias.shape)} does not match ${outF} outputs`);
   const n = x.shape[0]!;
-  const y = new Tensor(new Float32Array(n * outF), [n, outF]);
+  const y = new Tensor(uninitializedF32(n * outF), [n, outF]); // bias copy or GEMM with beta 0 writes all
   kernels().linearForward(x.data, weight.data, bias ? bias.data : null, y.data, n, inF, outF);
   if (!needsGrad(x, weight, bias)) return y;
   return record(y, 'linear', bias ? [x, weight, bias] : [x, weight], (g) => {
-    const dx = x.requiresGrad ? new Float32Array(x.size) : null;
+    const dx = x.requiresGrad ? uninitializedF32(x.size) : null; // GEMM with beta 0
     const dw = gradTarget(weight);
     const db = bias ? gradTarget(bias) : null;
     // dw and db share one accumulate flag in the kernel; split the call when they differ.

@@ -12,11 +12,11 @@ export function softmaxCrossEntropy(input: Tensor, labels: Int32Array): Tensor {
     throw new RangeError(`softmaxCrossEntropy: logits must be [N, C], got ${shapeStr(logits.shape)}`);
   const [N, C] = logits.shape as [number, number];
   if (labels.length !== N) throw new RangeError(`softmaxCrossEntropy: ${labels.length} labels for ${N} rows`);
-  const probs = new Float32Array(N * C);
+  const probs = uninitializedF32(N * C);
   const loss = Tensor.from([kernels().softmaxCrossEntropyForward(logits.data, labels, probs, N, C)], [1]);
   if (!needsGrad(logits)) return loss;
   return record(loss, 'softmaxCrossEntropy', [logits], (g) => {
-    const dz = new Float32Array(N * C);
+    const dz = uninitializedF32(N * C);
     kernels().softmaxCrossEntropyBackward(probs, labels, dz, N, C, g[0]!);
     accumulateGrad(logits, dz);
   });

@@ -3,6 +3,7 @@
 // is used as it is and gets a packed gradient; a dense masked one has its values gathered each call and its
 // gradient scattered back, so either storage trains the same.
 import { kernels } from '../kernels.js';
+import { uninitializedF32 } from '../buffers.js';
 import { Tensor, accumulateGrad, gradTarget, shapeStr } from '../tensor.js';
 import { needsGrad, record } from '../autograd.js';
 import { featureMajor } from './layout.js';
@@ -65,12 +66,12 @@ export function sparseLinear(x: Tensor, weight: Tensor, bias: Tensor | null, csr
   const n = x.shape[0]!;
   const nnz = csr.flat.length;
   const values = packedValues(weight, csr, nnz);
-  const y = new Tensor(new Float32Array(outF * n), [n, outF]);
+  const y = new Tensor(uninitializedF32(outF * n), [n, outF]); // the kernel writes every row, bias included
   y.featureMajor = true;
   kernels().sparseLinearForward(csr.rowPtr, csr.colIdx, values, bias ? bias.data : null, xT.data, y.data, outF, inF, n);
   if (!needsGrad(xT, weight, bias)) return y;
   return record(y, 'sparseLinear', bias ? [xT, weight, bias] : [xT, weight], (g) => {
-    const dxT = xT.requiresGrad ? new Float32Array(xT.size) : null;
+    const dxT = xT.requiresGrad ? uninitializedF32(xT.size) : null; // zeroed by the kernel
     const t = sparseGradTargets(weight, bias, csr);
     kernels().sparseLinearBackward(
       csr.rowPtr,
