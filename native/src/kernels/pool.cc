@@ -63,6 +63,40 @@ static void maxPool2x2Plane(const float* xp, int W, int OH, int OW, float* yp, i
     }
   }
   ow0 = vecEnd;
+#elif defined(__AVX2__)
+  // 8 outputs at a time. Without it the AVX2 build pooled Conv-2's activations in 8.1 ms against 1.0 ms.
+  const __m256i lane2 = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
+  const int vecEnd = OW / 8 * 8;
+  // Elements 0, 2, ..., 14 (or 1, 3, ..., 15) of the 16 floats in lo, hi.
+  const auto evens = [](__m256 lo, __m256 hi) {
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));
+  };
+  const auto odds = [](__m256 lo, __m256 hi) {
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));
+  };
+  for (int oh = 0; oh < OH; ++oh) {
+    const float* r0 = xp + static_cast<size_t>(2 * oh) * W;
+    const float* r1 = r0 + W;
+    for (int ow = 0; ow < vecEnd; ow += 8) {
+      const __m256 l0 = _mm256_loadu_ps(r0 + 2 * ow), h0 = _mm256_loadu_ps(r0 + 2 * ow + 8);
+      const __m256 l1 = _mm256_loadu_ps(r1 + 2 * ow), h1 = _mm256_loadu_ps(r1 + 2 * ow + 8);
+      const __m256 cand[3] = {odds(l0, h0), evens(l1, h1), odds(l1, h1)};
+      const __m256i ia = _mm256_add_epi32(_mm256_set1_epi32(2 * oh * W + 2 * ow), lane2);
+      const int step[3] = {1, W, W + 1};
+      __m256 best = evens(l0, h0);
+      __m256i bi = ia;
+      for (int j = 0; j < 3; ++j) {
+        const __m256 v = cand[j];
+        const __m256 m = _mm256_or_ps(_mm256_cmp_ps(v, best, _CMP_GT_OQ), _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+        best = _mm256_blendv_ps(best, v, m);
+        const __m256i iv = _mm256_add_epi32(ia, _mm256_set1_epi32(step[j]));
+        bi = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(bi), _mm256_castsi256_ps(iv), m));
+      }
+      _mm256_storeu_ps(yp + static_cast<size_t>(oh) * OW + ow, best);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(ip + static_cast<size_t>(oh) * OW + ow), bi);
+    }
+  }
+  ow0 = vecEnd;
 #endif
   for (int oh = 0; oh < OH; ++oh)
     for (int ow = ow0; ow < OW; ++ow)
@@ -123,6 +157,35 @@ static bool maxPool2x2BackwardPlane(const float* g, const int32_t* ip, int H, in
       _mm512_storeu_ps(d0 + 2 * ow + 16, _mm512_permutex2var_ps(a, ihi, b));
       _mm512_storeu_ps(d1 + 2 * ow, _mm512_permutex2var_ps(c, ilo, e));
       _mm512_storeu_ps(d1 + 2 * ow + 16, _mm512_permutex2var_ps(c, ihi, e));
+    }
+  }
+  ow0 = vecEnd;
+#elif defined(__AVX2__)
+  const __m256i lane2 = _mm256_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14);
+  const __m256 zero = _mm256_setzero_ps();
+  const int vecEnd = OW / 8 * 8;
+  // (u0, v0, u1, v1, ...) over 16 floats, as two registers.
+  const auto interleave = [](__m256 u, __m256 v, float* dst) {
+    const __m256 lo = _mm256_unpacklo_ps(u, v), hi = _mm256_unpackhi_ps(u, v);
+    _mm256_storeu_ps(dst, _mm256_permute2f128_ps(lo, hi, 0x20));
+    _mm256_storeu_ps(dst + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+  };
+  for (int oh = 0; oh < OH; ++oh) {
+    float* d0 = dp + static_cast<size_t>(2 * oh) * W;
+    float* d1 = d0 + W;
+    for (int ow = 0; ow < vecEnd; ow += 8) {
+      const __m256 gv = _mm256_add_ps(_mm256_loadu_ps(g + static_cast<size_t>(oh) * OW + ow), zero);
+      const __m256i iv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ip + static_cast<size_t>(oh) * OW + ow));
+      const __m256i ia = _mm256_add_epi32(_mm256_set1_epi32(2 * oh * W + 2 * ow), lane2);
+      const __m256i ma = _mm256_cmpeq_epi32(iv, ia);
+      const __m256i mb = _mm256_cmpeq_epi32(iv, _mm256_add_epi32(ia, _mm256_set1_epi32(1)));
+      const __m256i mc = _mm256_cmpeq_epi32(iv, _mm256_add_epi32(ia, _mm256_set1_epi32(W)));
+      const __m256i me = _mm256_cmpeq_epi32(iv, _mm256_add_epi32(ia, _mm256_set1_epi32(W + 1)));
+      const __m256i any = _mm256_or_si256(_mm256_or_si256(ma, mb), _mm256_or_si256(mc, me));
+      if (_mm256_movemask_ps(_mm256_castsi256_ps(any)) != 0xFF) return false;
+      const auto pick = [&](__m256i m) { return _mm256_and_ps(_mm256_castsi256_ps(m), gv); };
+      interleave(pick(ma), pick(mb), d0 + 2 * ow);
+      interleave(pick(mc), pick(me), d1 + 2 * ow);
     }
   }
   ow0 = vecEnd;
