@@ -7,6 +7,7 @@
 // recorded with the kernel choices (and checkpointed), so a resumed run continues as it was.
 import { applyKernelChoices, type KernelChoice } from '../nn/dispatch.js';
 import type { Module } from '../nn/module.js';
+import { median } from '../stats/median.js';
 import type { Callback, StepEnd } from './loop.js';
 
 export interface KernelWatchOptions {
@@ -24,11 +25,6 @@ interface WatchState {
   dense: number[];
   verdict: 'kept' | 'dense' | null;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /** Steps a watch needs after the start; runs shorter than a few times this are not watched. */
 export function watchSteps(o: KernelWatchOptions = {}): number {

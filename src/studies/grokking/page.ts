@@ -9,17 +9,13 @@ import { markdownTable } from '../../report/table.js';
 import { lineChart } from '../../report/ticket-plots.js';
 import { gridConfigs, PAPER_P, runName } from './grid.js';
 import { gridOfStudy, type GrokData, type RunLine } from './study-data.js';
+import { median } from '../../stats/median.js';
 
 /** Figures go to `<out>/grokking/`, beside the data file. */
 export const FIGURE_DIR = 'grokking';
 const DENSE_CAP = 40_000;
 const TICKET_SPEEDUP = 5;
 
-const median = (xs: number[]) => {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const epochText = (t: number | null) => (t === null ? 'never' : t.toLocaleString('en-US'));
 
 /** The grid's models, each with the names of its runs in the grid's order. */
