@@ -275,6 +275,7 @@ test('sparse linear kernels match double-precision sums on wide layers (several 
     [300, 784, 60, 0.02, false],
     [100, 300, 60, 0.8, true],
     [64, 700, 200, 0.4, true],
+    [64, 700, 200, 0.4, false],
   ] as const) {
     const csr = ops.csrFromMask(
       Float32Array.from({ length: Out * In }, () => (rng.uniform() < d ? 1 : 0)),
@@ -314,6 +315,12 @@ test('sparse linear kernels match double-precision sums on wide layers (several 
     }
     for (let i = 0; i < y.length; i++) near(yT[i]!, y[i]!, `y[${i}]`);
     if (dxT) for (let i = 0; i < dx.length; i++) near(dxT[i]!, dx[i]!, `dx[${i}]`);
+    // Without an input gradient the weight gradient's sums run four at a time; each must come out bit for bit as
+    // it does alone (with an input gradient), whatever its neighbours hold.
+    const dvOther = new Float32Array(nnz);
+    const otherDx = withDx ? null : new Float32Array(In * N);
+    native.sparseLinearBackward(csr.rowPtr, csr.colIdx, val, xT, dyT, otherDx, dvOther, null, Out, In, N, false);
+    assert.deepEqual(dvOther, dv, `${Out}x${In} d=${d}: weight gradient with and without the input gradient`);
   }
 });
 

@@ -38,6 +38,16 @@ struct Vec {
   static Reg add(Reg a, Reg b) { return _mm512_add_ps(a, b); }
   static Reg mul(Reg a, Reg b) { return _mm512_mul_ps(a, b); }
   static float sum(Reg v) { return _mm512_reduce_add_ps(v); }
+  // The sums of four vectors, in lanes 0-3: one shuffle tree for all four instead of four reductions. Each lane's
+  // sum is added in the same order whatever the other three hold, so sum4(v, v, v, v)[0] equals a grouped one.
+  static __m128 sum4(Reg a, Reg b, Reg c, Reg d) {
+    const __m512 ab = _mm512_add_ps(_mm512_unpacklo_ps(a, b), _mm512_unpackhi_ps(a, b));
+    const __m512 cd = _mm512_add_ps(_mm512_unpacklo_ps(c, d), _mm512_unpackhi_ps(c, d));
+    const __m512 r = _mm512_add_ps(_mm512_shuffle_ps(ab, cd, 0x44), _mm512_shuffle_ps(ab, cd, 0xEE));
+    const __m256 h =
+        _mm256_add_ps(_mm512_castps512_ps256(r), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(r), 1)));
+    return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+  }
 };
 #elif defined(__AVX2__) && defined(__FMA__)
 #define TL_VEC_LANES 8
