@@ -13,7 +13,7 @@ import { native } from '../src/engine/native.js';
 import { Adam } from '../src/nn/optim/adam.js';
 import { SGD } from '../src/nn/optim/sgd.js';
 import { initializeModel } from '../src/nn/reset.js';
-import { chooseKernels, type KernelPolicy } from '../src/nn/dispatch.js';
+import { chooseKernels, type KernelChoice, type KernelPolicy } from '../src/nn/dispatch.js';
 import { trainingMemory } from '../src/nn/memory.js';
 import { createModel } from '../src/models/registry.js';
 import type { Model } from '../src/models/model.js';
@@ -21,6 +21,20 @@ import { Module } from '../src/nn/module.js';
 import { loadMnist } from '../src/data/mnist.js';
 import { evaluate } from '../src/training/evaluate.js';
 import { crossEntropy } from '../src/training/loss.js';
+
+/** Runs fn with the kernel cache in a fresh temporary file (the kernel watch caches its verdicts there). */
+function withFreshKernelCache<T>(fn: () => T): T {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-kc-'));
+  const prev = process.env.TICKETLAB_KERNEL_CACHE;
+  process.env.TICKETLAB_KERNEL_CACHE = path.join(dir, 'k.json');
+  try {
+    return fn();
+  } finally {
+    if (prev === undefined) delete process.env.TICKETLAB_KERNEL_CACHE;
+    else process.env.TICKETLAB_KERNEL_CACHE = prev;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function masked(name: string, density: number, seed = 0): Model {
   const m = createModel(name);
@@ -95,7 +109,7 @@ test('the dispatcher times both kernels, caches its choice and reports it', () =
     const keys = Object.keys(cache);
     assert.equal(keys.filter((k) => /:linear:/.test(k)).length, 3);
     assert.ok(
-      keys.every((k) => k.startsWith(`v5:${native.info().simd}:`)),
+      keys.every((k) => k.startsWith(`v6:${native.info().simd}:`)),
       'keys name the build',
     );
     // A whole-step check is stored when any layer picked sparse.
@@ -467,40 +481,93 @@ test('the kernel watch alternates chosen and dense blocks on real steps and keep
   const { kernelWatch } = await import('../src/training/kernel-watch.js');
   const { switchableLayers } = await import('../src/nn/kernel-timing.js');
   const layout = (m: Model) => switchableLayers(m).map(([, l]) => l.kernel);
-  for (const denseFaster of [true, false]) {
-    const m = masked('mnist_lenet_100_50', 0.05);
-    const kernels = chooseKernels(m, 8, 'sparse');
-    const o = { warmup: 2, block: 3, blocks: 4 };
-    let watch = kernelWatch(m, () => kernels, 100, o);
-    watch.start!(100, false);
-    const seen: string[][] = [];
-    for (let step = 100; step < 100 + 2 + 12; step++) {
-      seen.push(layout(m));
-      const dense = layout(m).every((k) => k === 'dense');
-      // Each block's first step pays for the switch: a huge time there must not count.
-      const first = step >= 102 && (step - 102) % 3 === 0;
-      const ms = first ? 50 : dense === denseFaster ? 1 : 2;
-      watch.afterStep!({ step: step + 1, loss: 0, lr: 0, seconds: ms / 1e3 });
-      if (step === 106) {
-        // A checkpoint here resumes the watch where it was.
-        const saved = JSON.parse(JSON.stringify(watch.state!()));
-        watch = kernelWatch(m, () => kernels, 100, o);
-        watch.restore!(saved);
-        watch.start!(107, true);
+  for (const denseFaster of [true, false])
+    withFreshKernelCache(() => {
+      const m = masked('mnist_lenet_100_50', 0.05);
+      const kernels = chooseKernels(m, 8, 'sparse');
+      const o = { warmup: 2, block: 3, blocks: 4 };
+      let watch = kernelWatch(m, () => kernels, 100, o);
+      watch.start!(100, false);
+      const seen: string[][] = [];
+      for (let step = 100; step < 100 + 2 + 12; step++) {
+        seen.push(layout(m));
+        const dense = layout(m).every((k) => k === 'dense');
+        // Each block's first step pays for the switch: a huge time there must not count.
+        const first = step >= 102 && (step - 102) % 3 === 0;
+        const ms = first ? 50 : dense === denseFaster ? 1 : 2;
+        watch.afterStep!({ step: step + 1, loss: 0, lr: 0, seconds: ms / 1e3 });
+        if (step === 106) {
+          // A checkpoint here resumes the watch where it was.
+          const saved = JSON.parse(JSON.stringify(watch.state!()));
+          watch = kernelWatch(m, () => kernels, 100, o);
+          watch.restore!(saved);
+          watch.start!(107, true);
+        }
       }
+      const sparse = ['sparse', 'sparse', 'sparse'];
+      const dense = ['dense', 'dense', 'dense'];
+      // warm-up and even blocks on the chosen kernels, odd blocks dense
+      assert.deepEqual(seen, [sparse, sparse, ...[sparse, dense, sparse, dense].flatMap((k) => [k, k, k])]);
+      assert.deepEqual(layout(m), denseFaster ? dense : sparse);
+      for (const c of kernels) {
+        assert.match(
+          c.real_steps ?? '',
+          /real steps: (2|1)\.000 ms as chosen, (1|2)\.000 ms all-dense \(medians of 4 and 4\)/,
+        );
+        assert.equal(c.kernel, denseFaster ? 'dense' : 'sparse');
+        if (denseFaster) assert.match(c.note ?? '', /switched to dense/);
+      }
+    });
+});
+
+test('the kernel watch checks close dense calls against their sparse alternative', async () => {
+  const { kernelWatch } = await import('../src/training/kernel-watch.js');
+  const { switchableLayers } = await import('../src/nn/kernel-timing.js');
+  const layout = (m: Model) => switchableLayers(m).map(([, l]) => l.kernel);
+  const o = { warmup: 2, block: 3, blocks: 4 };
+  // A watch over steps timed `fast` ms on the sparse alternative and `slow` ms on the chosen dense kernels.
+  const watchOnce = (m: Model, kernels: KernelChoice[], sparseMs: number, denseMs: number) => {
+    const watch = kernelWatch(m, () => kernels, 0, o);
+    watch.start!(0, false);
+    const seen: string[][] = [];
+    for (let step = 0; step < 2 + 12; step++) {
+      seen.push(layout(m));
+      const first = step >= 2 && (step - 2) % 3 === 0;
+      const ms = first ? 50 : layout(m)[0] === 'sparse' ? sparseMs : denseMs;
+      watch.afterStep!({ step: step + 1, loss: 0, lr: 0, seconds: ms / 1e3 });
     }
-    const sparse = ['sparse', 'sparse', 'sparse'];
-    const dense = ['dense', 'dense', 'dense'];
-    // warm-up and even blocks on the chosen kernels, odd blocks dense
-    assert.deepEqual(seen, [sparse, sparse, ...[sparse, dense, sparse, dense].flatMap((k) => [k, k, k])]);
-    assert.deepEqual(layout(m), denseFaster ? dense : sparse);
-    for (const c of kernels) {
-      assert.match(
-        c.real_steps ?? '',
-        /real steps: (2|1)\.000 ms as chosen, (1|2)\.000 ms all-dense \(medians of 4 and 4\)/,
-      );
-      assert.equal(c.kernel, denseFaster ? 'dense' : 'sparse');
-      if (denseFaster) assert.match(c.note ?? '', /switched to dense/);
-    }
-  }
+    return seen;
+  };
+  // Every layer picked dense; fc1 and fc2 timed within 25% on sparse (close calls), fc3 twice as slow.
+  const closeCalls = (m: Model) =>
+    chooseKernels(m, 8, 'dense').map((c) => ({ ...c, dense_ms: 1, sparse_ms: c.layer === 'fc3' ? 2 : 1.2 }));
+  for (const sparseFaster of [true, false])
+    withFreshKernelCache(() => {
+      const m = masked('mnist_lenet_100_50', 0.3);
+      const kernels = closeCalls(m);
+      const seen = watchOnce(m, kernels, sparseFaster ? 1 : 2, sparseFaster ? 2 : 1);
+      const dense = ['dense', 'dense', 'dense'];
+      const close = ['sparse', 'sparse', 'dense'];
+      assert.deepEqual(seen, [dense, dense, ...[dense, close, dense, close].flatMap((k) => [k, k, k])]);
+      assert.deepEqual(layout(m), sparseFaster ? close : dense);
+      for (const c of kernels.filter((k) => k.layer !== 'fc3')) {
+        assert.match(c.real_steps ?? '', /ms as chosen, (1|2)\.000 ms with fc1, fc2 sparse \(medians of 4 and 4\)/);
+        assert.equal(c.kernel, sparseFaster ? 'sparse' : 'dense');
+        if (sparseFaster) assert.match(c.note ?? '', /switched to sparse/);
+      }
+      assert.equal(kernels.find((k) => k.layer === 'fc3')!.real_steps, undefined);
+      // A rerun of the same choices on this machine keeps the cached verdict, whatever its own clock says, so it
+      // trains on the same kernels (bit-identical reruns).
+      const again = masked('mnist_lenet_100_50', 0.3);
+      const rerun = closeCalls(again);
+      watchOnce(again, rerun, sparseFaster ? 5 : 1, sparseFaster ? 1 : 5);
+      assert.deepEqual(layout(again), sparseFaster ? close : dense);
+      assert.equal(rerun[0]!.real_steps, kernels[0]!.real_steps);
+    });
+  // Dense picks with no close call leave nothing to check.
+  const m = masked('mnist_lenet_100_50', 0.3);
+  const far = chooseKernels(m, 8, 'dense').map((c) => ({ ...c, dense_ms: 1, sparse_ms: 1.5 }));
+  const seen = watchOnce(m, far, 1, 2);
+  assert.ok(seen.every((l) => l.every((k) => k === 'dense')));
+  assert.ok(far.every((c) => c.real_steps === undefined && c.kernel === 'dense'));
 });

@@ -48,7 +48,7 @@ export interface KernelChoice {
   sparse_median_ms?: number | null;
   /** Why the kernel differs from the faster of the two, when it does (the whole step ran faster all-dense). */
   note?: string;
-  /** A sparse pick's check on the run's own steps (training/kernel-watch.ts). */
+  /** The choice's check on the run's own steps, against all-dense or close sparse calls (training/kernel-watch.ts). */
   real_steps?: string;
 }
 

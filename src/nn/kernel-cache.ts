@@ -1,6 +1,7 @@
 // The per-machine cache of kernel choices (~/.ticketlab/kernel-choices.json, or TICKETLAB_KERNEL_CACHE). Dense and
 // sparse kernels round differently, so a choice once measured is kept: the same layer, input, mask size, optimizer
-// and build always get the same kernel, which keeps reruns bit-identical. Keys name the build (vector width, GEMM
+// and build always get the same kernel (and the kernel watch's verdict on those choices stands), which keeps reruns
+// bit-identical. Keys name the build (vector width, GEMM
 // backend, kernel threads), so new kernels or another thread count are timed afresh.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,9 +34,22 @@ const stepEntry = z.object({
   some_ms: z.number().optional(),
 });
 
+/**
+ * The kernel watch's verdict on a level's choices (training/kernel-watch.ts), with the medians it was drawn from: a
+ * rerun of the same choices on this machine reaches the same verdict instead of reading the clock again.
+ */
+const watchEntry = z.object({
+  kind: z.literal('watch'),
+  switched: z.boolean(),
+  chosen_ms: z.number(),
+  other_ms: z.number(),
+  samples: z.tuple([z.number(), z.number()]),
+});
+
 export type LayerEntry = z.infer<typeof layerEntry>;
 export type StepEntry = z.infer<typeof stepEntry>;
-type Entry = LayerEntry | StepEntry;
+export type WatchEntry = z.infer<typeof watchEntry>;
+type Entry = LayerEntry | StepEntry | WatchEntry;
 
 function cacheFile(): string {
   return process.env.TICKETLAB_KERNEL_CACHE ?? path.join(os.homedir(), '.ticketlab', 'kernel-choices.json');
@@ -44,11 +58,12 @@ function cacheFile(): string {
 /**
  * What the cache keys start with: the format version and the build the timings hold for. The version goes up when
  * the kernels or the way they are timed change, so choices timed before are not reused (v5: column-blocked sparse
- * linear kernels, and a sparse fc1 timed on the feature-major input training gives it).
+ * linear kernels, and a sparse fc1 timed on the feature-major input training gives it; v6: a sparse first layer's
+ * weight gradient sums four dot products at a time on AVX-512).
  */
 export function buildKey(): string {
   const i = native.info();
-  return `v5:${i.simd}:${i.gemm}:t${i.threads}`;
+  return `v6:${i.simd}:${i.gemm}:t${i.threads}`;
 }
 
 /** The cached entries; a missing or damaged cache is empty (choices are measured again and the cache rewritten). */
@@ -63,7 +78,7 @@ export function readCache(): Record<string, Entry> {
   const out: Record<string, Entry> = {};
   // Entries of older formats are dropped one by one; the rest are kept.
   for (const [k, v] of Object.entries(raw)) {
-    const r = z.union([stepEntry, layerEntry]).safeParse(v);
+    const r = z.union([stepEntry, watchEntry, layerEntry]).safeParse(v);
     if (r.success) out[k] = r.data;
   }
   return out;
@@ -88,6 +103,10 @@ export function layerEntryOf(e: Entry | undefined): LayerEntry | undefined {
 
 export function stepEntryOf(e: Entry | undefined): StepEntry | undefined {
   return e && e.kind === 'step' ? e : undefined;
+}
+
+export function watchEntryOf(e: Entry | undefined): WatchEntry | undefined {
+  return e && e.kind === 'watch' ? e : undefined;
 }
 
 /**

@@ -100,8 +100,8 @@ export async function trainRun(spec: TrainRunSpec): Promise<TrainRunOutcome> {
     },
   );
   const callbacks = [curve, kernelState, ...(spec.callbacks ?? [])];
-  // Sparse picks are checked on the run's own steps when the run is long enough for the check to cost little.
-  // (Added whatever the picks, so a resumed run has it too; without a sparse pick it does nothing.)
+  // Kernel choices are checked on the run's own steps when the run is long enough for the check to cost little.
+  // (Added whatever the picks, so a resumed run has it too; with nothing worth checking it does nothing.)
   if (spec.kernels === 'auto' && plan.endStep - spec.startStep >= 5 * watchSteps())
     callbacks.splice(
       2,
