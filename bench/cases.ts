@@ -14,6 +14,7 @@ import { initializeModel } from '../src/nn/reset.js';
 import { Module } from '../src/nn/module.js';
 import { chooseKernels, type KernelChoice } from '../src/nn/dispatch.js';
 import { createModel } from '../src/models/registry.js';
+import type { Model } from '../src/models/model.js';
 import { defaultMnistDir, loadMnist, MNIST_MEAN, MNIST_STD } from '../src/data/mnist.js';
 import { ImageDataset } from '../src/data/dataset.js';
 import { BatchSampler } from '../src/data/sampler.js';
@@ -98,7 +99,7 @@ class ConvBlock extends Module {
 }
 
 /** LeNet-300-100 with random masks at IMP's layerwise densities (fc d, output d^(log 0.9 / log 0.8)). */
-function maskedLenet(density: number): { step: () => void; kernels: KernelChoice[] } {
+export function lenetWithRandomMasks(density: number): Model {
   const m = createModel('mnist_lenet_300_100');
   initializeModel(m, 0, m.defaultInit);
   if (density < 1) {
@@ -108,6 +109,12 @@ function maskedLenet(density: number): { step: () => void; kernels: KernelChoice
       p.setMask(Float32Array.from({ length: p.size }, () => (rng.uniform() < d ? 1 : 0)));
     }
   }
+  return m;
+}
+
+/** The same, its kernels chosen by the dispatcher, and a step of the real loop on MNIST. */
+function maskedLenet(density: number): { step: () => void; kernels: KernelChoice[] } {
+  const m = lenetWithRandomMasks(density);
   const kernels = chooseKernels(m, 60, 'auto');
   return { step: stepOf(m, 1.2e-3, mnistTrain(), 60), kernels };
 }

@@ -175,3 +175,19 @@ test('the CLI, the study grids and the npm scripts that train run Node with the 
   const r = spawnSync(path.join(repoRoot, 'bin', 'ticketlab.js'), ['--json', 'info'], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
 });
+
+test('bench/masked-step rejects bad flags with one line and exit 1, before loading anything', () => {
+  const script = path.join(repoRoot, 'dist', 'bench', 'masked-step.js');
+  for (const [args, message] of [
+    [['--density', 'abc'], /--density must be a number, got 'abc'/],
+    [['--density', '1'], /--density must be in \(0, 1\), got 1$/],
+    [['--steps', '0'], /--steps must be a positive integer, got '0'/],
+  ] as const) {
+    const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
+    assert.equal(r.status, 1, `${args.join(' ')}: ${r.stderr}`);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, message);
+    assert.equal(r.stdout, '');
+  }
+});
